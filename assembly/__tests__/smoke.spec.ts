@@ -1,0 +1,3 @@
+describe("smoke", () => {
+  it("adds", () => { expect<i32>(1 + 1).toBe(2); });
+});
