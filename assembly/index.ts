@@ -4,7 +4,8 @@
 // Every function is safe to call with bad arguments: it returns an error code, it never traps.
 import { engine } from "./piwip/engine";
 
-export { pitchTestInit, pitchTestInputPtr, pitchTestPush, pitchTestHz, pitchTestRawHz, pitchTestConfidence } from "./pitch_abi";
+export * from "./screen_abi";
+export * from "./pitch_abi";
 
 /** ABI version; bump when an export changes meaning. */
 export function abiVersion(): i32 { return 1; }
