@@ -20,7 +20,8 @@ export class ClassicPitch extends PitchDetector {
   /** Estimates per second. */
   execFreq: f32 = 50;
   maxBinsPerOctave: i32 = 16;
-  /** The gate as the source implements it: some |sample| of the reference window must reach it. */
+  /** The gate as the source implements it: some |sample| of the reference window must reach it (the docs
+   *  say peak-to-peak, the code compares |x|, so a sine needs amplitude ≥ 0.01, i.e. 0.02 peak-to-peak). */
   ampThreshold: f32 = 0.01;
   /** A candidate peak must exceed this fraction of the lag-0 sum. */
   peakThreshold: f32 = 0.5;
@@ -158,6 +159,8 @@ export class ClassicPitch extends PitchDetector {
       }
     }
 
+    // rawHz mirrors Pitch.kr's freq output: 0 before the first estimate, then the held value (initFreq
+    // until something is voiced); hz is what the norns poll passes on, with 0 for its -1.
     this.rawHz = this.heldFreq;
     this.hz = hasFreq ? this.heldFreq : 0;
     this.confidence = hasFreq ? 1 : 0;
