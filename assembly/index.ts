@@ -1,8 +1,12 @@
 // piwip engine ABI: the flat facade every host (Node, AudioWorklet, wasm2c, wasm3) calls.
 // Audio is planar f32: hosts write inputPtr(0/1), call process(frames), read outputPtr(0/1).
-// Strings (param ids, info, PSET text) go through one shared text buffer: textPtr()/textCap().
+// Strings (param ids, info, formatted values) cross through one text buffer: textPtr()/textCap(), ASCII.
 // Every function is safe to call with bad arguments: it returns an error code, it never traps.
 import { engine } from "./piwip/engine";
+import { PARAM_COUNT, P_MONITOR } from "./piwip/params";
+import { TEXT_CAP, putField } from "./piwip/text";
+import { MODE_NAMES } from "./piwip/controls";
+import { VOICES } from "./piwip/state";
 
 export * from "./screen_abi";
 export * from "./pitch_abi";
@@ -22,3 +26,91 @@ export function inputPtr(ch: i32): usize { return engine.inputPtr(ch); }
 export function outputPtr(ch: i32): usize { return engine.outputPtr(ch); }
 /** Process `frames` (1..blockSize) frames. Returns 0, or -1 when not initialised / bad frame count. */
 export function process(frames: i32): i32 { return engine.process(frames); }
+
+// ---- events -------------------------------------------------------------------------------------------------
+/** One raw MIDI byte (any value; malformed streams are ignored). Notes act at once, sound at the next tick. */
+export function midiIn(byte: i32): void { if (engine.ready) engine.midiByte(byte); }
+/** norns key n = 1..3, z = 1 down / 0 up. */
+export function key(n: i32, z: i32): void { if (engine.ready && n >= 1 && n <= 3) engine.controls.key(engine.s, n, z); }
+/** norns encoder n = 1..3, d = detents (clamped to ±64). */
+export function enc(n: i32, d: i32): void {
+  if (!engine.ready || n < 1 || n > 3) return;
+  engine.controls.enc(engine.s, n, d < -64 ? -64 : d > 64 ? 64 : d);
+}
+/** Select a preset directly: 0 user, 1 sampler, 2 follower, 3 ensemble (as E1 would). Returns 0 or -1. */
+export function setMode(m: i32): i32 {
+  if (!engine.ready || m < 0 || m > 3) return -1;
+  if (engine.s.mode == 0 && m != 0) {
+    for (let i = 0; i < PARAM_COUNT; i++) unchecked(engine.s.snapshot[i] = engine.s.params.get(i));
+    engine.s.hasSnapshot = true;
+  }
+  engine.controls.setMode(engine.s, m);
+  return 0;
+}
+
+// ---- params -------------------------------------------------------------------------------------------------
+export function textPtr(): usize { return engine.s.text.ptr(); }
+export function textCap(): i32 { return TEXT_CAP; }
+export function paramCount(): i32 { return PARAM_COUNT; }
+/** Index of the param whose id is the first `len` bytes of the text buffer, or -1. */
+export function paramIndex(len: i32): i32 { return engine.s.params.indexOf(engine.s.text, 0, len); }
+/** 0 set, 1 clamped/snapped, -1 no such param, -2 NaN, -3 not initialised. */
+export function paramSet(i: i32, v: f64): i32 { return engine.ready ? engine.setParam(i, v) : -3; }
+export function paramGet(i: i32): f64 { return i >= 0 && i < PARAM_COUNT ? engine.s.params.get(i) : NaN; }
+/** One encoder detent on param i, as the norns params menu moves it (fine = K3 held). */
+export function paramDelta(i: i32, d: i32, fine: i32): i32 {
+  if (!engine.ready || i < 0 || i >= PARAM_COUNT) return -1;
+  const before = engine.s.params.get(i);
+  engine.s.params.delta(i, d, fine != 0);
+  engine.controls.action(engine.s, i, before);
+  if (i == 0) engine.applyResolution();
+  return 0;
+}
+/** Writes the param's description as JSON into the text buffer; returns its length, or -1. */
+export function paramInfo(i: i32): i32 {
+  if (i < 0 || i >= PARAM_COUNT) return -1;
+  const t = engine.s.text;
+  t.clear();
+  engine.s.params.info(t, i);
+  return t.len;
+}
+/** Writes the value as the menu shows it ("50 ms", "dorian", "D1"); returns its length, or -1. */
+export function paramFormat(i: i32): i32 {
+  if (i < 0 || i >= PARAM_COUNT) return -1;
+  const t = engine.s.text;
+  t.clear();
+  engine.s.params.format(t, i);
+  return t.len;
+}
+
+// ---- state (read-only views for hosts, tests and the UI mirror) ----------------------------------------------
+export function time(): f64 { return <f64>engine.s.samples / <f64>engine.s.sampleRate; }
+export function recording(): i32 { return engine.s.recording ? 1 : 0; }
+export function armed(): i32 { return engine.s.armed ? 1 : 0; }
+export function forced(): i32 { return engine.s.forceRecording ? 1 : 0; }
+export function monitor(): i32 { return engine.s.params.yes(P_MONITOR) ? 1 : 0; }
+export function mode(): i32 { return engine.s.mode; }
+/** Writes the mode name ("", "sampler", "follower", "ensemble") into the text buffer; returns its length. */
+export function modeName(): i32 { const t = engine.s.text; t.clear(); putField(t, MODE_NAMES, engine.s.mode); return t.len; }
+export function takes(): i32 { return engine.s.takes; }
+export function loopEnd(): f64 { return engine.s.loopEnd; }
+export function startTrim(): f64 { return engine.s.startTrim; }
+export function endTrim(): f64 { return engine.s.endTrim; }
+/** Write head position in seconds (where the recorder is, recording or fading). */
+export function writePos(): f64 { return engine.s.seconds(<f64>engine.s.recorder.pos); }
+export function recLevel(): f32 { return engine.s.recorder.level; }
+export function ampLevel(): f32 { const s = engine.s; return s.ampL.value > s.ampR.value ? s.ampL.value : s.ampR.value; }
+/** Latest detector estimate (0 = no pitch) and the pitch map's median. */
+export function pitchHz(): f32 { return engine.ready ? engine.detector().hz : 0; }
+export function medianHz(): f32 { return engine.s.pitchMap.median; }
+export function pitchSlots(): i32 { return engine.s.pitchMap.count; }
+export function ampCount(): i32 { return engine.s.ampCount; }
+export function beats(): f64 { return engine.s.beat; }
+export function harmonizerNotes(): i32 { return engine.controls.harmonizer.notes; }
+export function voiceCount(): i32 { return VOICES; }
+export function voiceNote(v: i32): i32 { return v >= 0 && v < VOICES ? engine.s.players[v].midi : -1; }
+export function voiceStarted(v: i32): i32 { return v >= 0 && v < VOICES && engine.s.players[v].started ? 1 : 0; }
+export function voicePos(v: i32): f64 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.position() : 0; }
+export function voiceRate(v: i32): f64 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.rate() : 0; }
+export function voiceLevel(v: i32): f32 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.level() : 0; }
+export function voiceRef(v: i32): f64 { return v >= 0 && v < VOICES ? engine.s.players[v].refUsed : 0; }

@@ -1,37 +1,196 @@
-// The whole engine: recorder, five voices, analysis and piwip's control logic, driven one block at a time.
+// The whole engine, driven one block at a time: input → analysis + recorder, five voices → output, and piwip's
+// control tick every `resolution` ms counted in samples (never wall time), so every host renders the same bits.
+import { State, Player, VOICES, FADE_TIME, LEVEL_SLEW } from "./state";
+import { PARAM_COUNT, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_TEMPO, P_MIDI_CHANNEL } from "./params";
+import { MidiParser, MidiEv } from "./midi_parser";
+import { Controls } from "./controls";
+import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd } from "./recording";
+import { notePlay, noteStop, updateVoices } from "./players";
+import { ensemblerTick, ensemblerEntries } from "./ensembler";
+import { ClassicPitch } from "../dsp/pitch/classic";
+import { PitchFollower } from "../dsp/pitch/follower";
+import { PitchDetector } from "../dsp/pitch/detector";
+
+export const MAX_BLOCK = 256;
+const INPUT_LIMIT: f32 = 16; // inputs beyond ±16 full scale are treated as broken and clamped
 
 export class Engine {
+  s: State = new State();
+  controls: Controls = new Controls();
+  midi: MidiParser = new MidiParser();
   ready: bool = false;
-  sampleRate: f32 = 48000;
-  blockSize: i32 = 128;
-  inL: StaticArray<f32> = new StaticArray<f32>(0);
-  inR: StaticArray<f32> = new StaticArray<f32>(0);
-  outL: StaticArray<f32> = new StaticArray<f32>(0);
-  outR: StaticArray<f32> = new StaticArray<f32>(0);
+  inL: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK);
+  inR: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK);
+  outL: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK);
+  outR: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK);
+  mono: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK);
 
   init(sampleRate: f32, blockSize: i32, maxRecSeconds: f32, seed: u32): i32 {
     if (this.ready) return -1;
     if (!(sampleRate >= 8000 && sampleRate <= 192000)) return -2;
-    if (blockSize < 1 || blockSize > 256) return -3;
+    if (blockSize < 1 || blockSize > MAX_BLOCK) return -3;
     if (!(maxRecSeconds >= 1 && maxRecSeconds <= 600)) return -4;
-    this.sampleRate = sampleRate;
-    this.blockSize = blockSize;
-    this.inL = new StaticArray<f32>(256);
-    this.inR = new StaticArray<f32>(256);
-    this.outL = new StaticArray<f32>(256);
-    this.outR = new StaticArray<f32>(256);
+    const s = this.s;
+    s.sampleRate = sampleRate;
+    s.blockSize = blockSize;
+    s.prng.seed(seed);
+    s.bufFrames = <i32>Math.ceil(<f64>maxRecSeconds * <f64>sampleRate);
+    s.buf = new StaticArray<f32>(s.bufFrames);
+    s.recorder.init(s.buf, s.bufFrames);
+    s.ampL.init(sampleRate);
+    s.ampR.init(sampleRate);
+    const follower = new PitchFollower();
+    follower.init(sampleRate);
+    s.follower = follower;
+    const classic = new ClassicPitch();
+    classic.init(sampleRate);
+    s.classic = classic;
+    // one slot per resolution (>= 10 ms) of the longest take, one amplitude per poll
+    const slots = <i32>Math.ceil(<f64>maxRecSeconds * 100.0) + 4;
+    s.pitchMap.init(slots);
+    s.amps = new StaticArray<f32>(slots);
+    s.snapshot = new StaticArray<f64>(PARAM_COUNT);
+    for (let i = 0; i < VOICES; i++) {
+      const p = new Player();
+      p.voice.init(sampleRate, s.buf, s.bufFrames);
+      p.voice.setFadeTime(FADE_TIME);
+      p.voice.setLevelSlewTime(LEVEL_SLEW);
+      p.voice.setLevel(0);
+      p.voice.setPan(0);
+      p.voice.setLoopStart(0);
+      p.voice.setLoopEnd(300);
+      p.voice.setRate(1);
+      s.players[i] = p;
+    }
+    this.applyResolution();
+    this.controls.harmonizer.rebuild(s);
+    s.nextTick = this.tickFrames();
     this.ready = true;
     return 0;
   }
-  inputPtr(ch: i32): usize { return changetype<usize>(ch == 0 ? this.inL : this.inR); }
-  outputPtr(ch: i32): usize { return changetype<usize>(ch == 0 ? this.outL : this.outR); }
+
+  private tickFrames(): i64 {
+    const t = <i64>Math.round(this.s.resolution() * <f64>this.s.sampleRate);
+    return t < 1 ? 1 : t;
+  }
+
+  /** Rate slew = resolution / 10 (spec §2.1); applied again when resolution changes (live, unlike the original). */
+  applyResolution(): void {
+    const slew = <f32>(this.s.resolution() / 10.0);
+    for (let i = 0; i < VOICES; i++) unchecked(this.s.players[i]).voice.setRateSlewTime(slew);
+  }
+
+  detector(): PitchDetector {
+    const s = this.s;
+    return changetype<PitchDetector>(s.params.opt(P_DETECTOR) == 2 ? s.classic : s.follower);
+  }
+
+  inputPtr(ch: i32): usize { return changetype<usize>(ch == 1 ? this.inR : this.inL); }
+  outputPtr(ch: i32): usize { return changetype<usize>(ch == 1 ? this.outR : this.outL); }
+
   process(frames: i32): i32 {
-    if (!this.ready || frames < 1 || frames > this.blockSize) return -1;
-    for (let i = 0; i < frames; i++) {
-      unchecked(this.outL[i] = this.inL[i]);
-      unchecked(this.outR[i] = this.inR[i]);
+    if (!this.ready || frames < 1 || frames > this.s.blockSize) return -1;
+    const s = this.s;
+    this.sanitize(frames);
+    memory.fill(changetype<usize>(this.outL), 0, <usize>frames << 2);
+    memory.fill(changetype<usize>(this.outR), 0, <usize>frames << 2);
+    let off = 0;
+    while (off < frames) {
+      this.blockEvents();
+      let n = frames - off;
+      const untilTick = s.nextTick - s.samples;
+      if (<i64>n > untilTick) n = <i32>untilTick;
+      if (n > 0) {
+        this.render(off, n);
+        off += n;
+      }
+      if (s.samples >= s.nextTick) {
+        this.tick();
+        s.nextTick = s.samples + this.tickFrames();
+      }
     }
     return 0;
+  }
+
+  /** NaN/Inf or absurd input must never reach the buffer or the output. */
+  private sanitize(n: i32): void {
+    for (let i = 0; i < n; i++) {
+      let l = unchecked(this.inL[i]);
+      let r = unchecked(this.inR[i]);
+      if (!(l >= -INPUT_LIMIT && l <= INPUT_LIMIT)) l = l > INPUT_LIMIT ? INPUT_LIMIT : l < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
+      if (!(r >= -INPUT_LIMIT && r <= INPUT_LIMIT)) r = r > INPUT_LIMIT ? INPUT_LIMIT : r < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
+      unchecked(this.inL[i] = l);
+      unchecked(this.inR[i] = r);
+      // A19: the buffer records the mid 0.5·(L+R), so a mono source fed to both inputs records at unity
+      unchecked(this.mono[i] = 0.5 * (l + r));
+    }
+  }
+
+  private render(off: i32, n: i32): void {
+    const s = this.s;
+    const o = <usize>off << 2;
+    const inL = changetype<usize>(this.inL) + o;
+    const inR = changetype<usize>(this.inR) + o;
+    const mono = changetype<usize>(this.mono) + o;
+    const outL = changetype<usize>(this.outL) + o;
+    const outR = changetype<usize>(this.outR) + o;
+    s.ampL.process(inL, n);
+    s.ampR.process(inR, n);
+    this.detector().process(mono, n);
+    guardBufferEnd(s, n);
+    s.recorder.write(mono, n);
+    for (let i = 0; i < VOICES; i++) {
+      const v = unchecked(s.players[i]);
+      if (v.ever) v.voice.render(outL, outR, n);
+    }
+    if (s.params.yes(P_MONITOR)) {
+      const g = <f32>s.params.get(P_MONITOR_LEVEL);
+      for (let i = 0; i < n; i++) {
+        const k = <usize>i << 2;
+        store<f32>(outL + k, load<f32>(outL + k) + g * load<f32>(inL + k));
+        store<f32>(outR + k, load<f32>(outR + k) + g * load<f32>(inR + k));
+      }
+    }
+    s.samples += <i64>n;
+    s.beat += <f64>n * s.params.get(P_TEMPO) / (60.0 * <f64>s.sampleRate);
+    if (s.recorder.finished) finishStop(s);
+  }
+
+  /** Work that is due at block granularity: harmonizer note ends, ensembler entries. */
+  private blockEvents(): void {
+    this.controls.harmonizer.release(this.s);
+    ensemblerEntries(this.s);
+  }
+
+  /** One `resolution` tick: amp poll, pitch poll, then update_main (spec §2.2). */
+  private tick(): void {
+    const s = this.s;
+    followWriteHead(s);
+    ampPoll(s);
+    const d = this.detector();
+    s.lastHz = d.hz;
+    freqPoll(s, d.hz);
+    followWriteHead(s);
+    ensemblerTick(s);
+    this.controls.harmonizer.tick(s);
+    updateVoices(s);
+    if (s.messageId != 0 && s.samples >= s.messageUntil) s.messageId = 0;
+  }
+
+  midiByte(b: i32): void {
+    const ev = this.midi.feed(b);
+    if (ev == MidiEv.NONE) return;
+    const s = this.s;
+    const ch = s.params.opt(P_MIDI_CHANNEL);
+    if ((ev == MidiEv.NOTE_ON || ev == MidiEv.NOTE_OFF) && ch != 0 && this.midi.channel != ch) return;
+    if (ev == MidiEv.NOTE_ON) notePlay(s, this.midi.note, this.midi.velocity, true);
+    else if (ev == MidiEv.NOTE_OFF) noteStop(s, this.midi.note);
+  }
+
+  setParam(i: i32, v: f64): i32 {
+    const rc = this.controls.setParam(this.s, i, v);
+    if (rc >= 0 && i == 0) this.applyResolution();
+    return rc;
   }
 }
 

@@ -11,6 +11,20 @@ export interface EngineOptions {
   seed?: number;
 }
 
+export interface ParamInfo {
+  index: number; id: string; group: string; type: 'control' | 'taper' | 'number' | 'option';
+  min: number; max: number; step: number; default: number; value: number; k: number; units: string;
+  note: boolean; options: string[]; formatted: string;
+}
+
+export interface VoiceState { note: number; started: boolean; pos: number; rate: number; level: number; ref: number }
+
+export interface EngineState {
+  time: number; recording: boolean; armed: boolean; forced: boolean; monitor: boolean; mode: number; modeName: string;
+  takes: number; loopEnd: number; startTrim: number; endTrim: number; writePos: number; recLevel: number; amp: number;
+  pitchHz: number; medianHz: number; pitchSlots: number; beats: number; harmonizerNotes: number; voices: VoiceState[];
+}
+
 type Exports = Record<string, any> & { memory: WebAssembly.Memory };
 
 export class EngineError extends Error {
@@ -40,7 +54,7 @@ export class PiwipEngine {
 
   /** Instantiate the wasm (synchronously) and initialise it. */
   static create(opts: EngineOptions = {}, wasm: Uint8Array | WebAssembly.Module = readFileSync(DEFAULT_WASM)): PiwipEngine {
-    const mod = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
+    const mod = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
     const inst = new WebAssembly.Instance(mod, {});
     const ex = inst.exports as unknown as Exports;
     const o: Required<EngineOptions> = {
@@ -60,6 +74,91 @@ export class PiwipEngine {
   /** Views are re-made on every call because memory may have grown (only ever at init). */
   input(ch: 0 | 1): Float32Array { return new Float32Array(this.ex.memory.buffer, this.ex.inputPtr(ch), this.blockSize); }
   output(ch: 0 | 1): Float32Array { return new Float32Array(this.ex.memory.buffer, this.ex.outputPtr(ch), this.blockSize); }
+
+  // ---- text buffer -------------------------------------------------------------------------------------------
+  private writeText(str: string): number {
+    const bytes = Buffer.from(str, 'latin1');
+    const cap = this.ex.textCap() as number;
+    if (bytes.length > cap) throw new RangeError(`text too long (${bytes.length} > ${cap} bytes)`);
+    new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), bytes.length).set(bytes);
+    return bytes.length;
+  }
+  private readText(len: number): string {
+    if (len < 0) return '';
+    return Buffer.from(new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), len)).toString('latin1');
+  }
+
+  // ---- events ------------------------------------------------------------------------------------------------
+  /** Raw MIDI bytes, any stream (running status, realtime, SysEx); malformed bytes are ignored by the engine. */
+  midi(bytes: ArrayLike<number>): void {
+    for (let i = 0; i < bytes.length; i++) this.ex.midiIn((bytes[i] ?? 0) & 0xff);
+  }
+  noteOn(note: number, velocity = 100, channel = 1): void { this.midi([0x90 | ((channel - 1) & 15), note & 127, velocity & 127]); }
+  noteOff(note: number, channel = 1): void { this.midi([0x80 | ((channel - 1) & 15), note & 127, 0]); }
+  key(n: number, z: number): void { this.ex.key(n | 0, z | 0); }
+  enc(n: number, d: number): void { this.ex.enc(n | 0, d | 0); }
+  /** 0 user, 1 sampler, 2 follower, 3 ensemble. */
+  setMode(m: number): void {
+    if (this.ex.setMode(m | 0) !== 0) throw new RangeError(`mode ${m} out of range (0..3)`);
+  }
+
+  // ---- params ------------------------------------------------------------------------------------------------
+  paramCount(): number { return this.ex.paramCount(); }
+  paramIndex(id: string): number { return this.ex.paramIndex(this.writeText(id)); }
+  paramInfo(id: string | number): ParamInfo {
+    const i = typeof id === 'number' ? id : this.requireParam(id);
+    const len = this.ex.paramInfo(i);
+    if (len < 0) throw new RangeError(`no param #${i}`);
+    return JSON.parse(this.readText(len)) as ParamInfo;
+  }
+  params(): ParamInfo[] {
+    const out: ParamInfo[] = [];
+    for (let i = 0; i < this.paramCount(); i++) out.push(this.paramInfo(i));
+    return out;
+  }
+  private requireParam(id: string): number {
+    const i = this.paramIndex(id);
+    if (i < 0) throw new RangeError(`unknown param "${id}"`);
+    return i;
+  }
+  /**
+   * Set a param by id. Numbers are raw values (options are 1-based); a string picks an option by name.
+   * Returns true when the engine had to clamp or snap the value.
+   */
+  setParam(id: string, value: number | string): boolean {
+    const i = this.requireParam(id);
+    let v: number;
+    if (typeof value === 'string') {
+      const info = this.paramInfo(i);
+      const k = info.options.indexOf(value);
+      if (k >= 0) v = k + 1;
+      else if (value.trim() !== '' && Number.isFinite(Number(value))) v = Number(value);
+      else throw new RangeError(`bad value "${value}" for param "${id}"${info.options.length ? ` (one of: ${info.options.join(', ')})` : ''}`);
+    } else v = value;
+    const rc = this.ex.paramSet(i, v);
+    if (rc < 0) throw new RangeError(`cannot set "${id}" to ${value} (code ${rc})`);
+    return rc === 1;
+  }
+  getParam(id: string): number { return this.ex.paramGet(this.requireParam(id)); }
+  formatParam(id: string): string { return this.readText(this.ex.paramFormat(this.requireParam(id))); }
+
+  // ---- state -------------------------------------------------------------------------------------------------
+  get time(): number { return this.ex.time(); }
+  state(): EngineState {
+    const ex = this.ex;
+    const voices: VoiceState[] = [];
+    for (let v = 0; v < ex.voiceCount(); v++) {
+      voices.push({ note: ex.voiceNote(v), started: ex.voiceStarted(v) === 1, pos: ex.voicePos(v), rate: ex.voiceRate(v),
+        level: ex.voiceLevel(v), ref: ex.voiceRef(v) });
+    }
+    return {
+      time: ex.time(), recording: ex.recording() === 1, armed: ex.armed() === 1, forced: ex.forced() === 1,
+      monitor: ex.monitor() === 1, mode: ex.mode(), modeName: this.readText(ex.modeName()), takes: ex.takes(),
+      loopEnd: ex.loopEnd(), startTrim: ex.startTrim(), endTrim: ex.endTrim(), writePos: ex.writePos(),
+      recLevel: ex.recLevel(), amp: ex.ampLevel(), pitchHz: ex.pitchHz(), medianHz: ex.medianHz(),
+      pitchSlots: ex.pitchSlots(), beats: ex.beats(), harmonizerNotes: ex.harmonizerNotes(), voices,
+    };
+  }
 
   /** Process one block (frames <= blockSize) from inL/inR into outL/outR (copies). */
   process(inL: Float32Array, inR: Float32Array, outL: Float32Array, outR: Float32Array): void {

@@ -1,0 +1,66 @@
+// Voice 1 of piwip's softcut setup: a write head that records the input into the shared mono buffer at rate 1
+// with preserve 0 (every pass overwrites), behind a real linear record-level ramp ("vol pinch", spec §13 A1).
+
+export class Recorder {
+  buf: StaticArray<f32> = new StaticArray<f32>(0);
+  frames: i32 = 0;
+  pos: i32 = 0; // next frame to write
+  active: bool = false; // the head moves (softcut play flag of voice 1)
+  level: f32 = 0; // current record level 0..1
+  private target: f32 = 0;
+  private step: f32 = 0; // level change per sample
+  /** Set when a fade-out reached 0 (or the buffer end stopped the head); the engine clears it. */
+  finished: bool = false;
+
+  init(buf: StaticArray<f32>, frames: i32): void {
+    this.buf = buf;
+    this.frames = frames;
+  }
+
+  /** Start writing at frame 0 with a ramp of rampFrames (0 = at once). Cancels a pending fade-out. */
+  start(rampFrames: i32): void {
+    this.pos = 0;
+    this.active = true;
+    this.finished = false;
+    this.target = 1;
+    if (rampFrames <= 0) { this.level = 1; this.step = 0; } else { this.level = 0; this.step = 1.0 / <f32>rampFrames; }
+  }
+
+  /** Fade the record level out over rampFrames; the head stops when it reaches 0. */
+  stop(rampFrames: i32): void {
+    if (!this.active) return;
+    this.target = 0;
+    if (rampFrames <= 0) { this.level = 0; this.halt(); } else this.step = 1.0 / <f32>rampFrames;
+  }
+
+  get stopping(): bool { return this.active && this.target == 0; }
+
+  private halt(): void {
+    this.active = false;
+    this.finished = true;
+    this.level = 0;
+  }
+
+  /** Record n frames of the mono input (already mixed). */
+  write(mono: usize, n: i32): void {
+    if (!this.active) return;
+    const buf = changetype<usize>(this.buf);
+    let pos = this.pos;
+    let level = this.level;
+    const target = this.target;
+    const step = this.step;
+    for (let i = 0; i < n; i++) {
+      if (pos >= this.frames) break;
+      if (level != target) {
+        if (target > level) { level += step; if (level > target) level = target; }
+        else { level -= step; if (level < target) level = target; }
+      }
+      store<f32>(buf + (<usize>pos << 2), load<f32>(mono + (<usize>i << 2)) * level);
+      pos++;
+      if (target == 0 && level == 0) { this.pos = pos; this.halt(); return; }
+    }
+    this.pos = pos;
+    this.level = level;
+    if (pos >= this.frames) this.halt();
+  }
+}

@@ -1,0 +1,128 @@
+// Keys, encoders and presets (spec §4, §7, §8.4) with fixes: E1 is 0..3 (A13), trims clamp to a valid window
+// (A12), the monitor state is explicit from start (A21). Param changes run their actions through setParam.
+import { State } from "./state";
+import {
+  PARAM_COUNT, P_NOTES_VOL, P_LIVE_FOLLOW, P_KEEP_ARMED, P_REFERENCE, P_ONLY_DURING_REC, P_START_AT_0,
+  P_MIDI_DURING_REC, P_SILENCE, P_ENSEMBLER, P_VOICES, P_SPREAD, P_TIME_SPREAD, P_MIN_RECORDED, P_MONITOR,
+  P_SCALE, P_ROOT, P_DETECTOR, P_PROBABILITY,
+} from "./params";
+import { recStart, recStop } from "./recording";
+import { updateVol } from "./players";
+import { Harmonizer } from "./harmonizer";
+
+export const MODE_NAMES: string = "|sampler|follower|ensemble";
+export const MIN_WINDOW: f64 = 0.01; // seconds a trimmed window keeps at least (A12)
+export const MESSAGE_TIME: f64 = 0.5;
+export const KEY_GUARD: f64 = 0.5; // keys are ignored this long after start
+
+export class Controls {
+  harmonizer: Harmonizer = new Harmonizer();
+
+  /** Set a param and run its action. Returns Params.set's code. */
+  setParam(s: State, i: i32, v: f64): i32 {
+    const before = i >= 0 && i < PARAM_COUNT ? s.params.get(i) : 0;
+    const rc = s.params.set(i, v);
+    if (rc < 0) return rc;
+    this.action(s, i, before);
+    return rc;
+  }
+
+  action(s: State, i: i32, before: f64): void {
+    if (i == P_NOTES_VOL || i == P_PROBABILITY) updateVol(s);
+    else if (i == P_SCALE || i == P_ROOT) this.harmonizer.rebuild(s);
+    else if (i == P_DETECTOR && s.params.get(i) != before) {
+      const d = s.params.opt(P_DETECTOR) == 2 ? s.classic : s.follower;
+      if (d) d.reset();
+    }
+  }
+
+  applyPreset(s: State, mode: i32): void {
+    if (mode == 1) {
+      this.setParam(s, P_LIVE_FOLLOW, 1);
+      this.setParam(s, P_KEEP_ARMED, 1);
+      this.setParam(s, P_REFERENCE, 1);
+      this.setParam(s, P_ONLY_DURING_REC, 1);
+      this.setParam(s, P_START_AT_0, 2);
+      this.setParam(s, P_MIDI_DURING_REC, 1);
+    } else if (mode == 2) {
+      this.setParam(s, P_LIVE_FOLLOW, 2);
+      this.setParam(s, P_KEEP_ARMED, 2);
+      this.setParam(s, P_REFERENCE, 3);
+      this.setParam(s, P_ONLY_DURING_REC, 2);
+      this.setParam(s, P_START_AT_0, 1);
+      this.setParam(s, P_MIDI_DURING_REC, 2);
+      this.setParam(s, P_SILENCE, 200);
+    } else if (mode == 3) {
+      this.setParam(s, P_LIVE_FOLLOW, 2);
+      this.setParam(s, P_KEEP_ARMED, 2);
+      this.setParam(s, P_REFERENCE, 1);
+      this.setParam(s, P_ONLY_DURING_REC, 2);
+      this.setParam(s, P_START_AT_0, 2);
+      this.setParam(s, P_MIDI_DURING_REC, 2);
+      this.setParam(s, P_SILENCE, 500);
+      this.setParam(s, P_ENSEMBLER, 2);
+      this.setParam(s, P_VOICES, 5);
+      this.setParam(s, P_SPREAD, 15);
+      this.setParam(s, P_TIME_SPREAD, 1.5);
+      this.setParam(s, P_NOTES_VOL, 0.5);
+      this.setParam(s, P_MIN_RECORDED, 10);
+    }
+    if (mode >= 1 && mode <= 3) s.armed = true;
+  }
+
+  /** E1 without shift: ±1 mode per event (spec §4), user settings saved/restored around mode 0. */
+  stepMode(s: State, d: i32): void {
+    if (d == 0) return;
+    if (s.mode == 0) {
+      for (let i = 0; i < PARAM_COUNT; i++) unchecked(s.snapshot[i] = s.params.get(i));
+      s.hasSnapshot = true;
+    }
+    let m = s.mode + (d > 0 ? 1 : -1);
+    if (m < 0) m = 0;
+    if (m > 3) m = 3;
+    this.setMode(s, m);
+  }
+
+  setMode(s: State, m: i32): void {
+    if (m < 0 || m > 3) return;
+    s.mode = m;
+    if (m == 0) {
+      if (s.hasSnapshot) for (let i = 0; i < PARAM_COUNT; i++) this.setParam(s, i, unchecked(s.snapshot[i]));
+    } else this.applyPreset(s, m);
+  }
+
+  key(s: State, n: i32, z: i32): void {
+    if (s.seconds(<f64>s.samples) < KEY_GUARD) return;
+    if (n == 1) { s.shift = z != 0; return; }
+    if (z == 0) return;
+    if (n == 2) {
+      if (s.shift) {
+        this.setParam(s, P_MONITOR, s.params.yes(P_MONITOR) ? 1 : 2);
+        s.messageId = s.params.yes(P_MONITOR) ? 1 : 2;
+        s.messageUntil = s.samples + <i64>(MESSAGE_TIME * <f64>s.sampleRate);
+      } else s.armed = !s.armed;
+    } else if (n == 3 && !s.shift) {
+      if (s.recording) recStop(s, true);
+      else { recStart(s); s.forceRecording = true; }
+    }
+  }
+
+  enc(s: State, n: i32, d: i32): void {
+    if (n == 1) {
+      if (s.shift) this.setParam(s, P_NOTES_VOL, Math.round((s.params.get(P_NOTES_VOL) + <f64>d * 0.01) * 100) / 100);
+      else this.stepMode(s, d);
+    } else if (n == 2) {
+      let st = s.startTrim + <f64>d * 0.01;
+      const hi = s.loopEnd - s.endTrim - MIN_WINDOW;
+      if (st > hi) st = hi;
+      if (st < 0) st = 0;
+      s.startTrim = st;
+    } else if (n == 3) {
+      let et = s.endTrim - <f64>d * 0.01;
+      const hi = s.loopEnd - s.startTrim - MIN_WINDOW;
+      if (et > hi) et = hi;
+      if (et < 0) et = 0;
+      s.endTrim = et;
+    }
+  }
+}

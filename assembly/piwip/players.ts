@@ -1,0 +1,163 @@
+// The five player voices' control (spec §6): note gates and allocation with oldest-note stealing, release, and
+// the per-tick update that sets loop windows, start positions, levels and rates.
+import { State, Player, VOICES, ENSEMBLE_NOTE, MIDDLE_C_HZ } from "./state";
+import {
+  P_ONLY_DURING_REC, P_MIDI_DURING_REC, P_MIN_RECORDED, P_REFERENCE, P_LIVE_FOLLOW, P_START_AT_0, P_NOTES_VOL,
+  P_SPREAD, P_VELOCITY, P_RT_FALLBACK, P_PROBABILITY, P_ROOT, P_JITTER, REF_MEDIAN, REF_REALTIME,
+} from "./params";
+
+const JITTER_PERIOD: f64 = 0.8; // seconds between the smooth jitter's random points
+
+export function noteHz(note: i32): f64 {
+  return 440.0 / 32.0 * Math.pow(2.0, (<f64>note - 9.0) / 12.0);
+}
+
+/** note_play (spec §6.1). Returns true when a voice took the note. */
+export function notePlay(s: State, note: i32, velocity: i32, steal: bool): bool {
+  const p = s.params;
+  if (p.yes(P_ONLY_DURING_REC) && !s.recording) return false;
+  if (!p.yes(P_MIDI_DURING_REC) && (s.recording || s.armed)) return false;
+  let slot = -1;
+  for (let i = 0; i < VOICES; i++) {
+    if (unchecked(s.players[i]).midi == 0) { slot = i; break; }
+  }
+  if (slot < 0 && !steal) return false;
+  if (slot < 0) { // steal the oldest note instead of dropping this one (spec §12.12)
+    let oldest: i64 = i64.MAX_VALUE;
+    for (let i = 0; i < VOICES; i++) {
+      const o = unchecked(s.players[i]).order;
+      if (o < oldest) { oldest = o; slot = i; }
+    }
+  }
+  const v = unchecked(s.players[slot]);
+  v.midi = note;
+  v.freq = note == ENSEMBLE_NOTE ? 0 : noteHz(note);
+  v.refUsed = 0;
+  v.started = false;
+  v.velocity = velocity;
+  v.order = ++s.allocations;
+  return true;
+}
+
+function release(v: Player): void {
+  v.voice.setLevel(0);
+  v.midi = 0;
+  v.freq = 0;
+  v.started = false;
+}
+
+/** note_stop: every voice holding that note number (spec §6.2). Play stays on: the head keeps running. */
+export function noteStop(s: State, note: i32): void {
+  for (let i = 0; i < VOICES; i++) {
+    const v = unchecked(s.players[i]);
+    if (v.midi == note) release(v);
+  }
+}
+
+export function killAll(s: State): void {
+  for (let i = 0; i < VOICES; i++) {
+    const v = unchecked(s.players[i]);
+    if (v.midi != 0) release(v);
+  }
+}
+
+/** Level a note starts at: notes vol, pitch-levelled while the harmonizer runs (A9), optionally by velocity. */
+export function noteLevel(s: State, v: Player): f32 {
+  const p = s.params;
+  let level = p.get(P_NOTES_VOL);
+  if (p.get(P_PROBABILITY) > 0 && v.midi != ENSEMBLE_NOTE && v.midi > 0) {
+    level = level * p.get(P_ROOT) / <f64>v.midi;
+    // A9: cap at 1 unless the user asked for more than 1 explicitly
+    const cap = p.get(P_NOTES_VOL) > 1 ? p.get(P_NOTES_VOL) : 1.0;
+    if (level > cap) level = cap;
+  }
+  if (p.yes(P_VELOCITY)) level *= <f64>v.velocity / 127.0;
+  return <f32>level;
+}
+
+/** The action of "notes vol" (update_vol): re-level every active voice. */
+export function updateVol(s: State): void {
+  for (let i = 0; i < VOICES; i++) {
+    const v = unchecked(s.players[i]);
+    if (v.midi > 0 && v.started) v.voice.setLevel(noteLevel(s, v));
+  }
+}
+
+function clamp(x: f64, lo: f64, hi: f64): f64 { return x < lo ? lo : x > hi ? hi : x; }
+
+/** Reference frequency for a voice (spec §6.4); 0 = none (leave the rate unchanged). */
+function reference(s: State, v: Player): f64 {
+  const mode = s.params.opt(P_REFERENCE);
+  if (mode == REF_MEDIAN) return <f64>s.pitchMap.median;
+  if (mode != REF_REALTIME) return MIDDLE_C_HZ;
+  const target = s.quantize(v.voice.position()) + 2.0 * s.resolution();
+  const i = s.pitchMap.nearest(target);
+  if (i < 0) return 0;
+  let ref = <f64>unchecked(s.pitchMap.values[i]);
+  if (s.params.yes(P_RT_FALLBACK)) { // A6 extras: far slots fall back to the median; octave jumps are ignored
+    if (Math.abs(unchecked(s.pitchMap.times[i]) - target) > 0.25) ref = <f64>s.pitchMap.median;
+    if (v.refUsed > 0) {
+      const r = ref / v.refUsed;
+      if (Math.abs(r - 2.0) < 0.06 || Math.abs(r - 0.5) < 0.015) ref = v.refUsed;
+    }
+  }
+  return ref;
+}
+
+function jitterRate(s: State, v: Player): f64 {
+  const spread = s.params.get(P_SPREAD) / 1000.0;
+  if (s.params.opt(P_JITTER) == 2) {
+    // the author's TODO "add modulation to the rates": a smooth random LFO, a new random target every
+    // JITTER_PERIOD seconds, raised-cosine interpolated, instead of white noise per tick
+    v.jitterPhase += s.resolution() / JITTER_PERIOD;
+    if (v.jitterPhase >= 1) {
+      v.jitterPhase -= Math.floor(v.jitterPhase);
+      v.jitterA = v.jitterB;
+      v.jitterB = s.prng.random();
+    }
+    const x = v.jitterA + (v.jitterB - v.jitterA) * (1 - Math.cos(Math.PI * v.jitterPhase)) * 0.5;
+    return 1 + spread * 2.0 * (x - 0.5);
+  }
+  return 1 + spread * 2.0 * (s.prng.random() - 0.5);
+}
+
+/** The voice part of update_main (spec §6.3), run every tick. */
+export function updateVoices(s: State): void {
+  const p = s.params;
+  const minRecorded = p.get(P_MIN_RECORDED) / 1000.0;
+  for (let i = 0; i < VOICES; i++) {
+    const v = unchecked(s.players[i]);
+    if (v.midi == 0) continue;
+    if (s.loopEnd < minRecorded) continue;
+    const ls = s.startTrim;
+    const le = s.loopEnd - s.endTrim;
+    if (!v.started || v.loopStart != ls || v.loopEnd != le) {
+      v.voice.setLoopStart(ls);
+      v.voice.setLoopEnd(le);
+      v.loopStart = ls;
+      v.loopEnd = le;
+    }
+    const ref = reference(s, v);
+    if (!v.started) {
+      v.started = true;
+      let pos: f64;
+      if (s.recording && p.yes(P_LIVE_FOLLOW)) {
+        pos = clamp(s.quantize(s.seconds(<f64>s.recorder.pos)) - minRecorded, ls, le);
+      } else if (p.yes(P_START_AT_0)) {
+        pos = ls;
+      } else {
+        pos = clamp(s.quantize(v.voice.position()), ls, le);
+      }
+      v.voice.setPosition(pos);
+      v.voice.setPlay(true);
+      v.ever = true;
+      v.voice.setLevel(noteLevel(s, v));
+    }
+    if (v.midi == ENSEMBLE_NOTE) {
+      v.voice.setRate(jitterRate(s, v));
+    } else if (ref > 0 && ref != v.refUsed) {
+      v.refUsed = ref;
+      v.voice.setRate(v.freq / ref);
+    }
+  }
+}
