@@ -62,3 +62,8 @@ export function pitchTestSetParam(id: i32, value: f32): i32 {
   (testFollower as PitchFollower).reset();
   return 0;
 }
+
+/** Follower diagnostics: candidates (key maxima) of the last analysis. */
+export function pitchTestCandidateCount(): i32 { return testFollower == null ? 0 : (testFollower as PitchFollower).candidateCount(); }
+export function pitchTestCandidateHz(k: i32): f32 { return testFollower == null ? 0 : (testFollower as PitchFollower).candidateHz(k); }
+export function pitchTestCandidateClarity(k: i32): f32 { return testFollower == null ? 0 : (testFollower as PitchFollower).candidateClarity(k); }

@@ -11,6 +11,7 @@ const manifest = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'ut
 const args = process.argv.slice(2);
 const re = new RegExp(args[0] ?? '.');
 const onlyBad = args.includes('--bad');
+const dumpAt = args.find((a) => a.startsWith('--at='));
 const opts = {};
 for (const a of args.slice(1)) { const m = /^(\w+)=(.*)$/.exec(a); if (m) opts[m[1]] = m[2]; }
 
@@ -34,6 +35,10 @@ for (const f of manifest.files.filter((f) => re.test(f.file))) {
   const hop = 256; const est = []; const raw = []; const conf = [];
   for (let k = 0; (k + 1) * hop <= x.length; k++) {
     const r = det.push(x.subarray(k * hop, (k + 1) * hop)); est.push(r.hz); raw.push(r.rawHz); conf.push(r.confidence);
+    if (dumpAt) {
+      const [t0, t1] = dumpAt.slice(5).split(',').map(Number); const t = (k + 1) * hop / sr;
+      if (t >= t0 && t <= t1) console.log(t.toFixed(3), r.hz.toFixed(1), r.rawHz.toFixed(1), r.confidence.toFixed(3), det.candidates().map(([h, c]) => `${h.toFixed(1)}:${c.toFixed(2)}`).join(' '));
+    }
   }
   console.log(`== ${f.file}`);
   for (const s of f.segments) {

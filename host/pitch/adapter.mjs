@@ -44,5 +44,11 @@ export function create(sampleRate, opts = {}) {
       }
       return { hz, confidence: ex.pitchTestConfidence(), rawHz: ex.pitchTestRawHz() };
     },
+    /** Diagnostics (follower only): [[hz, clarity], ...] key maxima of the last analysis. */
+    candidates() {
+      const out = [];
+      for (let k = 0; k < ex.pitchTestCandidateCount(); k++) out.push([ex.pitchTestCandidateHz(k), ex.pitchTestCandidateClarity(k)]);
+      return out;
+    },
   };
 }

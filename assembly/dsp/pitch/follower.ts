@@ -8,7 +8,7 @@ import { LagRefiner } from "./refine";
 
 /** Analysis interval in input samples (the harness hop; 5.3 ms at 48 kHz). */
 const HOP: i32 = 256;
-const MAX_CAND: i32 = 48;
+const MAX_CAND: i32 = 96;
 const FULL_RING: i32 = 2048;
 
 export const P_KEY: i32 = 0;       // McLeod k: first key maximum >= k * highest
@@ -136,23 +136,14 @@ export class PitchFollower extends PitchDetector {
     }
   }
 
-  /** Key maxima (one per positive lobe, strict local maxima only) of a tier, periods above minLag only. */
+  /** Candidates of a tier: every positive strict local maximum of its NSDF, periods above minLag only. */
   private collect(tier: LagTier, id: i32, minLag: f64): void {
     const ns = tier.nsdf;
     const n = ns.length;
-    let best = -1;
-    for (let i = 1; i < n; i++) {
+    for (let i = 1; i < n - 1; i++) {
       const v = unchecked(ns[i]);
-      if (v > 0) {
-        if (i < n - 1 && v >= unchecked(ns[i - 1]) && v > unchecked(ns[i + 1])) {
-          if (best < 0 || v > unchecked(ns[best])) best = i;
-        }
-      } else if (best >= 0) {
-        this.emit(tier, id, best, minLag);
-        best = -1;
-      }
+      if (v > 0 && v >= unchecked(ns[i - 1]) && v > unchecked(ns[i + 1])) this.emit(tier, id, i, minLag);
     }
-    if (best >= 0) this.emit(tier, id, best, minLag);
   }
 
   private emit(tier: LagTier, id: i32, i: i32, minLag: f64): void {
@@ -243,6 +234,15 @@ export class PitchFollower extends PitchDetector {
     this.prevRaw = raw;
     this.prevClarity = clarity;
   }
+
+  /** Candidates of the last analysis, for tests and diagnostics: count, period in Hz, NSDF peak. */
+  candidateCount(): i32 { return this.nCand; }
+  candidateHz(k: i32): f32 {
+    if (k < 0 || k >= this.nCand) return 0;
+    const rate = unchecked(this.candTier[k]) == 0 ? this.hi.rate : this.lo.rate;
+    return <f32>(rate / unchecked(this.candLag[k]));
+  }
+  candidateClarity(k: i32): f32 { return k < 0 || k >= this.nCand ? 0 : unchecked(this.candN[k]); }
 
   private unvoice(raw: f32, clarity: f32): void {
     this.voiced = false;
