@@ -1,0 +1,76 @@
+// The 128×64 screen: 16 grey levels packed 4 bits per pixel, double-buffered so a host never sees a half-drawn
+// frame. Drawing goes to the back buffer; update() publishes it (like norns' screen.update()) and bumps a frame
+// counter only when the published picture really changed, so hosts redraw only then.
+//
+// Packing (both buffers, 4096 bytes each): byte index = y * 64 + (x >> 1); the EVEN x pixel is the HIGH nibble,
+// the odd x pixel the low nibble. That is the SSD1322's GDDRAM order (norns' OLED), so firmware can stream the
+// bytes to the panel unchanged. Level 0 = off (black), 15 = full (white).
+
+export const SCREEN_WIDTH: i32 = 128;
+export const SCREEN_HEIGHT: i32 = 64;
+export const SCREEN_STRIDE: i32 = 64; // bytes per row
+export const SCREEN_BYTES: i32 = 4096;
+
+// Static memory: nothing is allocated, ever.
+const back: usize = memory.data(SCREEN_BYTES, 16);
+const front: usize = memory.data(SCREEN_BYTES, 16);
+
+let dirty: bool = false;
+let frame: i32 = 0;
+
+/** Pointer to the published frame (what hosts show). Changes only inside update(). */
+export function frontPtr(): usize { return front; }
+/** Pointer to the frame being drawn. */
+export function backPtr(): usize { return back; }
+/** Number of published frames that differed from their predecessor. Wraps at 2^31 (hosts compare for !=). */
+export function frameCount(): i32 { return frame; }
+
+/** Set one pixel of the back buffer to level 0..15 (the caller clamps the level). Off-screen pixels are dropped. */
+@inline export function putPixel(x: i32, y: i32, l: i32): void {
+  if (<u32>x >= <u32>SCREEN_WIDTH || <u32>y >= <u32>SCREEN_HEIGHT) return;
+  const p = back + <usize>(y * SCREEN_STRIDE + (x >> 1));
+  const b = <i32>load<u8>(p);
+  const nb = (x & 1) == 0 ? (b & 0x0f) | (l << 4) : (b & 0xf0) | l;
+  store<u8>(p, <u8>nb);
+  dirty = true;
+}
+
+/** Level 0..15 of a back-buffer pixel; 0 for off-screen coordinates. */
+export function getPixel(x: i32, y: i32): i32 {
+  if (<u32>x >= <u32>SCREEN_WIDTH || <u32>y >= <u32>SCREEN_HEIGHT) return 0;
+  const b = <i32>load<u8>(back + <usize>(y * SCREEN_STRIDE + (x >> 1)));
+  return (x & 1) == 0 ? b >> 4 : b & 0x0f;
+}
+
+/** Level 0..15 of a published (front) pixel; 0 for off-screen coordinates. */
+export function getPublishedPixel(x: i32, y: i32): i32 {
+  if (<u32>x >= <u32>SCREEN_WIDTH || <u32>y >= <u32>SCREEN_HEIGHT) return 0;
+  const b = <i32>load<u8>(front + <usize>(y * SCREEN_STRIDE + (x >> 1)));
+  return (x & 1) == 0 ? b >> 4 : b & 0x0f;
+}
+
+/** Fill the whole back buffer with level l (0..15). */
+export function fillAll(l: i32): void {
+  const v = <u8>(((l & 15) << 4) | (l & 15));
+  memory.fill(back, v, <usize>SCREEN_BYTES);
+  dirty = true;
+}
+
+/** Fill the horizontal run x0..x1 (inclusive, already clipped by the caller to the screen) of row y. */
+export function putSpan(x0: i32, x1: i32, y: i32, l: i32): void {
+  for (let x = x0; x <= x1; x++) putPixel(x, y, l);
+}
+
+/**
+ * End a drawing pass: publish the back buffer. The frame counter increments only if the picture differs from the
+ * last published one (a pass that redraws the same picture costs one 4 KiB compare and no host redraw).
+ * Returns true when a new frame was published.
+ */
+export function update(): bool {
+  if (!dirty) return false;
+  dirty = false;
+  if (memory.compare(back, front, <usize>SCREEN_BYTES) == 0) return false;
+  memory.copy(front, back, <usize>SCREEN_BYTES);
+  frame = (frame + 1) & 0x7fffffff;
+  return true;
+}

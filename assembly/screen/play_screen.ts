@@ -1,0 +1,165 @@
+// piwip's play screen (spec §8.2 / §8.3, piwip.lua redraw() and draw_waveform()), drawn from a plain state struct
+// the engine fills: REC/RDY badge, title or waveform of the amplitude history cropped to the trim window,
+// playheads, mode name, message overlay. The NaN cases of the original are fixed (see drawWaveform).
+import * as screen from "./draw";
+
+export const PLAYHEADS_MAX: i32 = 5;
+/** Waveform columns (x = 2..128; column 127 lands on x = 128, off screen, exactly as in the original). */
+export const WAVE_COLUMNS: i32 = 127;
+// Crop tolerance in seconds, so a trim that lands on a poll time by accumulated 10 ms steps still includes it.
+const CROP_EPS: f64 = 1e-9;
+// Sentinel for a column no sample landed on (amplitudes are clamped to >= 0 first).
+const EMPTY: f64 = -2;
+
+/** Everything the play screen shows. Allocate once (at init); the engine updates the fields in place. */
+export class PlayScreenState {
+  recording: bool = false;
+  armed: bool = false;
+  /** K1 held: badge and mode name move 5 px inward. */
+  shift: bool = false;
+  /** "", "sampler", "follower" or "ensemble". */
+  modeName: string = "";
+  /** Overlay text; "" = none. */
+  message: string = "";
+  /** Amplitude polls of the current take, amps[i] taken at (i + 1) * resolutionSec seconds. */
+  amps: StaticArray<f32>;
+  /** Valid entries in amps; 0 = no take yet (the title is shown). */
+  ampCount: i32 = 0;
+  /** Seconds between amplitude polls (the "resolution" param / 1000). */
+  resolutionSec: f64 = 0.05;
+  /** Global trim window: start trim, end trim, loop end, all in seconds. */
+  startTrim: f64 = 0;
+  endTrim: f64 = 0;
+  loopEnd: f64 = 0;
+  /** Voices holding a note (midi > 0), 0..5: their position and their own trims (seconds) in entries 0..count-1. */
+  playheadCount: i32 = 0;
+  playheadPos: StaticArray<f64> = new StaticArray<f64>(PLAYHEADS_MAX);
+  playheadStartTrim: StaticArray<f64> = new StaticArray<f64>(PLAYHEADS_MAX);
+  playheadEndTrim: StaticArray<f64> = new StaticArray<f64>(PLAYHEADS_MAX);
+
+  constructor(ampCapacity: i32 = 0) {
+    this.amps = new StaticArray<f32>(ampCapacity > 0 ? ampCapacity : 0);
+  }
+}
+
+// Column values, 1-based like the Lua (index 0 unused).
+const disp: usize = memory.data((WAVE_COLUMNS + 1) * 8, 16);
+@inline function dispGet(k: i32): f64 { return load<f64>(disp + (<usize>k << 3)); }
+@inline function dispSet(k: i32, v: f64): void { store<f64>(disp + (<usize>k << 3), v); }
+
+/** Lua's round(): half away from zero. */
+@inline function luaRound(x: f64): f64 { return x >= 0 ? Math.floor(x + 0.5) : Math.ceil(x - 0.5); }
+
+/** Clear and draw the whole play screen (the caller publishes it with framebuffer.update()). */
+export function drawPlayScreen(s: PlayScreenState): void {
+  screen.clear();
+  const sh: f64 = s.shift ? 5 : 0;
+
+  if (s.recording || s.armed) {
+    screen.level(s.recording ? 15 : 1);
+    screen.rect(108 - sh, 1 + sh, 20, 10);
+    screen.stroke();
+    screen.move(111 - sh, 8 + sh);
+    screen.text(s.recording ? "REC" : "RDY");
+  }
+
+  screen.level(15);
+  if (s.ampCount <= 0) {
+    screen.move(64, 24); screen.textCenter("play instruments");
+    screen.move(64, 32); screen.textCenter("while");
+    screen.move(64, 40); screen.textCenter("instruments play");
+  } else {
+    drawWaveform(s);
+  }
+
+  screen.move(3 + sh, 60 - sh);
+  screen.level(15);
+  screen.text(s.modeName);
+
+  if (s.message.length > 0) {
+    const w = <f64>(s.message.length * 6);
+    screen.level(0);
+    screen.rect(64 - w / 2, 28, w, 10);
+    screen.fill();
+    screen.level(15);
+    screen.rect(64 - w / 2, 28, w, 10);
+    screen.stroke();
+    screen.move(64, 35);
+    screen.textCenter(s.message);
+  }
+}
+
+@inline function clampAmp(a: f32): f64 { return a > 0 ? <f64>a : 0; } // NaN and negatives count as silence
+
+/** draw_waveform(): one column per kept poll below 127 polls, else polls mapped onto 127 columns. */
+export function drawWaveform(s: PlayScreenState): void {
+  const count = min(s.ampCount, s.amps.length);
+  const lo = s.startTrim - CROP_EPS, hi = s.loopEnd - s.endTrim + CROP_EPS;
+  let nval = 0;
+  for (let i = 0; i < count; i++) {
+    const t = <f64>(i + 1) * s.resolutionSec;
+    if (t >= lo && t <= hi) nval++;
+  }
+  if (nval == 0) return; // nothing inside the window (the original drew nothing either)
+
+  let columns = 0;
+  if (nval < WAVE_COLUMNS) {
+    // Growing from the left: column k shows the k-th kept poll.
+    let k = 0;
+    for (let i = 0; i < count; i++) {
+      const t = <f64>(i + 1) * s.resolutionSec;
+      if (t >= lo && t <= hi) { k++; dispSet(k, clampAmp(unchecked(s.amps[i]))); }
+    }
+    columns = nval;
+  } else {
+    for (let k = 1; k <= WAVE_COLUMNS; k++) dispSet(k, EMPTY);
+    const step = <f64>WAVE_COLUMNS / <f64>nval;
+    let k = 0;
+    for (let i = 0; i < count; i++) {
+      const t = <f64>(i + 1) * s.resolutionSec;
+      if (!(t >= lo && t <= hi)) continue;
+      k++;
+      const c = <i32>luaRound(step * <f64>k);
+      if (c < 1 || c > WAVE_COLUMNS) continue;
+      const v = clampAmp(unchecked(s.amps[i]));
+      const old = dispGet(c);
+      dispSet(c, old == EMPTY ? v : (old + v) / 2); // pairwise in arrival order, as the original
+    }
+    for (let c = 1; c <= WAVE_COLUMNS; c++) {
+      if (dispGet(c) == EMPTY) dispSet(c, c == 1 ? 0 : dispGet(c - 1));
+    }
+    columns = WAVE_COLUMNS;
+  }
+
+  let maxv: f64 = 0;
+  for (let k = 1; k <= columns; k++) maxv = max(maxv, dispGet(k));
+  // Fix: all-silent columns drew NaN in the original; draw a flat line instead.
+  const scale: f64 = maxv > 0 && maxv < Infinity ? 32 / maxv : 0;
+
+  const maxw = <f64>columns; // = min(nval, 127)
+  for (let k = 1; k <= columns; k++) {
+    const h = dispGet(k) * scale;
+    screen.level(isPlayhead(s, k, maxw) ? 15 : 1);
+    screen.move(<f64>(1 + k), 32);
+    screen.line(<f64>(1 + k), 32 + h);
+    screen.line(<f64>(1 + k), 32 - h);
+    screen.stroke();
+  }
+}
+
+/** Column k is bright when it is within one column of a sounding voice's playhead. */
+function isPlayhead(s: PlayScreenState, k: i32, maxw: f64): bool {
+  const n = min(s.playheadCount, PLAYHEADS_MAX);
+  for (let v = 0; v < n; v++) {
+    const st = unchecked(s.playheadStartTrim[v]);
+    const window = s.loopEnd - unchecked(s.playheadEndTrim[v]) - st;
+    // Fix: a zero-length (or inverted) window gave a NaN playhead in the original; show none.
+    if (!(window > 0)) continue;
+    const frac = (unchecked(s.playheadPos[v]) - st) / window;
+    if (!isFinite(frac)) continue;
+    const c = luaRound(frac * maxw);
+    const d = <f64>k - c;
+    if (d >= -1 && d <= 1) return true;
+  }
+  return false;
+}
