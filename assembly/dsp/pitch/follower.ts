@@ -20,7 +20,8 @@ export const P_WFACTOR: i32 = 5;   // window = factor * lag
 export const P_AGREE_CENTS: i32 = 6; // frame-to-frame agreement needed to turn voiced
 export const P_JUMP_ON: i32 = 7;   // clarity to accept a jump while voiced
 export const P_WMIN_LO: i32 = 8;   // minimum window, samples at the slow rate
-export const P_COUNT: i32 = 9;
+export const P_SUBK: i32 = 9;     // sub-multiple check: accept lag/m if its NSDF >= subK x the pick's (0 = off)
+export const P_COUNT: i32 = 10;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -64,6 +65,7 @@ export class PitchFollower extends PitchDetector {
     p[P_AGREE_CENTS] = 50;
     p[P_JUMP_ON] = 0.85;
     p[P_WMIN_LO] = 16;
+    p[P_SUBK] = 0.9;
   }
 
   init(sampleRate: f32): void {
@@ -184,33 +186,38 @@ export class PitchFollower extends PitchDetector {
     }
     if (pick < 0 || nmax <= 0) { this.unvoice(0, 0); return; }
 
-    // exact refinement one rate up
+    // exact refinement one rate up, with the window of the picked lag
     const coarse = unchecked(this.candLag[pick]);
     const tierId = unchecked(this.candTier[pick]);
-    let lagHz: f64 = 0;
-    let level: f32 = 0;
-    if (tierId == 0) {
-      const d = this.down;
-      const center = <i32>Math.round(coarse * <f64>d);
-      let w = hi.windowOf(<i32>Math.round(coarse)) * d;
-      const cap = FULL_RING - center - 8;
-      if (w > 512) w = 512;
-      if (w > cap) w = cap;
-      this.refiner.refine(this.full, FULL_RING - 1, this.fullLast, center, w);
-      lagHz = this.sampleRate / this.refiner.lag;
-      level = hi.meanSquare(<i32>Math.round(coarse));
-    } else {
-      const center = <i32>Math.round(coarse * 4.0);
-      let w = lo.windowOf(<i32>Math.round(coarse)) * 4;
-      const cap = hi.mask + 1 - center - 8;
-      if (w > 512) w = 512;
-      if (w > cap) w = cap;
-      this.refiner.refine(hi.fring, hi.mask, hi.last, center, w);
-      lagHz = hi.rate / this.refiner.lag;
-      level = lo.meanSquare(<i32>Math.round(coarse));
+    const ci = <i32>Math.round(coarse);
+    const ratio = tierId == 0 ? this.down : 4;
+    const refRate = tierId == 0 ? this.sampleRate : hi.rate;
+    const level = tierId == 0 ? hi.meanSquare(ci) : lo.meanSquare(ci);
+    const center = <i32>Math.round(coarse * <f64>ratio);
+    let w = (tierId == 0 ? hi.windowOf(ci) : lo.windowOf(ci)) * ratio;
+    const cap = (tierId == 0 ? FULL_RING : hi.mask + 1) - center - 8;
+    if (w > 512) w = 512;
+    if (w > cap) w = cap;
+    this.refineOn(tierId, center, w, 3);
+    let lag = this.refiner.lag;
+    let clarity = this.refiner.clarity;
+    // sub-multiple check on the same window: a short window at the true period is noisier than the long one at a
+    // multiple of it, so a breathy note can lose its key maximum to a subharmonic
+    const subK = this.params[P_SUBK];
+    const minLag = <i32>Math.ceil(refRate / 2500.0) + 1;
+    if (subK > 0) {
+      for (let m = 4; m >= 2; m--) {
+        const sc = <i32>Math.round(lag / <f64>m);
+        if (sc - 1 < minLag) continue;
+        this.refineOn(tierId, sc, w, 1);
+        if (this.refiner.clarity >= subK * clarity) {
+          lag = this.refiner.lag;
+          clarity = this.refiner.clarity;
+          break;
+        }
+      }
     }
-    const clarity = this.refiner.clarity;
-    const raw = <f32>lagHz;
+    const raw = <f32>(refRate / lag);
     this.rawHz = raw;
     this.confidence = clarity < 0 ? 0 : clarity;
 
@@ -243,6 +250,11 @@ export class PitchFollower extends PitchDetector {
     return <f32>(rate / unchecked(this.candLag[k]));
   }
   candidateClarity(k: i32): f32 { return k < 0 || k >= this.nCand ? 0 : unchecked(this.candN[k]); }
+
+  private refineOn(tierId: i32, center: i32, w: i32, half: i32): void {
+    if (tierId == 0) this.refiner.scan(this.full, FULL_RING - 1, this.fullLast, center, w, half);
+    else this.refiner.scan(this.hi.fring, this.hi.mask, this.hi.last, center, w, half);
+  }
 
   private unvoice(raw: f32, clarity: f32): void {
     this.voiced = false;

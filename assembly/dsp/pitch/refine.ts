@@ -13,7 +13,13 @@ export class LagRefiner {
    * w: window (the caller keeps w + center + 4 within the ring).
    */
   refine(ring: StaticArray<f32>, mask: i32, last: i32, center: i32, w: i32): void {
-    const lo = center - 3;
+    this.scan(ring, mask, last, center, w, 3);
+  }
+
+  /** Like refine() over center ± half (1..3) lags. */
+  scan(ring: StaticArray<f32>, mask: i32, last: i32, center: i32, w: i32, half: i32): void {
+    const lo = center - half;
+    const count = 2 * half + 1;
     let e0: f64 = 0;
     for (let j = 0; j < w; j++) {
       const x = <f64>unchecked(ring[(last - j) & mask]);
@@ -25,7 +31,7 @@ export class LagRefiner {
       const y = <f64>unchecked(ring[(last - j - lo) & mask]);
       el += y * y;
     }
-    for (let k = 0; k < 7; k++) {
+    for (let k = 0; k < count; k++) {
       const lag = lo + k;
       if (k > 0) {
         const gone = <f64>unchecked(ring[(last - lag + 1) & mask]);
@@ -42,7 +48,7 @@ export class LagRefiner {
       unchecked(this.r[k] = den > 0 ? 2.0 * acc / den : 0);
     }
     let best = 1;
-    for (let k = 2; k < 6; k++) if (unchecked(this.r[k]) > unchecked(this.r[best])) best = k;
+    for (let k = 2; k < count - 1; k++) if (unchecked(this.r[k]) > unchecked(this.r[best])) best = k;
     const a = unchecked(this.r[best - 1]);
     const b = unchecked(this.r[best]);
     const c = unchecked(this.r[best + 1]);
