@@ -1,0 +1,535 @@
+// Tests for the softcut-like player voice (assembly/dsp/softcut/voice.ts): exact playback, varispeed,
+// loop-wrap and cut crossfades, level/rate slews, pan, play flag and degenerate windows.
+import { Voice, MAX_LEVEL } from "../dsp/softcut/voice";
+import { hermite } from "../dsp/softcut/interp";
+
+const SR: f32 = 48000;
+const CENTRE: f32 = 0.70710677; // cos(π/4) in f32
+const LN1000: f64 = 6.907755278982137;
+
+function ptr(a: StaticArray<f32>, offset: i32 = 0): usize {
+  return changetype<usize>(a) + (<usize>offset << 2);
+}
+
+/** Deterministic noise in [-0.5, 0.5): an LCG, so the tests need no Math.random. */
+function noiseBuf(n: i32, seed: u32): StaticArray<f32> {
+  const b = new StaticArray<f32>(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = s * 1664525 + 1013904223;
+    b[i] = <f32>(<f64>(s >> 8) / 16777216.0 - 0.5);
+  }
+  return b;
+}
+
+function sineBuf(n: i32, hz: f64, amp: f64): StaticArray<f32> {
+  const b = new StaticArray<f32>(n);
+  for (let i = 0; i < n; i++) b[i] = <f32>(amp * Math.sin((2.0 * Math.PI * hz * <f64>i) / <f64>SR));
+  return b;
+}
+
+function constBuf(n: i32, v: f32): StaticArray<f32> {
+  const b = new StaticArray<f32>(n);
+  for (let i = 0; i < n; i++) b[i] = v;
+  return b;
+}
+
+/** A voice playing at level 1 (no level slew), rate 1 (no rate slew), from `pos` seconds. */
+function playing(buf: StaticArray<f32>, pos: f64): Voice {
+  const v = new Voice();
+  v.init(SR, buf, buf.length);
+  v.setLevelSlewTime(0);
+  v.setRateSlewTime(0);
+  v.setLevel(1);
+  v.setPosition(pos);
+  v.setPlay(true);
+  return v;
+}
+
+/** Render `total` samples into outL/outR from index `from`, in blocks of `block`. */
+function renderInto(v: Voice, outL: StaticArray<f32>, outR: StaticArray<f32>, total: i32, block: i32 = 256, from: i32 = 0): void {
+  let done = 0;
+  while (done < total) {
+    const n = min(block, total - done);
+    v.render(ptr(outL, from + done), ptr(outR, from + done), n);
+    done += n;
+  }
+}
+
+function zeroCrossings(a: StaticArray<f32>, from: i32, to: i32): i32 {
+  let c = 0;
+  for (let i = from + 1; i < to; i++) {
+    if ((a[i - 1] < 0 && a[i] >= 0) || (a[i - 1] >= 0 && a[i] < 0)) c++;
+  }
+  return c;
+}
+
+function maxStep(a: StaticArray<f32>, from: i32, to: i32): f32 {
+  let m: f32 = 0;
+  for (let i = from + 1; i < to; i++) m = max(m, Mathf.abs(a[i] - a[i - 1]));
+  return m;
+}
+
+function allFinite(a: StaticArray<f32>, bound: f32): bool {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (!isFinite(x) || Mathf.abs(x) > bound) return false;
+  }
+  return true;
+}
+
+describe("voice playback", () => {
+  it("reproduces the buffer exactly at rate 1 from an integer position (times level × pan)", () => {
+    const buf = noiseBuf(8192, 1);
+    const v = playing(buf, 0);
+    const outL = new StaticArray<f32>(5000);
+    const outR = new StaticArray<f32>(5000);
+    renderInto(v, outL, outR, 5000, 100);
+    for (let i = 0; i < 5000; i++) {
+      expect<f32>(outL[i]).toBe(buf[i] * CENTRE);
+      expect<f32>(outR[i]).toBe(buf[i] * CENTRE);
+    }
+    expect<f64>(v.position()).toBe(5000.0 / <f64>SR);
+  });
+
+  it("interpolates between samples with the 4-point Hermite (Catmull-Rom) cubic", () => {
+    const buf = noiseBuf(4096, 2);
+    // 1000.5 frames: the read sits half-way between samples 1000 and 1001 for every sample at rate 1
+    const v = playing(buf, 1000.5 / <f64>SR);
+    v.setPan(-1); // left gain exactly 1
+    const outL = new StaticArray<f32>(256);
+    const outR = new StaticArray<f32>(256);
+    v.render(ptr(outL), ptr(outR), 256);
+    for (let k = 0; k < 256; k++) {
+      const i = 1000 + k;
+      // Catmull-Rom at x = 1/2: (−y0 + 9·y1 + 9·y2 − y3) / 16
+      const want = (-buf[i - 1] + 9 * buf[i] + 9 * buf[i + 1] - buf[i + 2]) / 16;
+      expect<f32>(outL[k]).toBeCloseTo(want, 5);
+    }
+    // and the kernel passes through its knots
+    expect<f32>(hermite(0, 0.3, -0.7, 0.9, 0.1)).toBe(-0.7);
+    expect<f32>(hermite(1, 0.3, -0.7, 0.9, 0.1)).toBeCloseTo(0.9, 6);
+  });
+
+  it("doubles a sine's frequency at rate 2", () => {
+    const buf = sineBuf(48000 * 3, 200, 0.5);
+    const outL = new StaticArray<f32>(48000);
+    const outR = new StaticArray<f32>(48000);
+    const v1 = playing(buf, 0.0012);
+    renderInto(v1, outL, outR, 48000);
+    const c1 = zeroCrossings(outL, 0, 48000);
+    const outL2 = new StaticArray<f32>(48000);
+    const outR2 = new StaticArray<f32>(48000);
+    const v2 = playing(buf, 0.0012);
+    v2.setRate(2);
+    renderInto(v2, outL2, outR2, 48000);
+    const c2 = zeroCrossings(outL2, 0, 48000);
+    expect<i32>(abs(c1 - 400)).toBeLessThanOrEqual(1);
+    expect<i32>(abs(c2 - 800)).toBeLessThanOrEqual(1);
+    expect<f64>(v2.position()).toBeCloseTo(0.0012 + 2.0, 9);
+  });
+
+  it("plays backwards at rate −1", () => {
+    const buf = noiseBuf(8192, 3);
+    const v = playing(buf, 3000.0 / <f64>SR); // 1/16 s: exact in binary
+    v.setRate(-1);
+    const outL = new StaticArray<f32>(2500);
+    const outR = new StaticArray<f32>(2500);
+    renderInto(v, outL, outR, 2500);
+    for (let k = 0; k < 2500; k++) expect<f32>(outL[k]).toBe(buf[3000 - k] * CENTRE);
+    expect<f64>(v.position()).toBe(500.0 / <f64>SR);
+  });
+
+  it("rate 0 holds the position and gives a steady, finite output", () => {
+    const buf = noiseBuf(4096, 4);
+    const v = playing(buf, 1500.0 / <f64>SR);
+    v.setRate(0);
+    const outL = new StaticArray<f32>(512);
+    const outR = new StaticArray<f32>(512);
+    renderInto(v, outL, outR, 512);
+    for (let k = 0; k < 512; k++) expect<f32>(outL[k]).toBe(buf[1500] * CENTRE);
+    expect<f64>(v.position()).toBe(1500.0 / <f64>SR);
+  });
+
+  it("centres the equal-power pan at 0.70710678 per side, and pans hard left/right", () => {
+    const buf = constBuf(1024, 1);
+    const outL = new StaticArray<f32>(16);
+    const outR = new StaticArray<f32>(16);
+    const v = playing(buf, 0.001);
+    v.render(ptr(outL), ptr(outR), 16);
+    expect<f32>(outL[15]).toBeCloseTo(0.70710678, 7);
+    expect<f32>(outR[15]).toBeCloseTo(0.70710678, 7);
+    const l2 = new StaticArray<f32>(16);
+    const r2 = new StaticArray<f32>(16);
+    v.setPan(-1);
+    v.render(ptr(l2), ptr(r2), 16);
+    expect<f32>(l2[0]).toBeCloseTo(1, 7);
+    expect<f32>(r2[0]).toBeCloseTo(0, 7);
+    const l3 = new StaticArray<f32>(16);
+    const r3 = new StaticArray<f32>(16);
+    v.setPan(0.5); // angle 3π/8
+    v.render(ptr(l3), ptr(r3), 16);
+    expect<f32>(l3[0]).toBeCloseTo(<f32>Math.cos((3 * Math.PI) / 8), 6);
+    expect<f32>(r3[0]).toBeCloseTo(<f32>Math.sin((3 * Math.PI) / 8), 6);
+  });
+
+  it("adds into the output instead of overwriting it", () => {
+    const buf = constBuf(1024, 0.5);
+    const v = playing(buf, 0.001);
+    const outL = constBuf(32, 0.25);
+    const outR = constBuf(32, -0.25);
+    v.render(ptr(outL), ptr(outR), 32);
+    expect<f32>(outL[7]).toBe(0.25 + 0.5 * CENTRE);
+    expect<f32>(outR[7]).toBe(-0.25 + 0.5 * CENTRE);
+  });
+});
+
+// 440 Hz at amplitude 0.5: loop start on a zero crossing, loop end on a peak, so a hard wrap jumps ~0.35.
+const HZ: f64 = 440;
+const AMP: f64 = 0.5;
+const LOOP_START: f64 = 0.1;
+const LOOP_END: f64 = 0.3 + 1.0 / (4.0 * HZ);
+
+function loopRun(fade: f32, total: i32, outL: StaticArray<f32>, outR: StaticArray<f32>): i32 {
+  const buf = sineBuf(48000, HZ, AMP);
+  const v = playing(buf, LOOP_START);
+  v.setFadeTime(fade);
+  v.setLoopStart(LOOP_START);
+  v.setLoopEnd(LOOP_END);
+  let wraps = 0;
+  let last = v.position();
+  for (let done = 0; done < total; done += 64) {
+    v.render(ptr(outL, done), ptr(outR, done), 64);
+    const p = v.position();
+    if (p < last) wraps++;
+    last = p;
+    // the newest head never leaves the window by more than one fade of overshoot
+    expect<f64>(p).toBeGreaterThanOrEqual(LOOP_START);
+    expect<f64>(p).toBeLessThanOrEqual(LOOP_END + <f64>fade + 0.002);
+  }
+  return wraps;
+}
+
+describe("voice loop and cuts", () => {
+  it("wraps with a crossfade and no step larger than the sine's own slope allows", () => {
+    const total = 48000;
+    const outL = new StaticArray<f32>(total);
+    const outR = new StaticArray<f32>(total);
+    const wraps = loopRun(0.05, total, outL, outR);
+    expect<i32>(wraps).toBeGreaterThanOrEqual(4);
+    const slope = <f32>((2.0 * Math.PI * HZ * AMP) / <f64>SR) * CENTRE;
+    // two equal-power heads of the same sine can sum to √2 × its amplitude and slope
+    expect<f32>(maxStep(outL, 0, total)).toBeLessThan(1.5 * slope);
+    for (let i = 0; i < total; i++) expect<f32>(Mathf.abs(outL[i])).toBeLessThan(<f32>(1.42 * AMP) * CENTRE);
+  });
+
+  it("with piwip's 0.2 s fade the wrap is smooth too", () => {
+    const total = 48000 * 2;
+    const outL = new StaticArray<f32>(total);
+    const outR = new StaticArray<f32>(total);
+    const wraps = loopRun(0.2, total, outL, outR);
+    expect<i32>(wraps).toBeGreaterThanOrEqual(4);
+    const slope = <f32>((2.0 * Math.PI * HZ * AMP) / <f64>SR) * CENTRE;
+    expect<f32>(maxStep(outL, 0, total)).toBeLessThan(1.5 * slope);
+  });
+
+  it("clicks without the fade (the control for the test above)", () => {
+    const total = 48000;
+    const outL = new StaticArray<f32>(total);
+    const outR = new StaticArray<f32>(total);
+    const wraps = loopRun(0, total, outL, outR);
+    expect<i32>(wraps).toBeGreaterThanOrEqual(4);
+    const slope = <f32>((2.0 * Math.PI * HZ * AMP) / <f64>SR) * CENTRE;
+    expect<f32>(maxStep(outL, 0, total)).toBeGreaterThan(5 * slope);
+  });
+
+  it("wraps on the next sample when the loop end moves behind the head", () => {
+    const buf = noiseBuf(48000, 5);
+    const v = playing(buf, 0.5);
+    v.setLoopStart(0.125);
+    const outL = new StaticArray<f32>(256);
+    const outR = new StaticArray<f32>(256);
+    v.render(ptr(outL), ptr(outR), 16);
+    v.setLoopEnd(0.25);
+    v.render(ptr(outL), ptr(outR), 1);
+    expect<f64>(v.position()).toBe(0.125);
+  });
+
+  it("wraps backwards to the loop end at negative rate", () => {
+    const buf = noiseBuf(48000, 6);
+    const v = playing(buf, 0.125 + 10.0 / <f64>SR);
+    v.setLoopStart(0.125);
+    v.setLoopEnd(0.25);
+    v.setRate(-1);
+    const outL = new StaticArray<f32>(256);
+    const outR = new StaticArray<f32>(256);
+    v.render(ptr(outL), ptr(outR), 11); // 10 steps reach the start, the 11th leaves the window
+    expect<f64>(v.position()).toBe(0.25);
+  });
+
+  it("crossfades a cut over fadeTime with equal-power gains", () => {
+    // 0 in the first half, 1 in the second: the output traces the fade-in gain sin(x·π/2)
+    const buf = new StaticArray<f32>(48000);
+    for (let i = 24000; i < 48000; i++) buf[i] = 1;
+    const v = playing(buf, 0.1);
+    v.setFadeTime(0.2);
+    v.setPan(-1);
+    const total = 12000;
+    const outL = new StaticArray<f32>(total);
+    const outR = new StaticArray<f32>(total);
+    v.render(ptr(outL), ptr(outR), 256);
+    expect<f32>(outL[255]).toBe(0);
+    v.setPosition(0.5);
+    expect<f64>(v.position()).toBe(0.5); // position() reports the newest head at once
+    renderInto(v, outL, outR, total);
+    let reached = -1;
+    for (let k = 0; k < total; k++) {
+      if (k > 0) expect<f32>(outL[k]).toBeGreaterThanOrEqual(outL[k - 1]);
+      if (reached < 0 && outL[k] == 1) reached = k; // fade over: the new head alone, at unity
+    }
+    expect<i32>(abs(reached - 9600)).toBeLessThanOrEqual(2); // 0.2 s at 48 kHz
+    expect<f32>(outL[4800]).toBeCloseTo(0.70710678, 4); // equal power at the midpoint
+    expect<f32>(outL[2400]).toBeCloseTo(<f32>Math.sin(Math.PI / 8), 4);
+  });
+
+  it("a cut during a fade waits for the fade to end, then fades again without a click", () => {
+    const buf = new StaticArray<f32>(48000);
+    for (let i = 24000; i < 48000; i++) buf[i] = 1;
+    const v = playing(buf, 0.1);
+    v.setFadeTime(0.2);
+    v.setPan(-1);
+    const total = 24000;
+    const outL = new StaticArray<f32>(total);
+    const outR = new StaticArray<f32>(total);
+    v.setPosition(0.5);
+    renderInto(v, outL, outR, 2000);
+    v.setPosition(0.125); // back into the silent half, mid-fade
+    expect<f64>(v.position()).toBeGreaterThan(0.5); // still the head that is fading in
+    renderInto(v, outL, outR, 7000, 256, 2000);
+    expect<f64>(v.position()).toBeGreaterThan(0.5); // 9000 samples: the first fade is not over yet
+    renderInto(v, outL, outR, 15000, 256, 9000);
+    expect<f64>(v.position()).toBeLessThan(0.5);
+    // up to 1 at the end of the first fade, then back down to 0 at the end of the second
+    expect<f32>(outL[9599]).toBeGreaterThan(0.9999);
+    expect<f32>(outL[total - 1]).toBeLessThan(1e-6);
+    // the steepest step of a 9600-frame sine fade is π/2/9600 ≈ 1.64e-4
+    expect<f32>(maxStep(outL, 0, total)).toBeLessThan(2e-4);
+  });
+
+  it("a silent voice cuts at once (nothing can click), keeps running and wraps", () => {
+    const buf = noiseBuf(48000, 7);
+    const v = playing(buf, 0.1);
+    v.setFadeTime(0.2);
+    v.setLoopStart(0.125);
+    v.setLoopEnd(0.25);
+    v.setPosition(0.2); // starts a fade
+    v.setLevel(0);
+    const outL = new StaticArray<f32>(256);
+    const outR = new StaticArray<f32>(256);
+    v.render(ptr(outL), ptr(outR), 4); // level snaps to 0 (slew time 0)
+    expect<f32>(v.level()).toBe(0);
+    v.setPosition(0.125); // during the fade, but silent: immediate
+    expect<f64>(v.position()).toBe(0.125);
+    const l2 = new StaticArray<f32>(48000);
+    const r2 = new StaticArray<f32>(48000);
+    let wraps = 0;
+    let last = v.position();
+    for (let done = 0; done < 48000; done += 128) {
+      v.render(ptr(l2, done), ptr(r2, done), 128);
+      if (v.position() < last) wraps++;
+      last = v.position();
+    }
+    expect<i32>(wraps).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < 48000; i++) expect<f32>(l2[i]).toBe(0);
+  });
+});
+
+describe("voice slews", () => {
+  it("level slew (2 s to −60 dB) reaches 90 % in ~0.67 s and −60 dB of the start in 2 s (±2 %)", () => {
+    const buf = constBuf(48000 * 2, 1); // long enough not to wrap during the attack
+    const v = new Voice();
+    v.init(SR, buf, buf.length);
+    v.setLevelSlewTime(2);
+    v.setPosition(0.1);
+    v.setPlay(true);
+    v.setLevel(1);
+    const l = new StaticArray<f32>(1);
+    const r = new StaticArray<f32>(1);
+    let t90 = -1;
+    const pole = Math.exp(-LN1000 / (2.0 * <f64>SR));
+    for (let k = 0; k < 48000; k++) {
+      l[0] = 0;
+      v.render(ptr(l), ptr(r), 1);
+      // the output follows the analytic one-pole curve, sample by sample
+      const want = 1.0 - Math.pow(pole, <f64>(k + 1));
+      expect<f32>(l[0]).toBeCloseTo(<f32>want * CENTRE, 4);
+      if (t90 < 0 && v.level() >= 0.9) t90 = k + 1;
+    }
+    const tau = 2.0 / LN1000;
+    expect<f64>(Math.abs(<f64>t90 / <f64>SR - tau * Math.log(10)) / (tau * Math.log(10))).toBeLessThan(0.02);
+    expect<f64>(<f64>t90 / <f64>SR).toBeCloseTo(0.667, 2);
+    // settle at 1, then release
+    const sl = new StaticArray<f32>(256);
+    const sr = new StaticArray<f32>(256);
+    for (let k = 0; k < 48000 * 4; k += 256) v.render(ptr(sl), ptr(sr), 256);
+    expect<f32>(v.level()).toBe(1);
+    v.setLevel(0);
+    let t60 = -1;
+    for (let k = 0; k < 48000 * 3; k++) {
+      v.render(ptr(l), ptr(r), 1);
+      if (t60 < 0 && v.level() <= 0.001) t60 = k + 1;
+    }
+    expect<f64>(Math.abs(<f64>t60 / <f64>SR - 2.0) / 2.0).toBeLessThan(0.02);
+  });
+
+  it("a released level snaps to exactly 0 and then adds nothing while the phase runs on", () => {
+    const buf = constBuf(48000, 1);
+    const v = playing(buf, 0.1);
+    v.setLevelSlewTime(0.05);
+    v.setLevel(0);
+    const l = new StaticArray<f32>(256);
+    const r = new StaticArray<f32>(256);
+    for (let k = 0; k < 20; k++) v.render(ptr(l), ptr(r), 256); // > 0.1 s: below 1e-6
+    expect<f32>(v.level()).toBe(0);
+    const before = v.position();
+    const l2 = constBuf(256, 0.5);
+    const r2 = constBuf(256, 0.5);
+    v.render(ptr(l2), ptr(r2), 256);
+    for (let i = 0; i < 256; i++) {
+      expect<f32>(l2[i]).toBe(0.5);
+      expect<f32>(r2[i]).toBe(0.5);
+    }
+    expect<f64>(v.position()).toBeCloseTo(before + 256.0 / <f64>SR, 12);
+  });
+
+  it("rate slew (5 ms) follows the one-pole curve and settles within −60 dB in 5 ms (±2 %)", () => {
+    const buf = noiseBuf(48000, 8);
+    const v = playing(buf, 0.25);
+    v.setRateSlewTime(0.005);
+    v.setRate(2);
+    const l = new StaticArray<f32>(1);
+    const r = new StaticArray<f32>(1);
+    const pole = Math.exp(-LN1000 / (<f64>(<f32>0.005) * <f64>SR)); // the setter takes f32 seconds
+    let travelled = 0.0;
+    let settled = -1;
+    for (let k = 0; k < 480; k++) {
+      const p0 = v.position();
+      v.render(ptr(l), ptr(r), 1);
+      expect<f64>(v.rate()).toBeCloseTo(2.0 - Math.pow(pole, <f64>(k + 1)), 9);
+      travelled += v.rate();
+      expect<f64>((v.position() - p0) * <f64>SR).toBeCloseTo(v.rate(), 9); // the head moves by the slewed rate
+      if (settled < 0 && Math.abs(v.rate() - 2.0) <= 0.001) settled = k + 1;
+    }
+    expect<i32>(abs(settled - 240)).toBeLessThanOrEqual(5);
+    expect<f64>(v.position()).toBeCloseTo(0.25 + travelled / <f64>SR, 9);
+  });
+
+  it("clamps the rate to ±64", () => {
+    const buf = noiseBuf(48000 * 4, 9);
+    const v = playing(buf, 0.5);
+    v.setRate(100);
+    const l = new StaticArray<f32>(256);
+    const r = new StaticArray<f32>(256);
+    v.render(ptr(l), ptr(r), 10);
+    expect<f64>(v.rate()).toBe(64);
+    expect<f64>(v.position()).toBeCloseTo(0.5 + 640.0 / <f64>SR, 9);
+    v.setRate(-1e9);
+    v.render(ptr(l), ptr(r), 1);
+    expect<f64>(v.rate()).toBe(-64);
+  });
+});
+
+describe("voice play flag and robustness", () => {
+  it("play off adds nothing and the phase does not move", () => {
+    const buf = constBuf(48000, 1);
+    const v = playing(buf, 0.2);
+    const l = new StaticArray<f32>(256);
+    const r = new StaticArray<f32>(256);
+    v.render(ptr(l), ptr(r), 256);
+    expect<f32>(l[100]).toBe(CENTRE); // it was sounding
+    v.setPlay(false);
+    expect<bool>(v.playing()).toBe(false);
+    const p = v.position();
+    const l2 = constBuf(256, 0.125);
+    const r2 = constBuf(256, 0.125);
+    for (let k = 0; k < 10; k++) v.render(ptr(l2), ptr(r2), 256);
+    for (let i = 0; i < 256; i++) {
+      expect<f32>(l2[i]).toBe(0.125);
+      expect<f32>(r2[i]).toBe(0.125);
+    }
+    expect<f64>(v.position()).toBe(p);
+    v.setPlay(true);
+    expect<bool>(v.playing()).toBe(true);
+    v.render(ptr(l2), ptr(r2), 1);
+    expect<f64>(v.position()).toBeGreaterThan(p);
+  });
+
+  it("a fresh voice is silent and stopped", () => {
+    const buf = constBuf(1024, 1);
+    const v = new Voice();
+    v.init(SR, buf, buf.length);
+    expect<bool>(v.playing()).toBe(false);
+    expect<f32>(v.level()).toBe(0);
+    expect<f64>(v.rate()).toBe(1);
+    const l = new StaticArray<f32>(256);
+    const r = new StaticArray<f32>(256);
+    v.setPlay(true);
+    v.render(ptr(l), ptr(r), 256); // level 0: nothing added
+    for (let i = 0; i < 256; i++) expect<f32>(l[i]).toBe(0);
+  });
+
+  it("degenerate windows, extreme settings and bad numbers give finite, bounded output", () => {
+    const buf = noiseBuf(4800, 10);
+    const bound: f32 = MAX_LEVEL * 0.5 * 2.5; // |buf| < 0.5, Hermite overshoot < 1.25×, two heads ≤ √2
+    const v = playing(buf, 0.05);
+    v.setLevel(1e30);
+    v.setFadeTime(0.01);
+    const l = new StaticArray<f32>(256 * 40);
+    const r = new StaticArray<f32>(256 * 40);
+    let block = 0;
+    for (let round = 0; round < 8; round++) {
+      if (round == 0) { v.setLoopStart(0.05); v.setLoopEnd(0.05); }            // empty window
+      if (round == 1) { v.setLoopStart(0.08); v.setLoopEnd(0.02); }            // inverted window
+      if (round == 2) { v.setRate(0); v.setPosition(0.09); }                   // rate 0 outside the window
+      if (round == 3) { v.setRate(64); v.setFadeTime(0); v.setLoopEnd(0.0801); } // fastest, no fade, tiny loop
+      if (round == 4) { v.setPosition(1e300); v.setLoopEnd(-1e300); v.setRate(-64); }
+      if (round == 5) { v.setPosition(NaN); v.setRate(NaN); v.setLevel(NaN); v.setLoopStart(Infinity); v.setPan(NaN); }
+      if (round == 6) { v.setFadeTime(<f32>1e30); v.setPosition(0.01); v.setRateSlewTime(<f32>1e30); v.setRate(0.0); }
+      if (round == 7) { v.setLevelSlewTime(-1); v.setRateSlewTime(NaN); v.setRate(-0.001); v.setPosition(0); }
+      for (let k = 0; k < 5; k++) {
+        v.render(ptr(l, block * 256), ptr(r, block * 256), 256);
+        block++;
+        const p = v.position();
+        expect<bool>(isFinite(p)).toBe(true);
+        // a fading head may overshoot the window by up to one fade (60 s max) of buffer time, as in softcut
+        expect<f64>(Math.abs(p)).toBeLessThan(61.0);
+      }
+    }
+    expect<bool>(allFinite(l, bound)).toBe(true);
+    expect<bool>(allFinite(r, bound)).toBe(true);
+    expect<bool>(isFinite(v.rate())).toBe(true);
+    expect<bool>(isFinite(v.level())).toBe(true);
+    expect<f32>(v.level()).toBe(MAX_LEVEL);
+  });
+
+  it("tiny and empty buffers are safe", () => {
+    const l = new StaticArray<f32>(256);
+    const r = new StaticArray<f32>(256);
+    const one = constBuf(1, 0.25);
+    const v1 = playing(one, 0);
+    v1.setRate(-3.3);
+    v1.render(ptr(l), ptr(r), 256);
+    // every read is the single sample; the 1-frame loop crossfades constantly, and an equal-power fade of two
+    // identical signals rises up to √2 (+3 dB), as in softcut
+    for (let i = 0; i < 256; i++) {
+      expect<f32>(l[i]).toBeGreaterThanOrEqual(0.25 * CENTRE * 0.99999);
+      expect<f32>(l[i]).toBeLessThanOrEqual(0.25 * CENTRE * 1.41422);
+    }
+    const none = new StaticArray<f32>(0);
+    const v0 = playing(none, 0.5);
+    const l0 = new StaticArray<f32>(256);
+    v0.render(ptr(l0), ptr(r), 256);
+    for (let i = 0; i < 256; i++) expect<f32>(l0[i]).toBe(0);
+    expect<bool>(isFinite(v0.position())).toBe(true);
+  });
+});
