@@ -85,10 +85,11 @@ describe("voice playback", () => {
     const outL = new StaticArray<f32>(5000);
     const outR = new StaticArray<f32>(5000);
     renderInto(v, outL, outR, 5000, 100);
+    let mismatches = 0;
     for (let i = 0; i < 5000; i++) {
-      expect<f32>(outL[i]).toBe(buf[i] * CENTRE);
-      expect<f32>(outR[i]).toBe(buf[i] * CENTRE);
+      if (outL[i] != buf[i] * CENTRE || outR[i] != buf[i] * CENTRE) mismatches++;
     }
+    expect<i32>(mismatches).toBe(0);
     expect<f64>(v.position()).toBe(5000.0 / <f64>SR);
   });
 
@@ -136,7 +137,9 @@ describe("voice playback", () => {
     const outL = new StaticArray<f32>(2500);
     const outR = new StaticArray<f32>(2500);
     renderInto(v, outL, outR, 2500);
-    for (let k = 0; k < 2500; k++) expect<f32>(outL[k]).toBe(buf[3000 - k] * CENTRE);
+    let mismatches = 0;
+    for (let k = 0; k < 2500; k++) if (outL[k] != buf[3000 - k] * CENTRE) mismatches++;
+    expect<i32>(mismatches).toBe(0);
     expect<f64>(v.position()).toBe(500.0 / <f64>SR);
   });
 
@@ -283,10 +286,12 @@ describe("voice loop and cuts", () => {
     expect<f64>(v.position()).toBe(0.5); // position() reports the newest head at once
     renderInto(v, outL, outR, total);
     let reached = -1;
+    let falls = 0;
     for (let k = 0; k < total; k++) {
-      if (k > 0) expect<f32>(outL[k]).toBeGreaterThanOrEqual(outL[k - 1]);
+      if (k > 0 && outL[k] < outL[k - 1]) falls++;
       if (reached < 0 && outL[k] == 1) reached = k; // fade over: the new head alone, at unity
     }
+    expect<i32>(falls).toBe(0); // a monotonic rise: no click, no dip
     expect<i32>(abs(reached - 9600)).toBeLessThanOrEqual(2); // 0.2 s at 48 kHz
     expect<f32>(outL[4800]).toBeCloseTo(0.70710678, 4); // equal power at the midpoint
     expect<f32>(outL[2400]).toBeCloseTo(<f32>Math.sin(Math.PI / 8), 4);
@@ -340,7 +345,9 @@ describe("voice loop and cuts", () => {
       last = v.position();
     }
     expect<i32>(wraps).toBeGreaterThanOrEqual(4);
-    for (let i = 0; i < 48000; i++) expect<f32>(l2[i]).toBe(0);
+    let nonzero = 0;
+    for (let i = 0; i < 48000; i++) if (l2[i] != 0) nonzero++;
+    expect<i32>(nonzero).toBe(0);
   });
 });
 
@@ -356,15 +363,17 @@ describe("voice slews", () => {
     const l = new StaticArray<f32>(1);
     const r = new StaticArray<f32>(1);
     let t90 = -1;
-    const pole = Math.exp(-LN1000 / (2.0 * <f64>SR));
+    const pole = <f64>(<f32>Math.exp(-LN1000 / (2.0 * <f64>SR))); // the level slew runs in f32
+    let worst = 0.0;
     for (let k = 0; k < 48000; k++) {
       l[0] = 0;
       v.render(ptr(l), ptr(r), 1);
       // the output follows the analytic one-pole curve, sample by sample
-      const want = 1.0 - Math.pow(pole, <f64>(k + 1));
-      expect<f32>(l[0]).toBeCloseTo(<f32>want * CENTRE, 4);
+      const want = (1.0 - Math.pow(pole, <f64>(k + 1))) * <f64>CENTRE;
+      worst = Math.max(worst, Math.abs(<f64>l[0] - want));
       if (t90 < 0 && v.level() >= 0.9) t90 = k + 1;
     }
+    expect<f64>(worst).toBeLessThan(2e-6);
     const tau = 2.0 / LN1000;
     expect<f64>(Math.abs(<f64>t90 / <f64>SR - tau * Math.log(10)) / (tau * Math.log(10))).toBeLessThan(0.02);
     expect<f64>(<f64>t90 / <f64>SR).toBeCloseTo(0.667, 2);
