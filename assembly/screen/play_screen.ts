@@ -55,14 +55,6 @@ export function drawPlayScreen(s: PlayScreenState): void {
   screen.clear();
   const sh: f64 = s.shift ? 5 : 0;
 
-  if (s.recording || s.armed) {
-    screen.level(s.recording ? 15 : 1);
-    screen.rect(108 - sh, 1 + sh, 20, 10);
-    screen.stroke();
-    screen.move(111 - sh, 8 + sh);
-    screen.text(s.recording ? "REC" : "RDY");
-  }
-
   screen.level(15);
   if (s.ampCount <= 0) {
     screen.move(64, 24); screen.textCenter("play instruments");
@@ -70,6 +62,16 @@ export function drawPlayScreen(s: PlayScreenState): void {
     screen.move(64, 40); screen.textCenter("instruments play");
   } else {
     drawWaveform(s);
+  }
+
+  // Deviation: the original drew the badge first, and tall waveform columns then covered it. On norns cairo's
+  // anti-aliased 1 px lines only half-covered it; with pixel-exact lines it would vanish, so it goes on top.
+  if (s.recording || s.armed) {
+    screen.level(s.recording ? 15 : 1);
+    screen.rect(108 - sh, 1 + sh, 20, 10);
+    screen.stroke();
+    screen.move(111 - sh, 8 + sh);
+    screen.text(s.recording ? "REC" : "RDY");
   }
 
   screen.move(3 + sh, 60 - sh);
