@@ -17,11 +17,11 @@ export function screenTestPattern(which: i32): i32 {
   return frameCount();
 }
 
-// Test only: a play-screen state the tests fill through the exports below (allocated at start, 1024 polls).
-const TEST_AMPS: i32 = 1024;
+// Test only: a play-screen state the tests fill through the exports below (allocated at start, 512 polls).
+const TEST_AMPS: i32 = 512;
 const testPlay = new PlayScreenState(TEST_AMPS);
 
-/** Test only: the f32[1024] amplitude history of the test play state. */
+/** Test only: the f32[512] amplitude history of the test play state. */
 export function screenTestPlayAmpsPtr(): usize { return changetype<usize>(testPlay.amps); }
 
 /**

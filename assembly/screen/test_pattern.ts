@@ -16,14 +16,14 @@ export function drawTestPattern(): void {
   screen.level(5); screen.move(34, 31); screen.line(46, 42); screen.line(34, 42); screen.fill();
   // A star of lines in all octants, single pixels at its tips.
   screen.level(15);
-  const cx: f64 = 62, cy: f64 = 42;
+  const cx: f64 = 62, cy: f64 = 40;
   for (let i = 0; i < 16; i++) {
     const a = <f64>i * Math.PI / 8;
-    screen.move(cx, cy); screen.line(cx + Math.round(10 * Math.cos(a)), cy + Math.round(10 * Math.sin(a)));
+    screen.move(cx, cy); screen.line(cx + Math.round(8 * Math.cos(a)), cy + Math.round(8 * Math.sin(a)));
   }
   screen.stroke();
   screen.level(10);
-  screen.pixel(49, 31); screen.pixel(75, 52); screen.fill();
+  screen.pixel(49, 31); screen.pixel(76, 48); screen.fill();
   // Clipping: a line and a rectangle leaving the screen, a huge and a NaN line that must do nothing harmful.
   screen.level(12);
   screen.move(80, 30); screen.line(200, 90); screen.stroke();
