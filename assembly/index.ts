@@ -101,7 +101,7 @@ export function writePos(): f64 { return engine.s.seconds(<f64>engine.s.recorder
 export function recLevel(): f32 { return engine.s.recorder.level; }
 export function ampLevel(): f32 { const s = engine.s; return s.ampL.value > s.ampR.value ? s.ampL.value : s.ampR.value; }
 /** Latest detector estimate (0 = no pitch) and the pitch map's median. */
-export function pitchHz(): f32 { return engine.ready ? engine.detector().hz : 0; }
+export function pitchHz(): f32 { return engine.ready ? engine.pitchHz() : 0; }
 export function medianHz(): f32 { return engine.s.pitchMap.median; }
 export function pitchSlots(): i32 { return engine.s.pitchMap.count; }
 export function ampCount(): i32 { return engine.s.ampCount; }

@@ -85,6 +85,9 @@ export class Engine {
     return changetype<PitchDetector>(s.params.opt(P_DETECTOR) == 2 ? s.classic : s.follower);
   }
 
+  /** Latest estimate of the selected detector; 0 = no pitch, or the detector is off. */
+  pitchHz(): f32 { return this.s.params.opt(P_DETECTOR) == 3 ? 0 : this.detector().hz; }
+
   inputPtr(ch: i32): usize { return changetype<usize>(ch == 1 ? this.inR : this.inL); }
   outputPtr(ch: i32): usize { return changetype<usize>(ch == 1 ? this.outR : this.outL); }
 
@@ -136,7 +139,7 @@ export class Engine {
     const outR = changetype<usize>(this.outR) + o;
     s.ampL.process(inL, n);
     s.ampR.process(inR, n);
-    this.detector().process(mono, n);
+    if (s.params.opt(P_DETECTOR) != 3) this.detector().process(mono, n);
     guardBufferEnd(s, n);
     s.recorder.write(mono, n);
     for (let i = 0; i < VOICES; i++) {
@@ -167,9 +170,8 @@ export class Engine {
     const s = this.s;
     followWriteHead(s);
     ampPoll(s);
-    const d = this.detector();
-    s.lastHz = d.hz;
-    freqPoll(s, d.hz);
+    s.lastHz = this.pitchHz();
+    freqPoll(s, s.lastHz);
     followWriteHead(s);
     ensemblerTick(s);
     this.controls.harmonizer.tick(s);

@@ -118,7 +118,7 @@ export class Params {
     d[P_TIME_SPREAD] = taper("time spread", 3, 0, 10, 0, "s", 0, 2);
     d[P_VELOCITY] = opt("velocity", 4, "off|on", 1);
     d[P_RT_FALLBACK] = opt("rt fallback", 4, "off|on", 1);
-    d[P_DETECTOR] = opt("detector", 4, "follower|classic", 1);
+    d[P_DETECTOR] = opt("detector", 4, "follower|classic|off", 1);
     d[P_CLOCK_SOURCE] = opt("clock source", 4, "internal|midi", 1);
     d[P_TEMPO] = number("tempo", 4, 20, 300, 90, "bpm", Fmt.PLAIN);
     d[P_NOTE_LENGTH] = opt("note length", 4, "sync|exact", 1);
