@@ -11,9 +11,9 @@ const rows = e.params().map((p) => {
 });
 const table = ['| group | id | type | range / options | default | units |', '|---|---|---|---|---|---|', ...rows].join('\n');
 const readme = readFileSync('README.md', 'utf8');
-const re = /(<!-- PARAMS:BEGIN[^>]*-->\n)[\s\S]*?(\n<!-- PARAMS:END -->)/;
+const re = /(<!-- PARAMS:BEGIN[^>]*-->)[\s\S]*?(<!-- PARAMS:END -->)/;
 if (!re.test(readme)) throw new Error('README.md has no PARAMS markers');
-const next = readme.replace(re, `$1${table}$2`);
+const next = readme.replace(re, `$1\n${table}\n$2`);
 if (process.argv.includes('--check')) {
   if (next !== readme) { console.error('README.md params table is out of date: run npm run docs'); process.exit(1); }
   console.log('README params table up to date');
