@@ -1,12 +1,12 @@
 // pitch-eval module adapter: runs the engine's real wasm (build/piwip.wasm) through its pitchTest* exports.
 //   node pitch-eval.mjs run --detector module:host/pitch/adapter.mjs[?kind=classic&key=0.9...]
 // Query: kind = follower (default) | classic; follower knobs (see P_* in assembly/dsp/pitch/follower.ts):
-// key, on, off, gate, wminhi, wfactor, agree, jump, wminlo, subk.
+// key, on, off, gate, wminhi, wfactor, agree, jump, wminlo, subk, faston, cosine, lobe.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const WASM = fileURLToPath(new URL('../../build/piwip.wasm', import.meta.url));
-const KNOBS = ['key', 'on', 'off', 'gate', 'wminhi', 'wfactor', 'agree', 'jump', 'wminlo', 'subk'];
+const KNOBS = ['key', 'on', 'off', 'gate', 'wminhi', 'wfactor', 'agree', 'jump', 'wminlo', 'subk', 'faston', 'cosine', 'lobe'];
 
 let compiled = null;
 function module() {

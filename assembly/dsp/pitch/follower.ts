@@ -21,7 +21,10 @@ export const P_AGREE_CENTS: i32 = 6; // frame-to-frame agreement needed to turn 
 export const P_JUMP_ON: i32 = 7;   // clarity to accept a jump while voiced
 export const P_WMIN_LO: i32 = 8;   // minimum window, samples at the slow rate
 export const P_SUBK: i32 = 9;     // sub-multiple check: accept lag/m if its NSDF >= subK x the pick's (0 = off)
-export const P_COUNT: i32 = 10;
+export const P_FAST_ON: i32 = 10;  // clarity to become voiced without frame-to-frame agreement
+export const P_COSINE: i32 = 11;   // 1 = normalised cross-correlation instead of McLeod's NSDF
+export const P_LOBE: i32 = 12;     // 1 = ignore maxima in the lobe around lag 0
+export const P_COUNT: i32 = 13;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -30,6 +33,9 @@ export class PitchFollower extends PitchDetector {
   params: StaticArray<f32> = new StaticArray<f32>(P_COUNT);
 
   private lpIn: Lowpass6 = new Lowpass6();
+  // DC / rumble blocker: 2nd-order Butterworth highpass at 20 Hz (a DC offset keeps the NSDF positive everywhere)
+  private hb0: f32 = 1; private hb1: f32 = 0; private ha1: f32 = 0; private ha2: f32 = 0;
+  private hz1: f32 = 0; private hz2: f32 = 0;
   private lpMid: Lowpass6 = new Lowpass6();
   private hi: LagTier = new LagTier();
   private lo: LagTier = new LagTier();
@@ -57,15 +63,18 @@ export class PitchFollower extends PitchDetector {
   defaults(): void {
     const p = this.params;
     p[P_KEY] = 0.9;
-    p[P_ON] = 0.8;
-    p[P_OFF] = 0.6;
+    p[P_ON] = 0.7;
+    p[P_OFF] = 0.5;
     p[P_GATE_DB] = -70;
-    p[P_WMIN_HI] = 64;
+    p[P_WMIN_HI] = 128;
     p[P_WFACTOR] = 2.0;
     p[P_AGREE_CENTS] = 50;
     p[P_JUMP_ON] = 0.85;
     p[P_WMIN_LO] = 16;
     p[P_SUBK] = 0.9;
+    p[P_FAST_ON] = 2;
+    p[P_COSINE] = 0;
+    p[P_LOBE] = 1;
   }
 
   init(sampleRate: f32): void {
@@ -78,10 +87,20 @@ export class PitchFollower extends PitchDetector {
     const rateLo = rateHi / 4.0;
     // fast rate: 2.5 kHz .. 150 Hz; slow rate: from 250 Hz (overlap for lobe detection) down to 26 Hz
     this.hi.init(rateHi, <i32>Math.floor(rateHi / 2500.0), <i32>Math.ceil(rateHi / 150.0) + 1,
-      64, 2.0, 1024);
+      128, 2.0, 1024);
     this.lo.init(rateLo, <i32>Math.floor(rateLo / 250.0), <i32>Math.ceil(rateLo / 26.0) + 1,
       16, 2.0, 512);
     this.lpIn.design(0.35 / <f64>d);
+    {
+      const w = 2.0 * Math.PI * 20.0 / <f64>sampleRate;
+      const cw = Math.cos(w);
+      const alpha = Math.sin(w) / (2.0 * 0.7071067811865476);
+      const a0 = 1.0 + alpha;
+      this.hb0 = <f32>((1.0 + cw) * 0.5 / a0);
+      this.hb1 = <f32>(-(1.0 + cw) / a0);
+      this.ha1 = <f32>(-2.0 * cw / a0);
+      this.ha2 = <f32>((1.0 - alpha) / a0);
+    }
     this.lpMid.design(0.35 / 4.0);
     this.applyWindows();
     this.reset();
@@ -91,6 +110,10 @@ export class PitchFollower extends PitchDetector {
   setParam(id: i32, v: f32): void {
     if (id < 0 || id >= P_COUNT) return;
     this.params[id] = v;
+    if (id == P_COSINE) {
+      const c = v >= 0.5;
+      this.hi.cosine = c; this.lo.cosine = c; this.refiner.cosine = c;
+    }
     if (id == P_WMIN_HI || id == P_WFACTOR || id == P_WMIN_LO) { this.applyWindows(); this.reset(); }
   }
 
@@ -103,6 +126,8 @@ export class PitchFollower extends PitchDetector {
   reset(): void {
     this.lpIn.reset();
     this.lpMid.reset();
+    this.hz1 = 0;
+    this.hz2 = 0;
     this.hi.reset();
     this.lo.reset();
     for (let i = 0; i < this.full.length; i++) unchecked(this.full[i] = 0);
@@ -125,7 +150,11 @@ export class PitchFollower extends PitchDetector {
     for (let i = 0; i < n; i++) {
       let x = load<f32>(ptr + (<usize>i << 2));
       if (x != x) x = 0; // NaN would poison the filter state for good
-      const y = this.lpIn.tick(x);
+      // highpass (transposed DF-II; b2 == b0)
+      const h = this.hb0 * x + this.hz1;
+      this.hz1 = this.hb1 * x - this.ha1 * h + this.hz2;
+      this.hz2 = this.hb0 * x - this.ha2 * h;
+      const y = this.lpIn.tick(h);
       this.fullLast++;
       unchecked(this.full[this.fullLast & fmask] = y);
       if (++this.phaseIn >= d) {
@@ -142,7 +171,10 @@ export class PitchFollower extends PitchDetector {
   private collect(tier: LagTier, id: i32, minLag: f64): void {
     const ns = tier.nsdf;
     const n = ns.length;
-    for (let i = 1; i < n - 1; i++) {
+    // maxima of the lobe around lag 0 (still positive at the first lag) are the spectrum's tilt, not a period
+    let i0 = 1;
+    if (this.params[P_LOBE] > 0) { while (i0 < n - 1 && unchecked(ns[i0 - 1]) > 0) i0++; }
+    for (let i = i0; i < n - 1; i++) {
       const v = unchecked(ns[i]);
       if (v > 0 && v >= unchecked(ns[i - 1]) && v > unchecked(ns[i + 1])) this.emit(tier, id, i, minLag);
     }
@@ -234,7 +266,8 @@ export class PitchFollower extends PitchDetector {
         this.hz = 0;
       }
       // else: an unconfirmed jump at middling clarity holds the last pitch for this frame
-    } else if (clarity >= this.params[P_ON] && agree && this.prevClarity >= this.params[P_OFF]) {
+    } else if ((clarity >= this.params[P_ON] && agree && this.prevClarity >= this.params[P_OFF]) ||
+               clarity >= this.params[P_FAST_ON]) {
       this.voiced = true;
       this.hz = raw;
     }

@@ -22,6 +22,8 @@ export class LagTier {
   private acc: StaticArray<i64> = new StaticArray<i64>(0);
   private win: StaticArray<i32> = new StaticArray<i32>(0);
   private pending: i32 = 0;
+  /** false: McLeod's 2r/(E0+El); true: normalised cross-correlation r/sqrt(E0·El), blind to level changes. */
+  cosine: bool = false;
 
   /** Allocates; ringSize a power of two > max(W + lag) + samples per update. */
   init(rate: f64, lagLo: i32, lagHi: i32, wMin: i32, wFactor: f64, ringSize: i32): void {
@@ -103,8 +105,14 @@ export class LagTier {
       const w = unchecked(this.win[i]);
       const e0 = unchecked(pre[t1 & m]) - unchecked(pre[(t1 - w) & m]);
       const el = unchecked(pre[(t1 - lag) & m]) - unchecked(pre[(t1 - lag - w) & m]);
-      const den = <f64>(e0 + el);
-      unchecked(this.nsdf[i] = den > 0 ? <f32>(2.0 * <f64>unchecked(this.acc[i]) / den) : 0);
+      const a = <f64>unchecked(this.acc[i]);
+      if (this.cosine) {
+        const den = <f64>e0 * <f64>el;
+        unchecked(this.nsdf[i] = den > 0 ? <f32>(a / Math.sqrt(den)) : 0);
+      } else {
+        const den = <f64>(e0 + el);
+        unchecked(this.nsdf[i] = den > 0 ? <f32>(2.0 * a / den) : 0);
+      }
     }
   }
 

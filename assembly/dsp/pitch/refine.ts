@@ -6,6 +6,8 @@ export class LagRefiner {
   lag: f64 = 0;
   /** NSDF at the refined peak (the clarity), -1..1. */
   clarity: f32 = 0;
+  /** Normalisation, as LagTier.cosine. */
+  cosine: bool = false;
   private r: StaticArray<f64> = new StaticArray<f64>(7);
 
   /**
@@ -44,8 +46,13 @@ export class LagRefiner {
         const t = last - j;
         acc += <f64>unchecked(ring[t & mask]) * <f64>unchecked(ring[(t - lag) & mask]);
       }
-      const den = e0 + el;
-      unchecked(this.r[k] = den > 0 ? 2.0 * acc / den : 0);
+      if (this.cosine) {
+        const den = e0 * el;
+        unchecked(this.r[k] = den > 0 ? acc / Math.sqrt(den) : 0);
+      } else {
+        const den = e0 + el;
+        unchecked(this.r[k] = den > 0 ? 2.0 * acc / den : 0);
+      }
     }
     let best = 1;
     for (let k = 2; k < count - 1; k++) if (unchecked(this.r[k]) > unchecked(this.r[best])) best = k;
