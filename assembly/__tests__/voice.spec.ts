@@ -321,6 +321,52 @@ describe("voice loop and cuts", () => {
     expect<f32>(maxStep(outL, 0, total)).toBeLessThan(2e-4);
   });
 
+  it("a fade spans fadeTime of buffer material (softcut): half as long at rate 2, and it ends even at rate 0", () => {
+    const buf = new StaticArray<f32>(96000);
+    for (let i = 48000; i < 96000; i++) buf[i] = 1;
+    const total = 12000;
+    for (let pass = 0; pass < 2; pass++) {
+      const v = playing(buf, 0.1);
+      v.setPan(-1);
+      v.setFadeTime(pass == 0 ? 0.2 : 0.01);
+      v.setRate(pass == 0 ? 2 : 0);
+      const l = new StaticArray<f32>(total);
+      const r = new StaticArray<f32>(total);
+      v.render(ptr(l), ptr(r), 1); // rate slew time 0: the rate is reached on this sample
+      v.setPosition(1.25);
+      renderInto(v, l, r, total);
+      let reached = -1;
+      for (let k = 0; k < total; k++) if (reached < 0 && l[k] == 1) reached = k;
+      // rate 2: 9600 frames of fade at 2 frames per sample; rate 0: held at 1/8 rate, 480 × 8 samples
+      expect<i32>(abs(reached - (pass == 0 ? 4800 : 3840))).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it("an inverted window is widened to one frame at loopStart: grains of one fade from there, either direction", () => {
+    const buf = noiseBuf(9600, 11);
+    const fade: f64 = 0.01;
+    for (let dir = 0; dir < 2; dir++) {
+      const v = playing(buf, 0.05);
+      v.setFadeTime(<f32>fade);
+      v.setLoopStart(0.08);
+      v.setLoopEnd(0.02);
+      v.setRate(dir == 0 ? 1 : -1);
+      const l = new StaticArray<f32>(64);
+      const r = new StaticArray<f32>(64);
+      let nearStart = 0;
+      for (let k = 0; k < 200; k++) {
+        v.render(ptr(l), ptr(r), 64);
+        const p = v.position();
+        // after the first re-entry, the newest head never strays more than one fade (+1 frame) from loopStart
+        if (k >= 10) {
+          expect<f64>(Math.abs(p - 0.08)).toBeLessThanOrEqual(fade + 2.0 / <f64>SR);
+          if (Math.abs(p - 0.08) < 0.002) nearStart++;
+        }
+      }
+      expect<i32>(nearStart).toBeGreaterThan(5); // it keeps coming back
+    }
+  });
+
   it("a silent voice cuts at once (nothing can click), keeps running and wraps", () => {
     const buf = noiseBuf(48000, 7);
     const v = playing(buf, 0.1);
