@@ -1,0 +1,135 @@
+// PitchFollower (engine default pitch detector) on generated signals, through the real engine wasm and its
+// pitchTest* exports, at 44.1 and 48 kHz, fed in hops of 256 samples like the evaluation harness.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+
+interface PitchExports {
+  memory: WebAssembly.Memory;
+  _start?: () => void;
+  pitchTestInit(sr: number, kind: number): number;
+  pitchTestInputPtr(): number;
+  pitchTestPush(n: number): number;
+  pitchTestHz(): number;
+  pitchTestRawHz(): number;
+  pitchTestConfidence(): number;
+}
+
+let wasm: WebAssembly.Module;
+beforeAll(() => { wasm = new WebAssembly.Module(readFileSync('build/piwip.wasm')); });
+
+/** Run a signal through a fresh follower; returns one estimate (hz, 0 = unvoiced) per 256-sample hop. */
+function track(sr: number, x: Float32Array, block = 256): { hz: number[]; raw: number[]; pages: number[] } {
+  const ex = new WebAssembly.Instance(wasm, {}).exports as unknown as PitchExports;
+  ex._start?.();
+  expect(ex.pitchTestInit(sr, 0)).toBe(0);
+  const pages: number[] = [ex.memory.buffer.byteLength];
+  const hz: number[] = []; const raw: number[] = [];
+  let fed = 0;
+  for (let off = 0; off + block <= x.length; off += block) {
+    new Float32Array(ex.memory.buffer, ex.pitchTestInputPtr(), block).set(x.subarray(off, off + block));
+    ex.pitchTestPush(block);
+    fed += block;
+    if (fed % 256 === 0) { hz.push(ex.pitchTestHz()); raw.push(ex.pitchTestRawHz()); }
+  }
+  pages.push(ex.memory.buffer.byteLength);
+  return { hz, raw, pages };
+}
+
+/** Synthesis from an instantaneous-frequency function: sum of harmonics with the given amplitudes. */
+function synth(sr: number, seconds: number, freq: (t: number) => number, amps: number[], level = 0.5): Float32Array {
+  const n = Math.round(sr * seconds); const x = new Float32Array(n);
+  let phase = 0;
+  const norm = amps.reduce((a, b) => a + Math.abs(b), 0);
+  for (let i = 0; i < n; i++) {
+    let v = 0;
+    for (let h = 0; h < amps.length; h++) v += (amps[h] ?? 0) * Math.sin(2 * Math.PI * (h + 1) * phase);
+    x[i] = (level * v) / norm;
+    phase += freq(i / sr) / sr;
+    phase -= Math.floor(phase);
+  }
+  return x;
+}
+const saw = Array.from({ length: 20 }, (_, h) => 1 / (h + 1));
+const cents = (a: number, b: number) => 1200 * Math.log2(a / b);
+
+/** Share of hops in [t0, t1) s whose estimate is within tol cents of truth(t) (t = end of the hop). */
+function within(sr: number, hz: number[], truth: (t: number) => number, t0: number, t1: number, tol: number): number {
+  let ok = 0, n = 0;
+  hz.forEach((h, k) => {
+    const t = ((k + 1) * 256) / sr;
+    if (t < t0 || t >= t1) return;
+    n++;
+    if (h > 0 && Math.abs(cents(h, truth(t))) <= tol) ok++;
+  });
+  return n ? ok / n : 0;
+}
+
+function lcgNoise(n: number, level: number, seed = 12345): Float32Array {
+  const x = new Float32Array(n); let s = seed >>> 0;
+  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; x[i] = level * ((s / 4294967296) * 2 - 1); }
+  return x;
+}
+
+for (const sr of [44100, 48000]) {
+  describe(`PitchFollower @ ${sr} Hz`, () => {
+    it.each([27.5, 55, 110, 440, 1000, 2000])('sine %f Hz: voiced and within 5 cents after 120 ms', (f) => {
+      const { hz } = track(sr, synth(sr, 1, () => f, [1]));
+      expect(within(sr, hz, () => f, 0.12, 1, 5)).toBeGreaterThan(0.97);
+    });
+
+    it.each([41.2, 110, 330, 880])('sawtooth %f Hz: within 5 cents', (f) => {
+      const { hz } = track(sr, synth(sr, 1, () => f, saw));
+      expect(within(sr, hz, () => f, 0.1, 1, 5)).toBeGreaterThan(0.97);
+    });
+
+    it('missing fundamental (harmonics 2..6 of 200 Hz) is heard at 200 Hz', () => {
+      const { hz } = track(sr, synth(sr, 1, () => 200, [0, 1, 0.8, 0.6, 0.5, 0.4]));
+      expect(within(sr, hz, () => 200, 0.1, 1, 10)).toBeGreaterThan(0.95);
+    });
+
+    it('vibrato (440 Hz ± 50 cents at 5.5 Hz) is followed within 20 cents', () => {
+      const f = (t: number) => 440 * 2 ** ((50 * Math.sin(2 * Math.PI * 5.5 * t)) / 1200);
+      const { hz } = track(sr, synth(sr, 2, f, [1, 0.5, 0.3]));
+      // judged against the frequency a few ms back (the window's centre), the follower's inherent delay
+      expect(within(sr, hz, (t) => f(t - 0.004), 0.1, 2, 20)).toBeGreaterThan(0.95);
+    });
+
+    it('glide 100 -> 1600 Hz over 2 s (2 octaves/s) is followed within 25 cents', () => {
+      const f = (t: number) => 100 * 2 ** (2 * Math.min(t, 2));
+      const { hz } = track(sr, synth(sr, 2.2, f, saw));
+      expect(within(sr, hz, (t) => f(t - 0.004), 0.15, 2.2, 25)).toBeGreaterThan(0.9);
+    });
+
+    it('two-octave jumps (110 -> 440 -> 110 Hz) are followed within 60 ms, no stale octave', () => {
+      const f = (t: number) => (t >= 0.5 && t < 1 ? 440 : 110);
+      const { hz } = track(sr, synth(sr, 1.5, f, saw));
+      for (const [a, b] of [[0.06, 0.5], [0.56, 1], [1.06, 1.5]] as const) {
+        expect(within(sr, hz, f, a, b, 10)).toBeGreaterThan(0.97);
+      }
+    });
+
+    it('white noise (-20 dBFS) and pink-ish noise are never voiced', () => {
+      const white = lcgNoise(sr * 2, 0.17);
+      expect(track(sr, white).hz.filter((h) => h > 0).length).toBe(0);
+      const brown = lcgNoise(sr * 2, 0.5, 777);
+      for (let i = 1; i < brown.length; i++) brown[i] = 0.98 * (brown[i - 1] ?? 0) + 0.05 * (brown[i] ?? 0);
+      expect(track(sr, brown).hz.filter((h) => h > 0).length).toBe(0);
+    });
+
+    it('digital silence is unvoiced, and a note after it is found', () => {
+      const x = new Float32Array(sr * 2);
+      x.set(synth(sr, 1, () => 220, saw), sr);
+      const { hz } = track(sr, x);
+      expect(hz.slice(0, Math.floor(sr / 256)).every((h) => h === 0)).toBe(true);
+      expect(within(sr, hz, () => 220, 1.06, 2, 5)).toBeGreaterThan(0.97);
+    });
+
+    it('blocks of any size give the same estimates, and memory does not grow after init', () => {
+      const x = synth(sr, 0.5, () => 330, saw);
+      const a = track(sr, x, 256);
+      const b = track(sr, x, 64);
+      expect(b.hz).toEqual(a.hz);
+      expect(a.pages[1]).toBe(a.pages[0]);
+    });
+  });
+}
