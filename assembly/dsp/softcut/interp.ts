@@ -11,12 +11,13 @@
 }
 
 /**
- * Read `buf` (a pointer to `frames` >= 1 samples) at fractional frame `phase`. The in-range case is one
- * branch and four adjacent loads; everything else (edges, out of range, NaN) takes the clamped path.
+ * Read `buf` (a pointer to `frames` >= 1 samples) at fractional frame `phase`; `safeEnd` = frames − 2 (hoisted
+ * by the caller). The in-range case is one branch and four adjacent loads; everything else (edges, out of
+ * range, NaN) takes the clamped path.
  */
 // @ts-ignore: decorator
-@inline export function peek(buf: usize, frames: i32, phase: f64): f32 {
-  if (phase >= 1.0 && phase < <f64>(frames - 2)) {
+@inline export function peek(buf: usize, frames: i32, safeEnd: f64, phase: f64): f32 {
+  if (phase >= 1.0 && phase < safeEnd) {
     const i = <i32>phase;
     const p = buf + (<usize>(i - 1) << 2);
     return hermite(<f32>(phase - <f64>i), load<f32>(p), load<f32>(p, 4), load<f32>(p, 8), load<f32>(p, 12));

@@ -200,6 +200,8 @@ export class Voice {
     const buf = this.buf;
     const frames = this.frames;
     const audible = frames > 0;
+    const safeEnd = <f64>(frames - 2);
+    let pending = this.pending;
     const loopStart = this.loopStart;
     const loopEnd = this.loopEnd;
     const fadeUnit = this.fadeUnit;
@@ -235,8 +237,8 @@ export class Voice {
 
       // Silent voices skip the reads but keep moving and wrapping (piwip's released voices run on, spec §6.2).
       if (level != 0 && audible) {
-        let s = peek(buf, frames, phase);
-        if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, fadePhase) * fadeOut(xfade);
+        let s = peek(buf, frames, safeEnd, phase);
+        if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
         const l = outL + (<usize>i << 2);
         const r = outR + (<usize>i << 2);
         store<f32>(l, load<f32>(l) + s * gainL);
@@ -253,8 +255,8 @@ export class Voice {
       }
       // Cuts only start once the previous fade is over (softcut's dequeueCrossfade), so at most two heads sound.
       if (xfade >= 1) {
-        if (this.pending) {
-          this.pending = false;
+        if (pending) {
+          pending = false;
           fadePhase = phase;
           phase = this.pendingPhase;
           xfade = 0;
@@ -267,6 +269,7 @@ export class Voice {
       }
     }
 
+    this.pending = pending;
     this.phase = phase;
     this.fadePhase = fadePhase;
     this.xfade = xfade;
