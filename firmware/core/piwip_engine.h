@@ -1,0 +1,89 @@
+/* piwip engine interface for firmware: one small C API over the engine wasm (assembly/index.ts ABI).
+ * Two implementations link behind it, exactly one per program: engine_wasm2c.c (AOT, wasm2c) and
+ * engine_wasm3.c (interpreter, wasm3.h). A trap inside the wasm kills the engine; it never crashes the host. */
+#ifndef PIWIP_ENGINE_H
+#define PIWIP_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PIWIP_MAX_FRAMES 256      /* the engine's planar in/out buffers hold 256 frames */
+#define PIWIP_SCREEN_BYTES 4096   /* 128x64, 4 bits per pixel */
+#define PIWIP_VOICES_MAX 8
+
+/* What process() writes once the engine is dead (after a trap or a failed init). */
+enum piwip_dead_output { PIWIP_DEAD_SILENCE = 0, PIWIP_DEAD_DRY = 1 };
+
+/* Error codes returned by this layer (engine return codes >= -16 pass through unchanged). */
+enum {
+  PIWIP_OK = 0,
+  PIWIP_E_DEAD = -100,      /* engine trapped earlier or never initialised: output is silence/dry */
+  PIWIP_E_TRAP = -101,      /* this very call trapped */
+  PIWIP_E_LOAD = -102,      /* wasm could not be parsed/loaded/linked (wasm3) or instantiated */
+  PIWIP_E_ABI = -103,       /* a required export is missing or returned an out-of-range pointer */
+  PIWIP_E_ARG = -104,       /* bad argument to this layer */
+};
+
+typedef struct {
+  float sample_rate;        /* 8000..192000 */
+  int block_size;           /* 1..256, the largest frames count process() will see */
+  float max_rec_seconds;    /* recording buffer length, 1..600 s (must fit the linear memory arena) */
+  uint32_t seed;            /* engine PRNG seed */
+} piwip_config;
+
+typedef struct {
+  int recording, armed, mode, takes;
+  double loop_end, time;
+  float pitch_hz, median_hz, amp;
+  int voice_count;
+  int voice_note[PIWIP_VOICES_MAX];
+} piwip_state;
+
+/* Name of the linked implementation: "wasm2c" or "wasm3". */
+const char *piwip_engine_name(void);
+
+/* Load the module. wasm3 parses `wasm` (the bytes must stay alive while the engine lives);
+ * wasm2c ignores it (the module is compiled in) and may take NULL. Calls _start. 0 or PIWIP_E_*. */
+int piwip_load(const uint8_t *wasm, size_t len);
+
+/* init(sampleRate, blockSize, maxRecSeconds, seed) after piwip_load. 0, an engine code (-1..-4) or PIWIP_E_*. */
+int piwip_init(const piwip_config *cfg);
+
+/* Process `frames` (1..block_size) planar frames: copies in, runs the engine, copies out.
+ * in_r may equal in_l (mono). When the engine is dead, writes silence or the dry input and returns PIWIP_E_DEAD;
+ * when this call traps, writes the same and returns PIWIP_E_TRAP. Allocation-free; bounded time. */
+int piwip_process(const float *in_l, const float *in_r, float *out_l, float *out_r, int frames);
+
+/* Events: no-ops on a dead engine. */
+void piwip_midi_byte(uint8_t b);
+void piwip_key(int n, int z);
+void piwip_enc(int n, int d);
+int piwip_set_mode(int m);
+
+/* Params: index by id ("probability", "scale_mode"...), -1 if unknown. */
+int piwip_param_count(void);
+int piwip_param_index(const char *id);
+int piwip_param_set(int index, double value);
+double piwip_param_get(int index);
+
+/* Snapshot of the engine's state getters (zeros when dead). 0 or PIWIP_E_*. */
+int piwip_read_state(piwip_state *st);
+
+/* The published 4096-byte framebuffer (inside linear memory) and its frame counter; NULL when dead. */
+const uint8_t *piwip_screen(uint32_t *frame);
+
+int piwip_alive(void);
+void piwip_set_dead_output(enum piwip_dead_output mode);
+/* Last error as text ("" when none), e.g. "trap: unreachable in process". */
+const char *piwip_last_error(void);
+/* Linear memory currently in use, in bytes. */
+size_t piwip_memory_bytes(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
