@@ -23,7 +23,7 @@ const RATE_SNAP: f64 = 1e-9;
 
 export class Voice {
   private sr: f32 = 48000;
-  private bufRef: StaticArray<f32> = new StaticArray<f32>(0);
+  private bufRef: StaticArray<f32> | null = null; // keeps the buffer reachable; the loop uses `buf`
   private buf: usize = 0;
   private frames: i32 = 0;
   private play: bool = false;
@@ -33,7 +33,6 @@ export class Voice {
   private phase: f64 = 0;
   private fadePhase: f64 = 0;
   private xfade: f32 = 1; // 0 → 1 over one fade; 1 = one head only
-  private fadeTime: f32 = 0.01;
   private fadeUnit: f32 = 1; // 1 / fade length in frames
   // A cut asked for while a fade runs waits for it to finish (softcut's queued crossfade).
   private pending: bool = false;
@@ -167,7 +166,6 @@ export class Voice {
   setFadeTime(sec: f32): void {
     if (isNaN(sec)) return;
     const t: f32 = sec < 0 ? 0 : sec > MAX_FADE_TIME ? MAX_FADE_TIME : sec;
-    this.fadeTime = t;
     const frames = t * this.sr;
     this.fadeUnit = frames > 1 ? <f32>1 / frames : 1;
   }
