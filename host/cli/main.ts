@@ -28,7 +28,7 @@ function runParams(io: CliIO): number {
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [cmd, ...rest] = argv;
-  const name = cmd === undefined || cmd.startsWith('-') ? '' : cmd;
+  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' ? cmd : '';
   try {
     switch (cmd) {
       case 'render': return await runRender(rest, io);
@@ -50,7 +50,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   } catch (e) {
     const prefix = `piwip${name ? ` ${name}` : ''}: error: `;
     if (e instanceof UsageError) {
-      io.err.write(`${prefix}${e.message} (see piwip ${name && name !== 'help' ? `${name} ` : ''}--help)\n`);
+      io.err.write(`${prefix}${e.message} (see piwip ${name && name !== 'params' ? `${name} ` : ''}--help)\n`);
       return EXIT_USAGE;
     }
     if (e instanceof FileFormatError || e instanceof EngineError) {

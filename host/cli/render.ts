@@ -41,6 +41,8 @@ export interface RenderJob {
   block?: number;
   maxRec?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Called just before each scheduled event acts, with its frame (tests check sample-exact timing). */
+  onEvent?: (frame: number, engine: PiwipEngine) => void;
 }
 
 export interface RenderStats {
@@ -157,6 +159,7 @@ export function renderAudio(job: RenderJob): RenderResult {
   while (pos < total) {
     while (next < events.length && events[next]!.frame <= pos) {
       const ev = events[next++]!;
+      job.onEvent?.(ev.frame, engine);
       ev.apply(engine);
       notesSent += ev.noteOns;
     }

@@ -54,7 +54,7 @@ export function checkParamValue(p: ParamInfo, value: unknown): number {
   if (v < p.min || v > p.max) {
     throw new ParamError(`value ${fmt(v)} out of range for param "${p.id}" (expected ${describeRange(p)})`);
   }
-  const integer = p.type === 'option' || p.type === 'number';
+  const integer = p.type === 'option' || p.type === 'number' || (p.step === 1 && Number.isInteger(p.min));
   if (integer && !Number.isInteger(v)) {
     throw new ParamError(`value ${fmt(v)} for param "${p.id}" must be a whole number (expected ${describeRange(p)})`);
   }
