@@ -123,7 +123,7 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
 /** Line and column of a JSON.parse error position, if the message has one. */
 function jsonWhere(text: string, message: string): string {
   const m = /position (\d+)/.exec(message);
-  if (!m) return message;
+  if (!m) return message.replace(/\s+/g, ' ');
   const pos = Number(m[1]);
   const before = text.slice(0, pos).split('\n');
   return `${message.replace(/ in JSON at position \d+.*$/, '').replace(/ at position \d+.*$/, '')} at line ${before.length}, column ${(before[before.length - 1]?.length ?? 0) + 1}`;
