@@ -1,0 +1,205 @@
+// Firmware: the engine wasm run by the C firmware (wasm2c) must give bit-identical output to Node/V8 on x86, in the
+// Linux module's offline mode and on a Cortex-M7 under QEMU; a trap inside the wasm must leave the firmware alive,
+// passing dry (or silent) audio and reporting the error. Builds with `make -C firmware` (wabt, gcc-arm-none-eabi,
+// libnewlib-arm-none-eabi, qemu-system-arm, libasound2-dev).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventsText, instrumentInput, parseEvents, runScenario, type ScenarioDesc } from '../firmware/tools/scenario.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FW = join(ROOT, 'firmware');
+const WORK = join(FW, 'build', 'ci');
+const RATE = 44100;
+const SECONDS = 10;
+const MAX_REC = 10;
+
+/** 10 s: follower preset with harmonizer probability 100, arm (K2), MIDI notes, an encoder turn, forced rec (K3),
+ * then the ensemble preset (5 voices) with more notes. */
+const DESC: ScenarioDesc = {
+  sampleRate: RATE,
+  events: [
+    { t: 0, mode: 2 },
+    { t: 0, param: 'probability', value: 100 },
+    { t: 0.1, key: [2, 1] }, { t: 0.2, key: [2, 0] },
+    { t: 2.0, noteOn: 60 }, { t: 2.6, noteOff: 60 },
+    { t: 3.0, noteOn: 64 }, { t: 3.1, noteOn: 67 }, { t: 4.2, noteOff: 64 }, { t: 4.3, noteOff: 67 },
+    { t: 5.0, noteOn: 72, velocity: 90 }, { t: 5.0, noteOn: 55 },
+    { t: 5.0, mode: 3 }, { t: 5.0, param: 'probability', value: 100 },
+    { t: 5.5, noteOn: 69 }, { t: 6.0, enc: [3, 2] }, { t: 6.5, noteOff: 72 }, { t: 7.0, noteOff: 55 },
+    { t: 7.5, key: [3, 1] }, { t: 7.6, key: [3, 0] },
+    { t: 8.0, noteOn: 62 }, { t: 8.9, noteOff: 69 }, { t: 9.5, noteOff: 62 },
+  ],
+};
+
+function make(...targets: string[]): void {
+  execFileSync('make', ['-C', FW, '-s', ...targets], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+}
+
+/** key=value lines printed by firmware/core/scenario.c. */
+function parseKv(out: string): Record<string, string> {
+  const kv: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) kv[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return kv;
+}
+
+function run(cmd: string, args: string[], timeout = 60_000): Record<string, string> {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout });
+  if (r.error) throw r.error;
+  expect(r.signal, `${cmd} killed (timeout or crash)\n${r.stderr}`).toBeNull();
+  expect(r.status, `${cmd} exit status\n${r.stderr}`).toBe(0);
+  return parseKv(r.stdout);
+}
+
+function qemu(elf: string, args: string[], timeout = 120_000): Record<string, string> {
+  const semi = ['enable=on', 'target=native', 'arg=piwip-m7', ...args.map((a) => `arg=${a}`)].join(',');
+  return run('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
+    '-semihosting-config', semi, '-kernel', elf], timeout);
+}
+
+function readF32(path: string): Float32Array {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+const rel = (p: string) => relative(ROOT, p);
+
+describe('firmware scenario: bit-identical in Node, wasm2c x86, Linux offline, Cortex-M7 (QEMU)', () => {
+  const wasmPath = join(WORK, 'piwip.wasm');
+  const inPath = join(WORK, 'in.f32');
+  const evPath = join(WORK, 'events.txt');
+  let node: ReturnType<typeof runScenario>;
+  const activity = { recordingBlocks: 0, pitchBlocks: 0, maxVoices: 0 };
+
+  beforeAll(() => {
+    mkdirSync(WORK, { recursive: true });
+    const built = join(ROOT, 'build', 'piwip.wasm');
+    if (!existsSync(built)) execFileSync('npx', ['asc', '--config', 'asconfig.json', '--target', 'release'], { cwd: ROOT });
+    // one snapshot of the engine for every runner: other work may rebuild build/piwip.wasm meanwhile
+    copyFileSync(built, wasmPath);
+    const input = instrumentInput(SECONDS, RATE);
+    writeFileSync(inPath, new Uint8Array(input.buffer));
+    writeFileSync(evPath, eventsText(DESC));
+    node = runScenario(readFileSync(wasmPath), input, parseEvents(readFileSync(evPath, 'utf8')), {
+      sampleRate: RATE, maxRecSeconds: MAX_REC, seed: 1,
+      onBlock: (e) => {
+        const s = e.state();
+        if (s.recording) activity.recordingBlocks++;
+        if (s.pitchHz > 0) activity.pitchBlocks++;
+        activity.maxVoices = Math.max(activity.maxVoices, s.voices.filter((v) => v.started).length);
+      },
+    });
+    make(`WASM=${wasmPath}`, 'host', 'linux', 'm7');
+  });
+
+  it('the scenario exercises recording, the detector, MIDI and 5 voices', () => {
+    expect(node.frames).toBe(SECONDS * RATE);
+    expect(node.eventErrors).toBe(0);
+    expect(node.firstError).toBe(0);
+    expect(activity.recordingBlocks).toBeGreaterThan(500);
+    expect(activity.pitchBlocks).toBeGreaterThan(500);
+    expect(activity.maxVoices).toBe(5);
+    let e = 0;
+    for (const x of node.out) e += x * x;
+    expect(Math.sqrt(e / node.out.length)).toBeGreaterThan(0.01);
+  });
+
+  it('wasm2c on x86 matches Node bit for bit', () => {
+    const out = join(WORK, 'out-host.f32');
+    const kv = run(join(FW, 'build/host/piwip-scenario'), ['--in', rel(inPath), '--events', rel(evPath), '--out', rel(out),
+      '--rate', String(RATE), '--max-rec', String(MAX_REC)]);
+    expect(kv.engine).toBe('wasm2c');
+    expect(kv.alive).toBe('1');
+    expect(kv.event_errors).toBe('0');
+    expect(kv.hash).toBe(node.hash);
+    expect(Buffer.compare(readFileSync(out), Buffer.from(node.out.buffer))).toBe(0);
+  });
+
+  it('the hash depends on the events (dropping the MIDI notes changes it)', () => {
+    const noNotes = join(WORK, 'events-no-notes.txt');
+    writeFileSync(noNotes, readFileSync(evPath, 'utf8').split('\n').filter((l) => !/ midi /.test(l)).join('\n'));
+    const kv = run(join(FW, 'build/host/piwip-scenario'), ['--in', rel(inPath), '--events', rel(noNotes)]);
+    expect(kv.hash).toMatch(/^[0-9a-f]{8}$/);
+    expect(kv.hash).not.toBe(node.hash);
+  });
+
+  it('the Linux module offline mode matches Node bit for bit', () => {
+    const out = join(WORK, 'out-linux.f32');
+    const kv = run(join(FW, 'build/linux/piwip-module'), ['--in', rel(inPath), '--events', rel(evPath), '--out', rel(out)]);
+    expect(kv.hash).toBe(node.hash);
+    expect(Buffer.compare(readFileSync(out), Buffer.from(node.out.buffer))).toBe(0);
+  });
+
+  it('the Cortex-M7 image under QEMU matches Node bit for bit and counts instructions', () => {
+    const out = join(WORK, 'out-m7.f32');
+    const kv = qemu(join(FW, 'build/m7/piwip-m7.elf'), ['--in', rel(inPath), '--events', rel(evPath), '--out', rel(out)]);
+    expect(kv.engine).toBe('wasm2c');
+    expect(kv.alive).toBe('1');
+    expect(kv.hash).toBe(node.hash);
+    expect(Buffer.compare(readFileSync(out), Buffer.from(node.out.buffer))).toBe(0);
+    expect(Number(kv.insns_per_sample)).toBeGreaterThan(10);
+  });
+});
+
+describe('firmware trap handling: a broken engine is caught, audio continues, the error is reported', () => {
+  const inPath = join(WORK, 'trap-in.f32');
+  let input: Float32Array;
+  const BLOCK = 128;
+  const TRAP_BLOCK = 50; // firmware/tests/trap.wat: process() traps on its 51st call
+
+  beforeAll(() => {
+    mkdirSync(WORK, { recursive: true });
+    input = instrumentInput(1, RATE);
+    writeFileSync(inPath, new Uint8Array(input.buffer));
+    make('trap');
+  });
+
+  /** Interleaved stereo output: 0.5·input before the trap block, then dry (input) or silence. */
+  function checkOutput(out: Float32Array, trapBlock: number, dead: 'dry' | 'silence'): void {
+    expect(out.length).toBe(input.length * 2);
+    let mismatches = 0;
+    for (let i = 0; i < input.length; i++) {
+      const x = input[i] ?? 0;
+      const want = i < trapBlock * BLOCK ? Math.fround(0.5 * x) : dead === 'dry' ? x : 0;
+      if (out[2 * i] !== want || out[2 * i + 1] !== want) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  }
+
+  const targets: [string, (args: string[]) => Record<string, string>][] = [
+    ['x86 wasm2c', (a) => run(join(FW, 'build/trap/host/piwip-scenario'), a, 30_000)],
+    ['Linux module offline', (a) => run(join(FW, 'build/trap/linux/piwip-module'), a, 30_000)],
+    ['Cortex-M7 under QEMU', (a) => qemu(join(FW, 'build/trap/m7/piwip-m7.elf'), a, 60_000)],
+  ];
+
+  for (const [name, exec] of targets) {
+    it(`${name}: unreachable in process -> dry output, error reported, no crash`, () => {
+      const out = join(WORK, `trap-${name.replace(/\W+/g, '_')}.f32`);
+      const kv = exec(['--in', rel(inPath), '--out', rel(out)]);
+      expect(kv.alive).toBe('0');
+      expect(kv.error).toBe('trap: unreachable in process');
+      expect(kv.first_error).toBe('-101');
+      expect(kv.first_error_block).toBe(String(TRAP_BLOCK));
+      expect(kv.frames).toBe(String(input.length));
+      checkOutput(readF32(out), TRAP_BLOCK, 'dry');
+    });
+  }
+
+  it('silence mode, and a trap in an event handler (out-of-bounds load in midiIn)', () => {
+    const ev = join(WORK, 'trap-events.txt');
+    writeFileSync(ev, '0 midi 90 3c 64\n1280 midi f4\n');
+    const out = join(WORK, 'trap-silence.f32');
+    const kv = run(join(FW, 'build/trap/host/piwip-scenario'),
+      ['--in', rel(inPath), '--events', rel(ev), '--out', rel(out), '--dead', 'silence'], 30_000);
+    expect(kv.alive).toBe('0');
+    expect(kv.error).toBe('trap: out of bounds memory access in midiIn');
+    expect(kv.first_error).toBe('-100'); // process() then reports the dead engine
+    expect(kv.first_error_block).toBe('10');
+    checkOutput(readF32(out), 10, 'silence');
+  });
+});
