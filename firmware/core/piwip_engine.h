@@ -36,11 +36,11 @@ typedef struct {
 } piwip_config;
 
 typedef struct {
-  int recording, armed, mode, takes;
+  int32_t recording, armed, mode, takes;
   double loop_end, time;
   float pitch_hz, median_hz, amp;
-  int voice_count;
-  int voice_note[PIWIP_VOICES_MAX];
+  int32_t voice_count;
+  int32_t voice_note[PIWIP_VOICES_MAX];
 } piwip_state;
 
 /* Name of the linked implementation: "wasm2c" or "wasm3". */

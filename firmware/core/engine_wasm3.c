@@ -1,0 +1,236 @@
+/* piwip engine over the wasm3 interpreter, through the public wasm3.h API only: the module bytes are parsed and
+ * loaded at run time, exports are resolved once, every M3Result is checked; a trap marks the engine dead.
+ * Built and checked against wasm3 0.9.0 (c9b579d8); on Teensy it comes from the PlatformIO library. */
+#include <string.h>
+
+#include "wasm3.h"
+#include "engine_common.h"
+
+#ifndef PIWIP_WASM3_STACK_BYTES
+#define PIWIP_WASM3_STACK_BYTES (64 * 1024)
+#endif
+
+static IM3Environment s_env;
+static IM3Runtime s_rt;
+static int s_loaded, s_alive, s_block;
+static uint32_t s_in_ptr[2], s_out_ptr[2], s_text_ptr, s_text_cap, s_screen_ptr;
+
+enum {
+  F_START, F_INIT, F_INPUT_PTR, F_OUTPUT_PTR, F_PROCESS, F_MIDI_IN, F_KEY, F_ENC, F_SET_MODE, F_TEXT_PTR, F_TEXT_CAP,
+  F_PARAM_COUNT, F_PARAM_INDEX, F_PARAM_SET, F_PARAM_GET, F_RECORDING, F_ARMED, F_MODE, F_TAKES, F_LOOP_END, F_TIME,
+  F_PITCH_HZ, F_MEDIAN_HZ, F_AMP_LEVEL, F_VOICE_COUNT, F_VOICE_NOTE, F_SCREEN_PTR, F_SCREEN_FRAME, F_COUNT
+};
+static const char *const k_names[F_COUNT] = {
+  "_start", "init", "inputPtr", "outputPtr", "process", "midiIn", "key", "enc", "setMode", "textPtr", "textCap",
+  "paramCount", "paramIndex", "paramSet", "paramGet", "recording", "armed", "mode", "takes", "loopEnd", "time",
+  "pitchHz", "medianHz", "ampLevel", "voiceCount", "voiceNote", "screenPtr", "screenFrame"};
+/* the state getters and the screen are optional: a module without them still runs audio */
+#define FIRST_OPTIONAL F_RECORDING
+static IM3Function s_fn[F_COUNT];
+
+const char *piwip_engine_name(void) { return "wasm3"; }
+int piwip_alive(void) { return s_alive; }
+
+static uint8_t *mem(uint32_t *size) {
+  uint32_t sz = 0;
+  uint8_t *m = s_rt ? m3_GetMemory(s_rt, &sz, 0) : NULL;
+  if (size) *size = m ? sz : 0;
+  return m;
+}
+size_t piwip_memory_bytes(void) {
+  uint32_t sz;
+  return mem(&sz) ? sz : 0;
+}
+
+/* Record a failed M3Result; traps (and every other runtime error) kill the engine. */
+static int failed(M3Result r, const char *where) {
+  if (!r) return 0;
+  s_alive = 0;
+  err_set(strncmp(r, "[trap]", 6) == 0 ? "trap: " : "wasm3: ", strncmp(r, "[trap] ", 7) == 0 ? r + 7 : r, " in ");
+  size_t n = strlen(s_error);
+  strncpy(s_error + n, where, sizeof s_error - n - 1);
+  s_error[sizeof s_error - 1] = 0;
+  return 1;
+}
+
+int piwip_load(const uint8_t *wasm, size_t len) {
+  s_alive = 0;
+  s_error[0] = 0;
+  if (s_rt) { m3_FreeRuntime(s_rt); s_rt = NULL; } /* frees the loaded module too */
+  if (!s_env) s_env = m3_NewEnvironment();
+  if (!s_env || !wasm || !len) { err_set("wasm3: no environment or no module bytes", NULL, NULL); return PIWIP_E_LOAD; }
+  s_rt = m3_NewRuntime(s_env, PIWIP_WASM3_STACK_BYTES, NULL);
+  if (!s_rt) { err_set("wasm3: cannot create runtime", NULL, NULL); return PIWIP_E_LOAD; }
+  IM3Module mod = NULL;
+  M3Result r = m3_ParseModule(s_env, &mod, wasm, (uint32_t)len);
+  if (failed(r, "parse")) return PIWIP_E_LOAD;
+  r = m3_LoadModule(s_rt, mod);
+  if (r) { m3_FreeModule(mod); failed(r, "load"); return PIWIP_E_LOAD; }
+  for (int i = 0; i < F_COUNT; i++) {
+    s_fn[i] = NULL;
+    r = m3_FindFunction(&s_fn[i], s_rt, k_names[i]);
+    if (r && i < FIRST_OPTIONAL) { failed(r, k_names[i]); return PIWIP_E_ABI; }
+    if (r) s_fn[i] = NULL;
+  }
+#ifndef PIWIP_WASM3_LAZY_COMPILE
+  /* Compile everything now, not on the first process() (about 218k instructions on an M7) */
+  if (failed(m3_CompileModule(mod), "compile")) return PIWIP_E_LOAD;
+#endif
+  s_alive = 1;
+  if (failed(m3_CallV(s_fn[F_START]), "_start")) return PIWIP_E_TRAP;
+  s_alive = 0; /* until init */
+  s_loaded = 1;
+  return PIWIP_OK;
+}
+
+static int call_i32(int f, const char *where, int32_t *out) {
+  return failed(m3_GetResultsV(s_fn[f], out), where);
+}
+
+int piwip_init(const piwip_config *cfg) {
+  if (!s_loaded || !cfg) return PIWIP_E_ARG;
+  s_alive = 1;
+  int32_t rc = 0;
+  if (failed(m3_CallV(s_fn[F_INIT], (double)cfg->sample_rate, (int32_t)cfg->block_size, (double)cfg->max_rec_seconds,
+                      (int32_t)cfg->seed), "init") || call_i32(F_INIT, "init", &rc))
+    return PIWIP_E_TRAP;
+  if (rc != 0) {
+    s_alive = 0;
+    err_set_int("init failed: engine code ", rc);
+    return rc;
+  }
+  int32_t p = 0;
+  for (int ch = 0; ch < 2; ch++) {
+    if (failed(m3_CallV(s_fn[F_INPUT_PTR], ch), "inputPtr") || call_i32(F_INPUT_PTR, "inputPtr", &p)) return PIWIP_E_TRAP;
+    s_in_ptr[ch] = (uint32_t)p;
+    if (failed(m3_CallV(s_fn[F_OUTPUT_PTR], ch), "outputPtr") || call_i32(F_OUTPUT_PTR, "outputPtr", &p)) return PIWIP_E_TRAP;
+    s_out_ptr[ch] = (uint32_t)p;
+  }
+  if (failed(m3_CallV(s_fn[F_TEXT_PTR]), "textPtr") || call_i32(F_TEXT_PTR, "textPtr", &p)) return PIWIP_E_TRAP;
+  s_text_ptr = (uint32_t)p;
+  if (failed(m3_CallV(s_fn[F_TEXT_CAP]), "textCap") || call_i32(F_TEXT_CAP, "textCap", &p)) return PIWIP_E_TRAP;
+  s_text_cap = (uint32_t)p;
+  s_screen_ptr = 0;
+  if (s_fn[F_SCREEN_PTR] && s_fn[F_SCREEN_FRAME]) {
+    if (failed(m3_CallV(s_fn[F_SCREEN_PTR]), "screenPtr") || call_i32(F_SCREEN_PTR, "screenPtr", &p)) return PIWIP_E_TRAP;
+    s_screen_ptr = (uint32_t)p;
+  }
+  s_block = cfg->block_size;
+  uint32_t size;
+  mem(&size);
+  uint32_t io = (uint32_t)s_block * 4u;
+  if (!span_ok(s_in_ptr[0], io, size) || !span_ok(s_in_ptr[1], io, size) || !span_ok(s_out_ptr[0], io, size) ||
+      !span_ok(s_out_ptr[1], io, size) || !span_ok(s_text_ptr, s_text_cap, size)) {
+    s_alive = 0;
+    err_set("abi: engine returned an out-of-range buffer pointer", NULL, NULL);
+    return PIWIP_E_ABI;
+  }
+  if (!span_ok(s_screen_ptr, PIWIP_SCREEN_BYTES, size)) s_screen_ptr = 0;
+  return PIWIP_OK;
+}
+
+int piwip_process(const float *in_l, const float *in_r, float *out_l, float *out_r, int frames) {
+  if (frames < 1 || frames > PIWIP_MAX_FRAMES) return PIWIP_E_ARG;
+  if (!s_alive || frames > s_block) {
+    dead_fill(in_l, in_r, out_l, out_r, frames);
+    return s_alive ? PIWIP_E_ARG : PIWIP_E_DEAD;
+  }
+  size_t bytes = (size_t)frames * sizeof(float);
+  uint8_t *m = mem(NULL); /* re-read: only init grows memory, but a realloc would move it */
+  memcpy(m + s_in_ptr[0], in_l, bytes);
+  memcpy(m + s_in_ptr[1], in_r, bytes);
+  int32_t rc = 0;
+  if (failed(m3_CallV(s_fn[F_PROCESS], (int32_t)frames), "process") || call_i32(F_PROCESS, "process", &rc)) {
+    dead_fill(in_l, in_r, out_l, out_r, frames);
+    return PIWIP_E_TRAP;
+  }
+  m = mem(NULL);
+  memcpy(out_l, m + s_out_ptr[0], bytes);
+  memcpy(out_r, m + s_out_ptr[1], bytes);
+  return rc;
+}
+
+void piwip_midi_byte(uint8_t b) {
+  if (s_alive) failed(m3_CallV(s_fn[F_MIDI_IN], (int32_t)b), "midiIn");
+}
+void piwip_key(int n, int z) {
+  if (s_alive) failed(m3_CallV(s_fn[F_KEY], (int32_t)n, (int32_t)z), "key");
+}
+void piwip_enc(int n, int d) {
+  if (s_alive) failed(m3_CallV(s_fn[F_ENC], (int32_t)n, (int32_t)d), "enc");
+}
+int piwip_set_mode(int m) {
+  int32_t rc = 0;
+  if (!s_alive) return PIWIP_E_DEAD;
+  if (failed(m3_CallV(s_fn[F_SET_MODE], (int32_t)m), "setMode") || call_i32(F_SET_MODE, "setMode", &rc)) return PIWIP_E_TRAP;
+  return rc;
+}
+
+int piwip_param_count(void) {
+  int32_t n = 0;
+  if (!s_alive || failed(m3_CallV(s_fn[F_PARAM_COUNT]), "paramCount") || call_i32(F_PARAM_COUNT, "paramCount", &n)) return 0;
+  return n;
+}
+int piwip_param_index(const char *id) {
+  if (!s_alive || !id) return -1;
+  size_t len = strlen(id);
+  if (len > s_text_cap) return -1;
+  memcpy(mem(NULL) + s_text_ptr, id, len);
+  int32_t i = -1;
+  if (failed(m3_CallV(s_fn[F_PARAM_INDEX], (int32_t)len), "paramIndex") || call_i32(F_PARAM_INDEX, "paramIndex", &i)) return -1;
+  return i;
+}
+int piwip_param_set(int index, double value) {
+  int32_t rc = 0;
+  if (!s_alive) return PIWIP_E_DEAD;
+  if (failed(m3_CallV(s_fn[F_PARAM_SET], (int32_t)index, value), "paramSet") || call_i32(F_PARAM_SET, "paramSet", &rc))
+    return PIWIP_E_TRAP;
+  return rc;
+}
+double piwip_param_get(int index) {
+  double v = 0;
+  if (!s_alive || failed(m3_CallV(s_fn[F_PARAM_GET], (int32_t)index), "paramGet") ||
+      failed(m3_GetResultsV(s_fn[F_PARAM_GET], &v), "paramGet"))
+    return 0;
+  return v;
+}
+
+/* Optional getters: a missing export reads as 0. */
+static int get_i32(int f, int32_t arg, int with_arg, int32_t *out) {
+  *out = 0;
+  if (!s_fn[f]) return 0;
+  M3Result r = with_arg ? m3_CallV(s_fn[f], arg) : m3_CallV(s_fn[f]);
+  return failed(r, k_names[f]) || failed(m3_GetResultsV(s_fn[f], out), k_names[f]);
+}
+static int get_f64(int f, double *out) {
+  *out = 0;
+  if (!s_fn[f]) return 0;
+  return failed(m3_CallV(s_fn[f]), k_names[f]) || failed(m3_GetResultsV(s_fn[f], out), k_names[f]);
+}
+static int get_f32(int f, float *out) {
+  *out = 0;
+  if (!s_fn[f]) return 0;
+  return failed(m3_CallV(s_fn[f]), k_names[f]) || failed(m3_GetResultsV(s_fn[f], out), k_names[f]);
+}
+
+int piwip_read_state(piwip_state *st) {
+  memset(st, 0, sizeof *st);
+  if (!s_alive) return PIWIP_E_DEAD;
+  int32_t n = 0;
+  if (get_i32(F_RECORDING, 0, 0, &st->recording) || get_i32(F_ARMED, 0, 0, &st->armed) ||
+      get_i32(F_MODE, 0, 0, &st->mode) || get_i32(F_TAKES, 0, 0, &st->takes) || get_f64(F_LOOP_END, &st->loop_end) ||
+      get_f64(F_TIME, &st->time) || get_f32(F_PITCH_HZ, &st->pitch_hz) || get_f32(F_MEDIAN_HZ, &st->median_hz) ||
+      get_f32(F_AMP_LEVEL, &st->amp) || get_i32(F_VOICE_COUNT, 0, 0, &n))
+    return PIWIP_E_TRAP;
+  st->voice_count = n < 0 ? 0 : n > PIWIP_VOICES_MAX ? PIWIP_VOICES_MAX : n;
+  for (int v = 0; v < st->voice_count; v++)
+    if (get_i32(F_VOICE_NOTE, v, 1, &st->voice_note[v])) return PIWIP_E_TRAP;
+  return PIWIP_OK;
+}
+
+const uint8_t *piwip_screen(uint32_t *frame) {
+  int32_t f = 0;
+  if (!s_alive || !s_screen_ptr || get_i32(F_SCREEN_FRAME, 0, 0, &f)) return NULL;
+  if (frame) *frame = (uint32_t)f;
+  return mem(NULL) + s_screen_ptr;
+}
