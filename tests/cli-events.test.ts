@@ -1,13 +1,13 @@
 // The events file format: every action parses to the right engine action, ordering at equal times is defined,
 // and each kind of mistake is refused with a message naming the entry. Also: the events reach the engine.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvents } from '../host/io/events.ts';
 import { FileFormatError } from '../host/io/errors.ts';
 import { encodeWav } from '../host/io/wav.ts';
 import { paramCatalog, renderAudio } from '../host/cli/render.ts';
 import type { ParamInfo } from '../host/engine/engine.ts';
-import { ensureWasm, runCli, tempDir, toneBurst } from './cli-helpers.ts';
+import { ROOT, ensureWasm, runCli, tempDir, toneBurst } from './cli-helpers.ts';
 
 const tmp = tempDir('events');
 let params: ParamInfo[];
@@ -48,6 +48,14 @@ describe('events: valid entries', () => {
       [6, { kind: 'noteOff', note: 64, ch: 1 }],
       [7, { kind: 'preset', mode: 0 }],
     ]);
+  });
+
+  it('the example in host/cli/README.md is valid', () => {
+    const md = readFileSync(`${ROOT}host/cli/README.md`, 'utf8');
+    const block = /```json\n([\s\S]*?)```/.exec(md)?.[1];
+    expect(block).toBeDefined();
+    const ev = parseEvents(block!, params, 'README');
+    expect(ev.map((e) => e.action.kind)).toEqual(['preset', 'set', 'noteOn', 'noteOff', 'enc', 'press']);
   });
 
   it('accepts a bare array, sorts by time, and puts dur note-offs first at equal times', () => {

@@ -57,7 +57,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err.write(`${prefix}${e.message}\n`);
       return EXIT_FILE;
     }
-    io.err.write(`${prefix}internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    // Unexpected: one line unless PIWIP_DEBUG asks for the stack.
+    const detail = e instanceof Error ? (process.env.PIWIP_DEBUG ? e.stack ?? e.message : e.message) : String(e);
+    io.err.write(`${prefix}internal error: ${detail}\n`);
     return EXIT_FILE;
   }
 }
