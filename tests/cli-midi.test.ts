@@ -138,7 +138,7 @@ describe('render --midi', () => {
     const ok = await runCli(['render', tmp.path('in.wav'), '--preset', 'sampler', '--midi', tmp.path('late.mid'), '-o', tmp.path('o.wav')]);
     expect(ok.err).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/1 take recorded, 1 note played \(0 by the harmonizer, 1 note-ons sent/);
+    expect(ok.out).toMatch(/1 take recorded, 1 note played \(0 by the harmonizer, 1 note-on sent from MIDI\/events\)/);
 
     writeFileSync(tmp.path('bad.mid'), tempoChangeFile().subarray(0, 50));
     const bad = await runCli(['render', tmp.path('in.wav'), '--preset', 'sampler', '--midi', tmp.path('bad.mid'), '-o', tmp.path('o.wav')]);

@@ -224,7 +224,7 @@ export function summary(s: RenderStats, output: string, bits: OutputBits): strin
   return `Rendered ${s.inputSeconds.toFixed(2)} s of input plus tail (${s.seconds.toFixed(2)} s in all) in `
     + `${s.modeName === 'user' ? 'user mode (no preset)' : `the ${s.modeName} preset`}: `
     + `${plural(s.takes, 'take')} recorded, ${plural(s.voiceStarts, 'note')} played `
-    + `(${s.harmonizerNotes} by the harmonizer, ${s.notesSent} note-ons sent from MIDI/events), `
+    + `(${s.harmonizerNotes} by the harmonizer, ${plural(s.notesSent, 'note-on')} sent from MIDI/events), `
     + `up to ${plural(s.maxVoices, 'voice')} at once; output peak ${s.peak.toFixed(3)} (${dbfs(s.peak)}), `
     + `RMS ${dbfs(s.rms)}; wrote ${output} (stereo ${BITS_NAME[bits]}).`;
 }
