@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventsText, instrumentInput, parseEvents, runScenario, type ScenarioDesc } from '../firmware/tools/scenario.ts';
+import { eventsText, instrumentInput, parseEvents, runScenario, standardScenario, type ScenarioDesc } from '../firmware/tools/scenario.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
@@ -16,23 +16,7 @@ const RATE = 44100;
 const SECONDS = 10;
 const MAX_REC = 10;
 
-/** 10 s: follower preset with harmonizer probability 100, arm (K2), MIDI notes, an encoder turn, forced rec (K3),
- * then the ensemble preset (5 voices) with more notes. */
-const DESC: ScenarioDesc = {
-  sampleRate: RATE,
-  events: [
-    { t: 0, mode: 2 },
-    { t: 0, param: 'probability', value: 100 },
-    { t: 0.1, key: [2, 1] }, { t: 0.2, key: [2, 0] },
-    { t: 2.0, noteOn: 60 }, { t: 2.6, noteOff: 60 },
-    { t: 3.0, noteOn: 64 }, { t: 3.1, noteOn: 67 }, { t: 4.2, noteOff: 64 }, { t: 4.3, noteOff: 67 },
-    { t: 5.0, noteOn: 72, velocity: 90 }, { t: 5.0, noteOn: 55 },
-    { t: 5.0, mode: 3 }, { t: 5.0, param: 'probability', value: 100 },
-    { t: 5.5, noteOn: 69 }, { t: 6.0, enc: [3, 2] }, { t: 6.5, noteOff: 72 }, { t: 7.0, noteOff: 55 },
-    { t: 7.5, key: [3, 1] }, { t: 7.6, key: [3, 0] },
-    { t: 8.0, noteOn: 62 }, { t: 8.9, noteOff: 69 }, { t: 9.5, noteOff: 62 },
-  ],
-};
+const DESC: ScenarioDesc = standardScenario(RATE);
 
 function make(...targets: string[]): void {
   execFileSync('make', ['-C', FW, '-s', ...targets], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });

@@ -1,0 +1,149 @@
+// npm run bench:m7 — Cortex-M7 (QEMU mps2-an500, -icount shift=0) instructions per sample for the standard firmware
+// scenario via wasm2c, the image's flash/RAM, where the instructions go (TCG plugin, per function), and the same
+// under wasm3 when WASM3_DIR points to a user-built wasm3 (see firmware/README.md). Budget at 44.1 kHz on a
+// 600 MHz Teensy 4.1: <= 400 instructions/sample (wasm2c), <= 4000 (wasm3).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eventsText, instrumentInput, standardScenario } from './scenario.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FW = join(ROOT, 'firmware');
+const WORK = join(FW, 'build', 'bench');
+const RATE = 44100;
+const BUDGET_W2C = 400;
+const BUDGET_W3 = 4000;
+const rel = (p: string) => relative(ROOT, p);
+
+function sh(cmd: string, args: string[], timeout = 900_000): string {
+  return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function make(...args: string[]): void { sh('make', ['-C', FW, '-s', ...args]); }
+
+function kv(out: string): Record<string, string> {
+  const r: Record<string, string> = {};
+  for (const l of out.split('\n')) { const i = l.indexOf('='); if (i > 0) r[l.slice(0, i)] = l.slice(i + 1); }
+  return r;
+}
+
+function qemu(elf: string, extra: string[] = []): Record<string, string> {
+  const semi = ['enable=on', 'target=native', 'arg=piwip-m7', 'arg=--in', `arg=${rel(join(WORK, 'in.f32'))}`,
+    'arg=--events', `arg=${rel(join(WORK, 'events.txt'))}`].join(',');
+  const r = spawnSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
+    ...extra, '-semihosting-config', semi, '-kernel', elf], { cwd: ROOT, encoding: 'utf8', timeout: 1_800_000 });
+  if (r.status !== 0) throw new Error(`qemu failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return kv(r.stdout);
+}
+
+function size(elf: string): { flash: number; ram: number; text: number; data: number; bss: number; psram: number } {
+  const out = sh('arm-none-eabi-size', ['-A', elf]);
+  const sec: Record<string, number> = {};
+  for (const l of out.split('\n')) { const m = /^(\.\S+)\s+(\d+)\s+(\d+)/.exec(l); if (m) sec[m[1] as string] = Number(m[2]); }
+  const text = (sec['.text'] ?? 0) + (sec['.ARM.exidx'] ?? 0) + (sec['.ARM.extab'] ?? 0);
+  const data = sec['.data'] ?? 0;
+  const bss = sec['.bss'] ?? 0;
+  const psram = sec['.psram'] ?? 0;
+  return { flash: text + data, ram: data + bss, text, data, bss, psram };
+}
+
+function kib(n: number): string { return `${(n / 1024).toFixed(1)} KiB`; }
+
+/** Map the plugin's per-TB counts onto the ELF's functions and group them. */
+function profile(elf: string, profPath: string, frames: number): void {
+  const syms = sh('arm-none-eabi-nm', ['-n', '-S', '--defined-only', elf]).split('\n')
+    .map((l) => /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ lo: parseInt(m[1] as string, 16), hi: parseInt(m[1] as string, 16) + parseInt(m[2] as string, 16), name: m[3] as string }));
+  const byFn = new Map<string, number>();
+  for (const line of readFileSync(profPath, 'utf8').split('\n')) {
+    const [a, n, c] = line.split(' ');
+    if (!a || !n || !c) continue;
+    const addr = parseInt(a, 16) & ~1;
+    let lo = 0; let hi = syms.length - 1; let hit = '?';
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1; const s = syms[mid];
+      if (!s) break;
+      if (addr < s.lo) hi = mid - 1; else if (addr >= s.hi) lo = mid + 1; else { hit = s.name; break; }
+    }
+    byFn.set(hit, (byFn.get(hit) ?? 0) + Number(n) * Number(c));
+  }
+  const groups: [string, RegExp][] = [
+    ['pitch detector (dsp/pitch)', /_dsp_pitch_/],
+    ['Engine.render: amp followers, recorder write, voice playback, monitor mix (inlined by GCC)', /_piwip_engine_Engine_render$/],
+    ['voices: softcut playback (dsp/softcut, players)', /_dsp_softcut_|_players_|Voice/],
+    ['recorder + buffer', /recording|Recorder|guardBuffer/],
+    ['amp followers / analysis', /_dsp_analysis_|Amp/],
+    ['control: ticks, pitch map, harmonizer, ensembler, MIDI, params', /_piwip_(engine|controls|harmonizer|ensembler|pitch_map|midi_parser|params|state|text|scales)_/],
+    ['Math (AS std lib)', /_lib_math_/],
+    ['memory.fill/copy and other AS runtime', /_lib_|memset|memcpy|memmove/],
+    ['other engine code (w2c_*)', /^w2c_/],
+    ['engine glue (engine_wasm2c, rt_min)', /^piwip_|^Z_piwip|^wasm_rt|^rt_min|^CALL/],
+  ];
+  const total = [...byFn.values()].reduce((x, y) => x + y, 0);
+  const grouped = new Map<string, number>();
+  for (const [name, n] of byFn) {
+    const g = groups.find(([, re]) => re.test(name))?.[0] ?? 'harness: file I/O, newlib, scenario runner (outside process)';
+    grouped.set(g, (grouped.get(g) ?? 0) + n);
+  }
+  console.log(`\nwhere the instructions go (TCG plugin, whole run incl. harness: ${(total / frames).toFixed(1)} insns/sample)`);
+  for (const [g, n] of [...grouped].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${g}`);
+  console.log('top functions (insns/sample; GCC may inline callees into them):');
+  for (const [name, n] of [...byFn].sort((x, y) => y[1] - x[1]).slice(0, 15)) {
+    console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${name.replace(/^w2c_/, '')}`);
+  }
+}
+
+function main(): void {
+  mkdirSync(WORK, { recursive: true });
+  const built = join(ROOT, 'build', 'piwip.wasm');
+  if (!existsSync(built)) sh('npx', ['asc', '--config', 'asconfig.json', '--target', 'release']);
+  const wasm = join(WORK, 'piwip.wasm');
+  copyFileSync(built, wasm);
+  const input = instrumentInput(10, RATE);
+  writeFileSync(join(WORK, 'in.f32'), new Uint8Array(input.buffer));
+  writeFileSync(join(WORK, 'events.txt'), eventsText(standardScenario(RATE)));
+
+  const B = 'build/bench/w2c';
+  make(`B=${B}`, `WASM=${wasm}`, 'm7');
+  const elf = join(FW, B, 'm7', 'piwip-m7.elf');
+  const r = qemu(elf);
+  const ips = Number(r.insns_per_sample);
+  const sz = size(elf);
+  console.log('piwip firmware benchmark: Cortex-M7 (QEMU mps2-an500, -icount shift=0, SysTick x40), 10 s scenario at 44.1 kHz');
+  console.log(`wasm2c: ${ips.toFixed(1)} insns/sample (budget ${BUDGET_W2C}: ${ips <= BUDGET_W2C ? 'OK' : `OVER x${(ips / BUDGET_W2C).toFixed(1)}`}),` +
+    ` worst block ${(Number(r.insns_max_block) / 128).toFixed(0)} insns/sample, hash ${r.hash}, linear memory ${kib(Number(r.memory_bytes))}`);
+  console.log(`  image: flash ${kib(sz.flash)} (text ${kib(sz.text)}, data ${kib(sz.data)}), RAM ${kib(sz.ram)} (bss ${kib(sz.bss)})` +
+    ` + linear-memory arena ${kib(sz.psram)} in PSRAM`);
+  console.log(`  at 600 MHz and 1 insn/cycle: ${(ips * RATE / 6e6).toFixed(1)} % CPU (mean), ${(Number(r.insns_max_block) / 128 * RATE / 6e6).toFixed(1)} % (worst block)`);
+  console.log(sh('arm-none-eabi-size', [elf]).trimEnd());
+
+  // profile with a named build of the same engine
+  const PB = 'build/bench/prof';
+  const named = join(FW, PB, 'piwip.wasm');
+  mkdirSync(dirname(named), { recursive: true });
+  sh('npx', ['asc', 'assembly/index.ts', '--config', 'asconfig.json', '--target', 'release', '--debug', '-o', named]);
+  make(`B=${PB}`, `WASM=${named}`, 'm7', 'prof-plugin');
+  const profPath = join(WORK, 'profile.txt');
+  const pr = qemu(join(FW, PB, 'm7', 'piwip-m7.elf'), ['-plugin', `${join(FW, PB, 'tools', 'libinsn_profile.so')},out=${profPath}`, '-d', 'plugin']);
+  console.log(`(named build: ${pr.insns_per_sample} insns/sample, hash ${pr.hash}${pr.hash === r.hash ? ', same output' : ', DIFFERENT output'})`);
+  profile(join(FW, PB, 'm7', 'piwip-m7.elf'), profPath, input.length);
+
+  const w3 = process.env.WASM3_DIR;
+  if (w3 && existsSync(join(w3, 'build-m7', 'libm3.a'))) {
+    make(`B=${B}`, `WASM=${wasm}`, `WASM3_DIR=${w3}`, 'm7-wasm3');
+    const elf3 = join(FW, B, 'm7', 'piwip-m7-wasm3.elf');
+    const r3 = qemu(elf3);
+    const ips3 = Number(r3.insns_per_sample);
+    const sz3 = size(elf3);
+    console.log(`\nwasm3 (${w3}): ${ips3.toFixed(1)} insns/sample (budget ${BUDGET_W3}: ${ips3 <= BUDGET_W3 ? 'OK' : `OVER x${(ips3 / BUDGET_W3).toFixed(1)}`}),` +
+      ` worst block ${(Number(r3.insns_max_block) / 128).toFixed(0)} insns/sample, hash ${r3.hash}${r3.hash === r.hash ? ' (= wasm2c)' : ' (DIFFERS from wasm2c)'},` +
+      ` linear memory ${kib(Number(r3.memory_bytes))}`);
+    console.log(`  image: flash ${kib(sz3.flash)}, static RAM ${kib(sz3.ram)} (+ wasm3 heap: linear memory and compiled code)`);
+    console.log(`  wasm3 / wasm2c = ${(ips3 / ips).toFixed(1)}x`);
+  } else {
+    console.log('\nwasm3: skipped (set WASM3_DIR to a wasm3 tree with build-m7/libm3.a, see firmware/README.md)');
+  }
+}
+
+main();
