@@ -40,10 +40,6 @@ export function enc(n: i32, d: i32): void {
 /** Select a preset directly: 0 user, 1 sampler, 2 follower, 3 ensemble (as E1 would). Returns 0 or -1. */
 export function setMode(m: i32): i32 {
   if (!engine.ready || m < 0 || m > 3) return -1;
-  if (engine.s.mode == 0 && m != 0) {
-    for (let i = 0; i < PARAM_COUNT; i++) unchecked(engine.s.snapshot[i] = engine.s.params.get(i));
-    engine.s.hasSnapshot = true;
-  }
   engine.controls.setMode(engine.s, m);
   return 0;
 }
@@ -60,10 +56,7 @@ export function paramGet(i: i32): f64 { return i >= 0 && i < PARAM_COUNT ? engin
 /** One encoder detent on param i, as the norns params menu moves it (fine = K3 held). */
 export function paramDelta(i: i32, d: i32, fine: i32): i32 {
   if (!engine.ready || i < 0 || i >= PARAM_COUNT) return -1;
-  const before = engine.s.params.get(i);
-  engine.s.params.delta(i, d, fine != 0);
-  engine.controls.action(engine.s, i, before);
-  if (i == 0) engine.applyResolution();
+  engine.paramDelta(i, d, fine != 0);
   return 0;
 }
 /** Writes the param's description as JSON into the text buffer; returns its length, or -1. */

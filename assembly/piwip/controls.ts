@@ -73,18 +73,19 @@ export class Controls {
   /** E1 without shift: ±1 mode per event (spec §4), user settings saved/restored around mode 0. */
   stepMode(s: State, d: i32): void {
     if (d == 0) return;
-    if (s.mode == 0) {
-      for (let i = 0; i < PARAM_COUNT; i++) unchecked(s.snapshot[i] = s.params.get(i));
-      s.hasSnapshot = true;
-    }
     let m = s.mode + (d > 0 ? 1 : -1);
     if (m < 0) m = 0;
     if (m > 3) m = 3;
     this.setMode(s, m);
   }
 
+  /** Select mode m (0..3). Whenever the current mode is 0 the user's settings are saved first (piwip_temp.pset). */
   setMode(s: State, m: i32): void {
     if (m < 0 || m > 3) return;
+    if (s.mode == 0) {
+      for (let i = 0; i < PARAM_COUNT; i++) unchecked(s.snapshot[i] = s.params.get(i));
+      s.hasSnapshot = true;
+    }
     s.mode = m;
     if (m == 0) {
       if (s.hasSnapshot) for (let i = 0; i < PARAM_COUNT; i++) this.setParam(s, i, unchecked(s.snapshot[i]));

@@ -1,7 +1,7 @@
 // The whole engine, driven one block at a time: input → analysis + recorder, five voices → output, and piwip's
 // control tick every `resolution` ms counted in samples (never wall time), so every host renders the same bits.
 import { State, Player, VOICES, FADE_TIME, LEVEL_SLEW } from "./state";
-import { PARAM_COUNT, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_TEMPO, P_MIDI_CHANNEL } from "./params";
+import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_TEMPO, P_MIDI_CHANNEL } from "./params";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
 import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd } from "./recording";
@@ -172,7 +172,6 @@ export class Engine {
     ampPoll(s);
     s.lastHz = this.pitchHz();
     freqPoll(s, s.lastHz);
-    followWriteHead(s);
     ensemblerTick(s);
     this.controls.harmonizer.tick(s);
     updateVoices(s);
@@ -191,8 +190,20 @@ export class Engine {
 
   setParam(i: i32, v: f64): i32 {
     const rc = this.controls.setParam(this.s, i, v);
-    if (rc >= 0 && i == 0) this.applyResolution();
+    if (rc >= 0) this.afterParam(i);
     return rc;
+  }
+
+  /** One params-menu encoder detent on param i. */
+  paramDelta(i: i32, d: i32, fine: bool): void {
+    const before = this.s.params.get(i);
+    this.s.params.delta(i, d, fine);
+    this.controls.action(this.s, i, before);
+    this.afterParam(i);
+  }
+
+  private afterParam(i: i32): void {
+    if (i == P_RESOLUTION) this.applyResolution();
   }
 }
 
