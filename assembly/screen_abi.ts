@@ -1,6 +1,8 @@
 // Screen exports (owned by the screen work); re-exported from index.ts. The framebuffer is 128×64, 4 bits per
 // pixel, 64 bytes per row, even x in the high nibble (see assembly/screen/framebuffer.ts).
+// The engine draws the screen itself (assembly/ui/display.ts) while it processes audio.
 // screenTest* exports exist for the vitest golden images only; hosts must not rely on them.
+import { engine } from "./piwip/engine";
 import { frontPtr, frameCount, update } from "./screen/framebuffer";
 import { drawTestPattern, drawTextSample } from "./screen/test_pattern";
 import { PlayScreenState, drawPlayScreen, PLAYHEADS_MAX } from "./screen/play_screen";
@@ -57,3 +59,6 @@ export function screenTestPlayDraw(): i32 {
   update();
   return frameCount();
 }
+
+/** 1 while the params menu is shown instead of the play screen (a short K1 press toggles it), else 0. */
+export function menuOpen(): i32 { return engine.controls.menu.open ? 1 : 0; }

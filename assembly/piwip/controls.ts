@@ -1,5 +1,6 @@
 // Keys, encoders and presets (spec §4, §7, §8.4) with fixes: E1 is 0..3 (A13), trims clamp to a valid window
 // (A12), the monitor state is explicit from start (A21). Param changes run their actions through setParam.
+// A short K1 press toggles the params menu as on norns; while it is open it gets K2/K3/E1-E3.
 import { State } from "./state";
 import {
   PARAM_COUNT, P_NOTES_VOL, P_LIVE_FOLLOW, P_KEEP_ARMED, P_REFERENCE, P_ONLY_DURING_REC, P_START_AT_0,
@@ -9,14 +10,28 @@ import {
 import { recStart, recStop } from "./recording";
 import { updateVol } from "./players";
 import { Harmonizer } from "./harmonizer";
+import { Menu } from "../ui/menu";
 
 export const MODE_NAMES: string = "|sampler|follower|ensemble";
 export const MIN_WINDOW: f64 = 0.01; // seconds a trimmed window keeps at least (A12)
 export const MESSAGE_TIME: f64 = 0.5;
 export const KEY_GUARD: f64 = 0.5; // keys are ignored this long after start
+export const KEY1_HOLD_TIME: f64 = 0.25; // norns: a K1 press shorter than this toggles the menu
 
 export class Controls {
   harmonizer: Harmonizer = new Harmonizer();
+  menu: Menu = new Menu();
+  // K1 went down at k1At and nothing used it as shift yet: releasing it within KEY1_HOLD_TIME toggles the menu.
+  // Unlike norns, shift acts at once (K1+K2 needs no 0.25 s wait) and any combo cancels the toggle.
+  k1Pending: bool = false;
+  k1At: i64 = 0;
+
+  @inline private k1Short(s: State): bool {
+    return <f64>(s.samples - this.k1At) < KEY1_HOLD_TIME * <f64>s.sampleRate;
+  }
+
+  /** Shift as the screen shows it: only once K1 is held past a short press or used in a combo (as norns). */
+  shiftShown(s: State): bool { return s.shift && !(this.k1Pending && this.k1Short(s)); }
 
   /** Set a param and run its action. Returns Params.set's code. */
   setParam(s: State, i: i32, v: f64): i32 {
@@ -94,7 +109,15 @@ export class Controls {
 
   key(s: State, n: i32, z: i32): void {
     if (s.seconds(<f64>s.samples) < KEY_GUARD) return;
-    if (n == 1) { s.shift = z != 0; return; }
+    if (n == 1) {
+      if (z != 0) { this.k1Pending = true; this.k1At = s.samples; }
+      else if (this.k1Pending && this.k1Short(s)) this.menu.toggle(s);
+      if (z == 0) this.k1Pending = false;
+      s.shift = z != 0;
+      return;
+    }
+    this.k1Pending = false;
+    if (this.menu.open) { this.menu.key(s, n, z); return; }
     if (z == 0) return;
     if (n == 2) {
       if (s.shift) {
@@ -109,6 +132,8 @@ export class Controls {
   }
 
   enc(s: State, n: i32, d: i32): void {
+    if (s.shift) this.k1Pending = false;
+    if (this.menu.open) { this.menu.enc(s, n, d); return; }
     if (n == 1) {
       if (s.shift) this.setParam(s, P_NOTES_VOL, Math.round((s.params.get(P_NOTES_VOL) + <f64>d * 0.01) * 100) / 100);
       else this.stepMode(s, d);

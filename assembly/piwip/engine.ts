@@ -10,6 +10,7 @@ import { ensemblerTick, ensemblerEntries } from "./ensembler";
 import { ClassicPitch } from "../dsp/pitch/classic";
 import { PitchFollower } from "../dsp/pitch/follower";
 import { PitchDetector } from "../dsp/pitch/detector";
+import { display } from "../ui/display";
 
 export const MAX_BLOCK = 256;
 const INPUT_LIMIT: f32 = 16; // inputs beyond ±16 full scale are treated as broken and clamped
@@ -176,6 +177,7 @@ export class Engine {
     this.controls.harmonizer.tick(s);
     updateVoices(s);
     if (s.messageId != 0 && s.samples >= s.messageUntil) s.messageId = 0;
+    display.tick(s, this.controls);
   }
 
   midiByte(b: i32): void {

@@ -5,8 +5,8 @@
 // Coordinates are f64 like norns'; a point (x, y) lands on pixel (floor(x), floor(y)). NaN, infinite or
 // |v| > COORD_LIMIT arguments make the call a no-op. Unlike cairo, stroke()/fill() keep the current point.
 // rect(x, y, w, h) covers pixels floor(x) .. floor(x + w) - 1 (so rect(108, 1, 20, 10) ends on column 127).
-import { putPixel, fillAll, SCREEN_WIDTH, SCREEN_HEIGHT } from "./framebuffer";
-import { drawGlyphs, glyphsWidth } from "./text";
+import { putPixel, putColumn, fillAll, SCREEN_WIDTH, SCREEN_HEIGHT } from "./framebuffer";
+import { drawGlyphs, glyphsWidth, drawBytes, bytesWidth } from "./text";
 
 export const COORD_LIMIT: f64 = 1e6;
 /** Path capacity in elements (move, line, rect); further elements are dropped until the next stroke/fill. */
@@ -148,6 +148,22 @@ export function textRight(str: string): void {
 /** Ink width of str in pixels (advances minus the trailing gap); 0 for "". */
 export function textWidth(str: string): i32 { return glyphsWidth(str); }
 
+// The same three for n ASCII bytes at p (text formatted into a byte buffer, e.g. param values), no allocation.
+export function textBytes(p: usize, n: i32): void {
+  if (!valid(curX) || !valid(curY)) return;
+  curX += <f64>drawBytes(p, n, pix(curX), pix(curY), curLevel);
+}
+
+export function textCenterBytes(p: usize, n: i32): void {
+  const x = pix(curX) - (bytesWidth(p, n) >> 1);
+  curX = <f64>(x + drawBytes(p, n, x, pix(curY), curLevel));
+}
+
+export function textRightBytes(p: usize, n: i32): void {
+  const x = pix(curX) - bytesWidth(p, n);
+  curX = <f64>(x + drawBytes(p, n, x, pix(curY), curLevel));
+}
+
 // ---- rasterisers (integer pixel coordinates, already validated to |v| <= COORD_LIMIT + 1) ----
 
 /** Line from (x0, y0) to (x1, y1), both ends included. */
@@ -155,6 +171,11 @@ export function drawLine(x0: i32, y0: i32, x1: i32, y1: i32, l: i32): void {
   const dx = x1 - x0, dy = y1 - y0;
   const adx = <i64>abs(dx), ady = <i64>abs(dy);
   if (adx == 0 && ady == 0) { putPixel(x0, y0, l); return; }
+  if (adx == 0) { // vertical: the waveform's columns, one byte address per row
+    if (x0 < 0 || x0 >= SCREEN_WIDTH) return;
+    putColumn(x0, max(min(y0, y1), 0), min(max(y0, y1), SCREEN_HEIGHT - 1), l);
+    return;
+  }
   if (adx >= ady) {
     const sx = dx > 0 ? 1 : -1, sy: i64 = dy >= 0 ? 1 : -1;
     // i = step along x; only steps that land on a screen column are walked.

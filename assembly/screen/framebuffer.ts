@@ -56,6 +56,19 @@ export function fillAll(l: i32): void {
   dirty = true;
 }
 
+/** Set rows y0..y1 (inclusive, already clipped to the screen) of column x (on screen) to level l. */
+export function putColumn(x: i32, y0: i32, y1: i32, l: i32): void {
+  if (y1 < y0) return;
+  const keep: i32 = (x & 1) == 0 ? 0x0f : 0xf0;
+  const set: i32 = (x & 1) == 0 ? l << 4 : l;
+  let p = back + <usize>(y0 * SCREEN_STRIDE + (x >> 1));
+  for (let y = y0; y <= y1; y++) {
+    store<u8>(p, <u8>((<i32>load<u8>(p) & keep) | set));
+    p += <usize>SCREEN_STRIDE;
+  }
+  dirty = true;
+}
+
 /** Fill the horizontal run x0..x1 (inclusive, already clipped by the caller to the screen) of row y. */
 export function putSpan(x0: i32, x1: i32, y: i32, l: i32): void {
   for (let x = x0; x <= x1; x++) putPixel(x, y, l);

@@ -142,8 +142,9 @@ export function drawWaveform(s: PlayScreenState): void {
   for (let k = 1; k <= columns; k++) {
     const h = dispGet(k) * scale;
     screen.level(isPlayhead(s, k, maxw) ? 15 : 1);
-    screen.move(<f64>(1 + k), 32);
-    screen.line(<f64>(1 + k), 32 + h);
+    // The original's move(x, 32) line(x, 32 + h) line(x, 32 - h): the first segment lies inside the second, so
+    // drawing only the second sets the same pixels.
+    screen.move(<f64>(1 + k), 32 + h);
     screen.line(<f64>(1 + k), 32 - h);
     screen.stroke();
   }

@@ -170,4 +170,12 @@ export class PiwipEngine {
     outL.set(this.output(0).subarray(0, n));
     outR.set(this.output(1).subarray(0, n));
   }
+
+  // ---- screen (added by the screen work) ---------------------------------------------------------------------
+  /** Counts published frames that changed: redraw when it differs from the value last shown. */
+  screenFrame(): number { return this.ex.screenFrame(); }
+  /** A copy of the published 128×64 framebuffer: 4096 bytes, 4 bits per pixel, even x in the high nibble. */
+  screen(): Uint8Array { return new Uint8Array(this.ex.memory.buffer, this.ex.screenPtr(), 4096).slice(); }
+  /** True while the params menu is shown (a short K1 press toggles it). */
+  menuOpen(): boolean { return this.ex.menuOpen() === 1; }
 }
