@@ -7,6 +7,7 @@ import { PARAM_COUNT, P_MONITOR } from "./piwip/params";
 import { TEXT_CAP, putField } from "./piwip/text";
 import { MODE_NAMES } from "./piwip/controls";
 import { VOICES } from "./piwip/state";
+import { writePset, readPset, PSET_SLOTS, PSET_NAME_CAP } from "./piwip/pset";
 
 export * from "./screen_abi";
 export * from "./pitch_abi";
@@ -75,6 +76,65 @@ export function paramFormat(i: i32): i32 {
   engine.s.params.format(t, i);
   return t.len;
 }
+
+// ---- PSETs (norns .pset text; the engine holds the text, hosts store the files) ------------------------------
+/** Write every param as a norns PSET into the text buffer, named by its first nameLen bytes (0 = no `-- name`
+ *  line, at most 48 bytes kept). Returns the text's length. */
+export function psetWrite(nameLen: i32): i32 {
+  const s = engine.s;
+  const n = nameLen < 0 ? 0 : nameLen > PSET_NAME_CAP ? PSET_NAME_CAP : nameLen;
+  for (let i = 0; i < n; i++) s.psetName[i] = s.text.data[i];
+  writePset(s.params, s.text, s.psetName, n);
+  return s.text.len;
+}
+/** Read the PSET text in the first len bytes of the text buffer and apply it (actions run). Returns the number of
+ *  params applied, or -1 (not initialised / len out of range). Details: psetClamped/Unknown/Corrupt/... */
+export function psetRead(len: i32): i32 {
+  if (!engine.ready || len < 0 || len > TEXT_CAP) return -1;
+  const s = engine.s;
+  readPset(s, engine.controls, len, s.psetReport, s.psetSeen);
+  engine.afterPset();
+  return s.psetReport.applied;
+}
+export function psetClamped(): i32 { return engine.s.psetReport.clamped; }
+export function psetUnknown(): i32 { return engine.s.psetReport.unknown; }
+export function psetCorrupt(): i32 { return engine.s.psetReport.corrupt; }
+export function psetDuplicate(): i32 { return engine.s.psetReport.duplicate; }
+/** 1-based line of the first corrupt line of the last read, 0 = none. */
+export function psetFirstCorruptLine(): i32 { return engine.s.psetReport.firstCorruptLine; }
+/** The `-- name` of the last read into the text buffer; returns its length (0 = none). */
+export function psetName(): i32 {
+  const r = engine.s.psetReport;
+  const t = engine.s.text;
+  t.clear();
+  for (let i = 0; i < r.nameLen; i++) t.putByte(r.name[i]);
+  return t.len;
+}
+export function psetSlots(): i32 { return PSET_SLOTS; }
+/** The host tells the engine slot 1..99 holds a PSET named by the first nameLen bytes of the text buffer, or is
+ *  empty (nameLen < 0). Returns 0 or -1. */
+export function psetSlotSet(slot: i32, nameLen: i32): i32 { return engine.s.psets.setSlot(slot, engine.s.text, 0, nameLen) ? 0 : -1; }
+export function psetSlotUsed(slot: i32): i32 { return engine.s.psets.used(slot) ? 1 : 0; }
+/** Last slot saved or loaded (norns pset-last.txt), 0 = none; hosts set it after performing a request. */
+export function psetLast(): i32 { return engine.s.psets.last; }
+export function psetSetLast(slot: i32): i32 {
+  if (slot < 0 || slot > PSET_SLOTS) return -1;
+  engine.s.psets.last = slot;
+  return 0;
+}
+/** The oldest PSET request the menu queued for the host: 0 none, 1 save, 2 load, 3 delete; then its slot. */
+export function psetRequestOp(): i32 { return engine.s.psets.peekOp(); }
+export function psetRequestSlot(): i32 { return engine.s.psets.peekSlot(); }
+/** Done with the oldest request (whatever the outcome). */
+export function psetRequestPop(): void { engine.s.psets.pop(); }
+/** Queue a request as the menu's PSET page would (hosts and tests). Returns 0, or -1 for a bad op/slot/full queue. */
+export function psetRequest(op: i32, slot: i32): i32 { return engine.s.psets.request(op, slot) ? 0 : -1; }
+
+// ---- clock --------------------------------------------------------------------------------------------------
+/** The harmonizer clock's tempo now: the tempo param, or the MIDI clock estimate (0 = no ticks yet). */
+export function clockBpm(): f64 { return engine.s.clock.bpm(engine.s); }
+export function clockRunning(): i32 { return engine.s.clock.running ? 1 : 0; }
+export function clockTicks(): i32 { return <i32>engine.s.clock.ticks; }
 
 // ---- state (read-only views for hosts, tests and the UI mirror) ----------------------------------------------
 export function time(): f64 { return <f64>engine.s.samples / <f64>engine.s.sampleRate; }

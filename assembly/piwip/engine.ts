@@ -1,7 +1,7 @@
 // The whole engine, driven one block at a time: input → analysis + recorder, five voices → output, and piwip's
 // control tick every `resolution` ms counted in samples (never wall time), so every host renders the same bits.
 import { State, Player, VOICES, FADE_TIME, LEVEL_SLEW } from "./state";
-import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_TEMPO, P_MIDI_CHANNEL } from "./params";
+import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_MIDI_CHANNEL } from "./params";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
 import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd } from "./recording";
@@ -156,7 +156,7 @@ export class Engine {
       }
     }
     s.samples += <i64>n;
-    s.beat += <f64>n * s.params.get(P_TEMPO) / (60.0 * <f64>s.sampleRate);
+    s.clock.advance(s, n);
     if (s.recorder.finished) finishStop(s);
   }
 
@@ -184,6 +184,10 @@ export class Engine {
     const ev = this.midi.feed(b);
     if (ev == MidiEv.NONE) return;
     const s = this.s;
+    if (ev == MidiEv.CLOCK) { s.clock.tick(s); return; }
+    if (ev == MidiEv.START) { s.clock.start(s); return; }
+    if (ev == MidiEv.CONTINUE) { s.clock.continueAt(s); return; }
+    if (ev == MidiEv.STOP) { s.clock.stop(s); return; }
     const ch = s.params.opt(P_MIDI_CHANNEL);
     if ((ev == MidiEv.NOTE_ON || ev == MidiEv.NOTE_OFF) && ch != 0 && this.midi.channel != ch) return;
     if (ev == MidiEv.NOTE_ON) notePlay(s, this.midi.note, this.midi.velocity, true);
@@ -203,6 +207,9 @@ export class Engine {
     this.controls.action(this.s, i, before);
     this.afterParam(i);
   }
+
+  /** After a PSET read: what afterParam does for each param, once. */
+  afterPset(): void { this.applyResolution(); }
 
   private afterParam(i: i32): void {
     if (i == P_RESOLUTION) this.applyResolution();

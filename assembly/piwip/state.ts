@@ -1,5 +1,5 @@
 // Everything piwip's control logic shares: params, the buffer, recorder, analysis, pitch map and the five players.
-import { Params } from "./params";
+import { Params, PARAM_COUNT } from "./params";
 import { TextBuf } from "./text";
 import { Prng } from "../dsp/util/prng";
 import { Recorder } from "../dsp/softcut/recorder";
@@ -7,6 +7,8 @@ import { Voice } from "../dsp/softcut/voice";
 import { AmpEnv } from "../dsp/analysis/amp_env";
 import { PitchMap } from "./pitch_map";
 import { PitchDetector } from "../dsp/pitch/detector";
+import { Clock } from "./clock";
+import { PsetSlots, PsetReport, PSET_NAME_CAP } from "./pset";
 
 export const VOICES = 5;
 export const ENSEMBLE_NOTE = 160; // sentinel "note" of ensembler voices (spec §9.2)
@@ -73,11 +75,17 @@ export class State {
   messageUntil: i64 = 0;
   snapshot: StaticArray<f64> = new StaticArray<f64>(0); // mode-0 user settings (piwip_temp.pset)
   hasSnapshot: bool = false;
+  // PSETs: the slots the host reported, the last read's report, scratch for reading/writing
+  psets: PsetSlots = new PsetSlots();
+  psetReport: PsetReport = new PsetReport();
+  psetSeen: StaticArray<bool> = new StaticArray<bool>(PARAM_COUNT);
+  psetName: StaticArray<u8> = new StaticArray<u8>(PSET_NAME_CAP);
 
   // time
   samples: i64 = 0;
   nextTick: i64 = 0;
   beat: f64 = 0; // clock position in beats
+  clock: Clock = new Clock();
   lastBeat: i64 = -1;
   // harmonizer notes waiting for their clock.sync end
   pendNote: StaticArray<i32> = new StaticArray<i32>(MAX_PENDING);

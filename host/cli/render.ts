@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_WASM, PiwipEngine, type ParamInfo } from '../engine/engine.ts';
 import { FileFormatError } from '../io/errors.ts';
 import { PRESETS, parseEvents, type EventAction, type TimedAction } from '../io/events.ts';
+import { PsetDir, readPsetFile, type PsetResult } from '../io/pset.ts';
 import { readMidi, type MidiSong } from '../io/midi.ts';
 import { ParamError, parseAssignment } from '../io/params.ts';
 import { OUTPUT_BITS, readInputFile, readWav, writeWav, type OutputBits, type WavAudio } from '../io/wav.ts';
@@ -32,7 +33,13 @@ export interface RenderJob {
   audio: WavAudio;
   midi?: MidiSong;
   events?: TimedAction[];
-  /** 0 user, 1 sampler, 2 follower, 3 ensemble; applied first, at frame 0. */
+  /** A PSET file's bytes, read first at frame 0 (before the preset and --set). */
+  pset?: Uint8Array;
+  /** Where PSET slots live (pset events and the menu's PSET page); none = those requests fail. */
+  psetDir?: PsetDir;
+  /** Every PSET read/save/delete and its outcome (the initial --pset file has slot 0). */
+  onPset?: (r: PsetResult) => void;
+  /** 0 user, 1 sampler, 2 follower, 3 ensemble; applied at frame 0 after the PSET. */
   preset?: number;
   /** Applied after the preset, before any event, in order. */
   sets?: { id: string; value: number }[];
@@ -84,8 +91,13 @@ export function countNoteOns(bytes: readonly number[]): number {
   return n;
 }
 
-function actionCall(a: EventAction): (e: PiwipEngine) => void {
+function actionCall(a: EventAction, job: RenderJob): (e: PiwipEngine) => void {
   switch (a.kind) {
+    case 'pset': return (e) => {
+      const r = { op: a.op, slot: a.slot };
+      const res = job.psetDir ? job.psetDir.perform(e, r, a.name) : { ...r, ok: false, file: '', error: 'no PSET directory' };
+      job.onPset?.(res);
+    };
     case 'key': return (e) => e.key(a.n, a.z);
     case 'press': return (e) => { e.key(a.n, 1); e.key(a.n, 0); };
     case 'enc': return (e) => e.enc(a.n, a.d);
@@ -101,7 +113,7 @@ function schedule(job: RenderJob, sr: number): Scheduled[] {
   const out: Scheduled[] = [];
   const frame = (t: number) => Math.round(t * sr);
   (job.events ?? []).forEach((ev, seq) => {
-    out.push({ frame: frame(ev.time), priority: ev.priority, source: 0, seq, apply: actionCall(ev.action),
+    out.push({ frame: frame(ev.time), priority: ev.priority, source: 0, seq, apply: actionCall(ev.action, job),
       noteOns: ev.action.kind === 'noteOn' ? 1 : ev.action.kind === 'midi' ? countNoteOns(ev.action.bytes) : 0 });
   });
   (job.midi?.messages ?? []).forEach((m, seq) => {
@@ -136,6 +148,8 @@ export function renderAudio(job: RenderJob): RenderResult {
   const total = Math.max(audio.frames, lastEvent) + tailFrames;
   const maxRec = job.maxRec ?? Math.min(MAX_REC_FAITHFUL, Math.ceil(total / sr) + 1);
   const engine = PiwipEngine.create({ sampleRate: sr, blockSize: block, maxRecSeconds: maxRec, seed: job.seed ?? 1 }, engineModule());
+  job.psetDir?.scan(engine);
+  if (job.pset) job.onPset?.({ op: 'load', slot: 0, ok: true, file: '', report: engine.psetRead(job.pset) });
   if (job.preset !== undefined) engine.setMode(job.preset);
   for (const s of job.sets ?? []) engine.setParam(s.id, s.value);
 
@@ -177,6 +191,7 @@ export function renderAudio(job: RenderJob): RenderResult {
     const oL = n === block ? outs[0] : outs[0].subarray(0, n);
     const oR = n === block ? outs[1] : outs[1].subarray(0, n);
     engine.process(inL, inR, oL, oR);
+    if (job.psetDir) for (const r of job.psetDir.service(engine)) job.onPset?.(r); // the menu's PSET page
     left.set(oL, pos);
     right.set(oR, pos);
     for (let i = 0; i < n; i++) {
@@ -236,6 +251,10 @@ Runs a WAV file (mono or stereo, 8/16/24/32-bit int or 32-bit float, 8-192 kHz) 
   -o, --output FILE      output WAV (required)
   --midi FILE            standard MIDI file; every channel message is sent at its time (tempo map honoured)
   --events FILE          JSON events file: keys, encoders, params, presets, notes, raw MIDI (host/cli/README.md)
+  --pset FILE            a norns .pset file applied at 0 s, before --preset and --set (unknown ids and corrupt
+                         lines are skipped with a warning, out-of-range values clamped)
+  --pset-dir DIR         where PSET slots live (piwip-01.pset .. piwip-99.pset, pset-last.txt) for "pset"
+                         events and the menu's PSET page
   --preset NAME          sampler | follower | ensemble (applied at 0 s, before --set; presets arm the recorder)
   --set ID=VALUE         set a param at 0 s (repeatable); \`piwip params\` lists ids and ranges
   --seed N               engine PRNG seed, 0..4294967295 (default 1)
@@ -252,6 +271,7 @@ Keys are ignored by the engine for the first 0.5 s (as on norns). Exit codes: 0 
 
 const SPEC: Record<string, OptionSpec> = {
   output: { value: true, alias: 'o' }, midi: { value: true }, events: { value: true }, preset: { value: true },
+  pset: { value: true }, 'pset-dir': { value: true },
   set: { value: true, multiple: true }, seed: { value: true }, tail: { value: true }, block: { value: true },
   'max-rec': { value: true }, bits: { value: true }, progress: { value: false }, 'no-progress': { value: false },
   quiet: { value: false, alias: 'q' }, help: { value: false, alias: 'h' },
@@ -299,7 +319,24 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
   const eventsPath = one('events');
   const events = eventsPath === undefined ? undefined
     : parseEvents(Buffer.from(readInputFile(eventsPath, 'events file')).toString('utf8'), catalog, eventsPath);
-  const job: RenderJob = { audio, midi, events, preset, sets, seed, tail, block, maxRec };
+  const psetPath = one('pset');
+  const pset = psetPath === undefined ? undefined : readPsetFile(psetPath);
+  const psetDirPath = one('pset-dir');
+  if (!psetDirPath && events?.some((e) => e.action.kind === 'pset')) {
+    throw new UsageError(`${eventsPath}: "pset" events need --pset-dir DIR (where the slots are stored)`);
+  }
+  const psetDir = psetDirPath === undefined ? undefined : new PsetDir(psetDirPath);
+  const onPset = (r: PsetResult): void => {
+    const what = r.slot === 0 ? psetPath : `PSET ${r.op} of slot ${r.slot}`;
+    if (!r.ok) { io.err.write(`piwip render: warning: ${what} failed: ${r.error}\n`); return; }
+    const rep = r.report;
+    if (rep && (rep.corrupt || rep.unknown || rep.clamped)) {
+      io.err.write(`piwip render: warning: ${r.slot === 0 ? psetPath : r.file}: ${rep.applied} params applied; skipped `
+        + `${rep.corrupt} corrupt line(s)${rep.firstCorruptLine ? ` (first: line ${rep.firstCorruptLine})` : ''} and `
+        + `${rep.unknown} unknown id(s); clamped ${rep.clamped} value(s)\n`);
+    }
+  };
+  const job: RenderJob = { audio, midi, events, pset, psetDir, onPset, preset, sets, seed, tail, block, maxRec };
   try {
     checkValuesKept(job);
   } catch (e) {

@@ -17,6 +17,17 @@ export interface ParamInfo {
   note: boolean; options: string[]; formatted: string;
 }
 
+/** What reading a PSET did: params applied, and the lines skipped (and why) or clamped. */
+export interface PsetReport {
+  name: string; applied: number; clamped: number; unknown: number; corrupt: number; duplicate: number;
+  /** 1-based line number of the first corrupt line, 0 = none. */
+  firstCorruptLine: number;
+}
+
+/** A request the menu's PSET page queued for the host (which owns the files). */
+export interface PsetRequest { op: 'save' | 'load' | 'delete'; slot: number }
+const PSET_OPS = ['', 'save', 'load', 'delete'] as const;
+
 export interface VoiceState { note: number; started: boolean; pos: number; rate: number; level: number; ref: number }
 
 export interface EngineState {
@@ -88,6 +99,16 @@ export class PiwipEngine {
     return Buffer.from(new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), len)).toString('latin1');
   }
 
+  private writeBytes(bytes: Uint8Array): number {
+    const cap = this.ex.textCap() as number;
+    if (bytes.length > cap) throw new RangeError(`text too long (${bytes.length} > ${cap} bytes)`);
+    new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), bytes.length).set(bytes);
+    return bytes.length;
+  }
+  private readBytes(len: number): Uint8Array {
+    return len <= 0 ? new Uint8Array(0) : new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), len).slice();
+  }
+
   // ---- events ------------------------------------------------------------------------------------------------
   /** Raw MIDI bytes, any stream (running status, realtime, SysEx); malformed bytes are ignored by the engine. */
   midi(bytes: ArrayLike<number>): void {
@@ -141,6 +162,55 @@ export class PiwipEngine {
   }
   getParam(id: string): number { return this.ex.paramGet(this.requireParam(id)); }
   formatParam(id: string): string { return this.readText(this.ex.paramFormat(this.requireParam(id))); }
+
+  // ---- PSETs (norns .pset text) -------------------------------------------------------------------------------
+  /** The params as norns PSET text (UTF-8 bytes), with a `-- name` first line when a name is given. */
+  psetWrite(name = ''): Buffer {
+    const n = this.writeBytes(Buffer.from(name, 'utf8').subarray(0, 48));
+    return Buffer.from(this.readBytes(this.ex.psetWrite(n)));
+  }
+  /** Apply PSET text (a norns file's bytes or a string); never throws on its content, reports what it skipped. */
+  psetRead(text: string | Uint8Array): PsetReport {
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    const cap = this.ex.textCap() as number;
+    if (bytes.length > cap) throw new RangeError(`PSET too large (${bytes.length} bytes; at most ${cap})`);
+    const ex = this.ex;
+    const applied = ex.psetRead(this.writeBytes(bytes));
+    if (applied < 0) throw new EngineError('psetRead failed', applied);
+    return {
+      name: Buffer.from(this.readBytes(ex.psetName())).toString('utf8'), applied, clamped: ex.psetClamped(),
+      unknown: ex.psetUnknown(), corrupt: ex.psetCorrupt(), duplicate: ex.psetDuplicate(),
+      firstCorruptLine: ex.psetFirstCorruptLine(),
+    };
+  }
+  get psetSlots(): number { return this.ex.psetSlots(); }
+  /** Tell the engine (its PSET menu) slot n holds a PSET with this name, or is empty (null). */
+  psetSlotSet(slot: number, name: string | null): void {
+    const n = name === null ? -1 : this.writeBytes(Buffer.from(name, 'utf8').subarray(0, 48));
+    if (this.ex.psetSlotSet(slot | 0, n) !== 0) throw new RangeError(`PSET slot ${slot} out of range (1..${this.psetSlots})`);
+  }
+  psetSlotUsed(slot: number): boolean { return this.ex.psetSlotUsed(slot | 0) === 1; }
+  get psetLast(): number { return this.ex.psetLast(); }
+  set psetLast(slot: number) {
+    if (this.ex.psetSetLast(slot | 0) !== 0) throw new RangeError(`PSET slot ${slot} out of range (0..${this.psetSlots})`);
+  }
+  /** Queue a request as the menu's PSET page does. */
+  psetRequest(op: PsetRequest['op'], slot: number): void {
+    if (this.ex.psetRequest(PSET_OPS.indexOf(op), slot | 0) !== 0) throw new RangeError(`cannot queue PSET ${op} of slot ${slot}`);
+  }
+  /** Take the oldest queued request, if any. */
+  takePsetRequest(): PsetRequest | null {
+    const op = this.ex.psetRequestOp() as number;
+    if (op <= 0) return null;
+    const slot = this.ex.psetRequestSlot() as number;
+    this.ex.psetRequestPop();
+    return { op: PSET_OPS[op] as PsetRequest['op'], slot };
+  }
+
+  // ---- clock -------------------------------------------------------------------------------------------------
+  /** Tempo the harmonizer follows now (the tempo param, or the MIDI clock estimate; 0 = no ticks yet). */
+  clockBpm(): number { return this.ex.clockBpm(); }
+  clockRunning(): boolean { return this.ex.clockRunning() === 1; }
 
   // ---- state -------------------------------------------------------------------------------------------------
   get time(): number { return this.ex.time(); }

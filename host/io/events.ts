@@ -14,7 +14,8 @@ export type EventAction =
   | { kind: 'preset'; mode: number }
   | { kind: 'midi'; bytes: number[] }
   | { kind: 'noteOn'; note: number; vel: number; ch: number }
-  | { kind: 'noteOff'; note: number; ch: number };
+  | { kind: 'noteOff'; note: number; ch: number }
+  | { kind: 'pset'; op: 'save' | 'load' | 'delete'; slot: number; name?: string };
 
 export interface TimedAction {
   /** Seconds from the start of the input. */
@@ -26,10 +27,15 @@ export interface TimedAction {
   action: EventAction;
 }
 
-const ACTIONS = ['key', 'enc', 'set', 'preset', 'midi', 'note'] as const;
+const ACTIONS = ['key', 'enc', 'set', 'preset', 'midi', 'note', 'clock', 'pset'] as const;
 const EXTRA: Record<(typeof ACTIONS)[number], string[]> = {
   key: ['z', 'hold'], enc: [], set: [], preset: [], midi: [], note: ['vel', 'dur', 'ch'],
+  clock: ['until', 'start', 'stop', 'jitter'], pset: ['slot', 'name'],
 };
+const PSET_OPS = ['save', 'load', 'delete'] as const;
+export const PSET_SLOTS = 99;
+/** A MIDI clock run is at most this many ticks (10 minutes at 300 bpm). */
+const MAX_CLOCK_TICKS = 24 * 300 * 10;
 
 class EntryError extends Error {}
 
@@ -116,8 +122,53 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
       if ('dur' in o) out.push(at({ kind: 'noteOff', note: v, ch }, t + seconds(o.dur, 'dur', true), 0));
       return out;
     }
+    case 'clock': return clockRun(o, t, entry);
+    case 'pset': {
+      if (typeof v !== 'string' || !(PSET_OPS as readonly string[]).includes(v)) {
+        throw new EntryError(`"pset" must be "save", "load" or "delete" (got ${JSON.stringify(v)})`);
+      }
+      if (!isInt(o.slot, 1, PSET_SLOTS)) throw new EntryError(`"slot" must be a PSET slot 1..${PSET_SLOTS} (got ${JSON.stringify(o.slot)})`);
+      if ('name' in o && (v !== 'save' || typeof o.name !== 'string')) throw new EntryError('"name" is a string, and only for "save"');
+      return [at({ kind: 'pset', op: v as (typeof PSET_OPS)[number], slot: o.slot, ...(typeof o.name === 'string' ? { name: o.name } : {}) })];
+    }
   }
   throw new EntryError(`unhandled action "${kind}"`);
+}
+
+/**
+ * `{"t": 0, "clock": 120, "until": 8}`: MIDI clock as a sequencer sends it: START (FA) at t, 24 ticks (F8) per beat
+ * at the given bpm from t up to `until`, then STOP (FC) at `until`. `"start": false` / `"stop": false` leave out
+ * FA / FC; `"jitter": ms` moves each tick by a deterministic pseudo-random ±ms (a busy USB sender).
+ */
+function clockRun(o: Record<string, unknown>, t: number, entry: number): TimedAction[] {
+  const bpm = o.clock;
+  if (typeof bpm !== 'number' || !Number.isFinite(bpm) || bpm < 20 || bpm > 300) {
+    throw new EntryError(`"clock" must be a tempo 20..300 bpm (got ${JSON.stringify(bpm)})`);
+  }
+  if (!('until' in o)) throw new EntryError('"clock" needs "until" (seconds, when the clock stops)');
+  const until = seconds(o.until, 'until', true);
+  if (until <= t) throw new EntryError(`"until" (${until}) must be after "t" (${t})`);
+  for (const k of ['start', 'stop'] as const) {
+    if (k in o && typeof o[k] !== 'boolean') throw new EntryError(`"${k}" must be true or false (got ${JSON.stringify(o[k])})`);
+  }
+  const jitter = o.jitter ?? 0;
+  if (typeof jitter !== 'number' || !Number.isFinite(jitter) || jitter < 0 || jitter > 20) {
+    throw new EntryError(`"jitter" must be 0..20 ms (got ${JSON.stringify(o.jitter)})`);
+  }
+  const period = 60 / (bpm * 24);
+  const ticks = Math.floor((until - t) / period + 1e-9);
+  if (ticks > MAX_CLOCK_TICKS) throw new EntryError(`clock run too long (${ticks} ticks; at most ${MAX_CLOCK_TICKS})`);
+  const out: TimedAction[] = [];
+  const midi = (bytes: number[], time: number): TimedAction => ({ time, priority: 1, entry, action: { kind: 'midi', bytes } });
+  if (o.start !== false) out.push(midi([0xfa], t));
+  let seed = (entry + 1) * 2654435761 >>> 0;
+  for (let k = 0; k < ticks; k++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    const dt = jitter > 0 && k > 0 ? ((seed / 4294967296) * 2 - 1) * jitter / 1000 : 0;
+    out.push(midi([0xf8], t + k * period + dt));
+  }
+  if (o.stop !== false) out.push(midi([0xfc], until));
+  return out;
 }
 
 /** Line and column of a JSON.parse error position, if the message has one. */
