@@ -10,6 +10,7 @@ import { readMidi, type MidiSong } from '../io/midi.ts';
 import { ParamError, parseAssignment } from '../io/params.ts';
 import { OUTPUT_BITS, readInputFile, readWav, writeWav, type OutputBits, type WavAudio } from '../io/wav.ts';
 import { ProgressBar, UsageError, numberOption, parseArgs, type CliIO, type OptionSpec } from './io.ts';
+import { SCREENS_HELP, SCREEN_SPEC, screenCaptureFromArgs, type ScreenCapture } from './screens.ts';
 
 export const KEY_GUARD_SECONDS = 0.5; // the engine ignores keys this long after start (faithful to norns)
 export const MIN_RATE = 8000;
@@ -50,6 +51,8 @@ export interface RenderJob {
   onProgress?: (done: number, total: number) => void;
   /** Called just before each scheduled event acts, with its frame (tests check sample-exact timing). */
   onEvent?: (frame: number, engine: PiwipEngine) => void;
+  /** PNG snapshots of the screen at chosen times (--screens). */
+  screens?: ScreenCapture;
 }
 
 export interface RenderStats {
@@ -148,6 +151,7 @@ export function renderAudio(job: RenderJob): RenderResult {
   const total = Math.max(audio.frames, lastEvent) + tailFrames;
   const maxRec = job.maxRec ?? Math.min(MAX_REC_FAITHFUL, Math.ceil(total / sr) + 1);
   const engine = PiwipEngine.create({ sampleRate: sr, blockSize: block, maxRecSeconds: maxRec, seed: job.seed ?? 1 }, engineModule());
+  job.screens?.begin(total, sr);
   job.psetDir?.scan(engine);
   if (job.pset) job.onPset?.({ op: 'load', slot: 0, ok: true, file: '', report: engine.psetRead(job.pset) });
   if (job.preset !== undefined) engine.setMode(job.preset);
@@ -171,6 +175,7 @@ export function renderAudio(job: RenderJob): RenderResult {
   let pos = 0;
   let progressAt = 0;
   while (pos < total) {
+    job.screens?.capture(pos, engine);
     while (next < events.length && events[next]!.frame <= pos) {
       const ev = events[next++]!;
       job.onEvent?.(ev.frame, engine);
@@ -217,6 +222,7 @@ export function renderAudio(job: RenderJob): RenderResult {
       job.onProgress(pos, total);
     }
   }
+  job.screens?.capture(pos, engine);
   const st = engine.state();
   return {
     left, right, sampleRate: sr,
@@ -265,7 +271,7 @@ Runs a WAV file (mono or stereo, 8/16/24/32-bit int or 32-bit float, 8-192 kHz) 
   --progress             show the progress bar even when stderr is not a terminal
   --no-progress          never show it
   -q, --quiet            no summary on stdout
-
+${SCREENS_HELP}
 Keys are ignored by the engine for the first 0.5 s (as on norns). Exit codes: 0 ok, 1 bad file, 2 bad arguments.
 `;
 
@@ -274,7 +280,7 @@ const SPEC: Record<string, OptionSpec> = {
   pset: { value: true }, 'pset-dir': { value: true },
   set: { value: true, multiple: true }, seed: { value: true }, tail: { value: true }, block: { value: true },
   'max-rec': { value: true }, bits: { value: true }, progress: { value: false }, 'no-progress': { value: false },
-  quiet: { value: false, alias: 'q' }, help: { value: false, alias: 'h' },
+  quiet: { value: false, alias: 'q' }, help: { value: false, alias: 'h' }, ...SCREEN_SPEC,
 };
 
 export async function runRender(argv: string[], io: CliIO): Promise<number> {
@@ -300,6 +306,7 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
   const maxRecText = one('max-rec');
   const maxRec = maxRecText === undefined ? undefined : numberOption('max-rec', maxRecText, 1, MAX_REC_LIMIT);
   if (a.flags.has('progress') && a.flags.has('no-progress')) throw new UsageError('--progress and --no-progress together');
+  const screens = screenCaptureFromArgs(a.values);
 
   const catalog = paramCatalog();
   let sets: { id: string; value: number }[];
@@ -336,7 +343,7 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
         + `${rep.unknown} unknown id(s); clamped ${rep.clamped} value(s)\n`);
     }
   };
-  const job: RenderJob = { audio, midi, events, pset, psetDir, onPset, preset, sets, seed, tail, block, maxRec };
+  const job: RenderJob = { audio, midi, events, pset, psetDir, onPset, preset, sets, seed, tail, block, maxRec, screens };
   try {
     checkValuesKept(job);
   } catch (e) {
@@ -360,5 +367,6 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
   bar?.done();
   writeWav(output, [result.left, result.right], result.sampleRate, bits);
   if (!a.flags.has('quiet')) io.out.write(`${summary(result.stats, output, bits)}\n`);
+  if (screens && !a.flags.has('quiet')) io.out.write(`${screens.summary()}\n`);
   return 0;
 }
