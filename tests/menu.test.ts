@@ -69,6 +69,22 @@ describe('K1: short press toggles the menu, held K1 stays shift', () => {
   });
 });
 
+describe('the menu borrows the shared text buffer and gives it back', () => {
+  it('bytes a host left in the text buffer survive menu frames that format values', () => {
+    const { e, run, press, turn } = rig();
+    const cap = e.ex.textCap() as number;
+    const text = () => new Uint8Array(e.ex.memory.buffer, e.ex.textPtr(), cap);
+    const fill = Uint8Array.from({ length: cap }, (_, i) => (i * 7 + 3) & 0xff);
+    press(1); press(3); turn(2, 2); press(3); // inside "playback": values formatted every frame
+    text().set(fill);
+    const f0 = e.screenFrame();
+    turn(2, 4); turn(3, 1); run(0.5); // keep armed → yes; menu frames with formatted values
+    expect(e.screenFrame()).toBeGreaterThan(f0);
+    expect(Buffer.from(text()).equals(Buffer.from(fill))).toBe(true);
+    expect(e.formatParam('keep armed')).toBe('yes'); // and the engine's own use of the buffer still works
+  });
+});
+
 describe('menu navigation, editing and PSETs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'piwip-menu-'));
   const psets = new PsetDir(dir);

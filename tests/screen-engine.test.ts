@@ -125,6 +125,27 @@ describe('play screen drawn by the engine (spec §14 sampler timeline)', () => {
   });
 });
 
+// The other NaN case, a zero-length trim window, cannot arise in the engine (trims keep 10 ms, A12); the play
+// screen's own guard is tested with a hand-filled state in tests/screen.test.ts.
+describe('the original\'s NaN case of a silent take (spec §8.3), drawn by the engine', () => {
+  it('a silent forced take draws a flat dim line, not NaN columns', () => {
+    const sim = new Sim({ sampleRate: SR }, 3);
+    let fb = new Uint8Array(0), amps = 0;
+    sim.at(0.6, (e) => { e.key(3, 1); e.key(3, 0); }) // K3: a forced take of silence
+      .at(2.0, (e) => { fb = e.screen(); amps = e.ex.ampCount(); });
+    sim.run(2.1, () => 0);
+    expect(amps).toBeGreaterThan(20);
+    for (let x = 2; x < 128; x++) {
+      for (let y = 12; y < 53; y++) {
+        // columns 2 .. amps+1 (the frame is at most one poll behind) are a single level-1 pixel on the centre line
+        const want = y === 32 && x <= amps ? 1 : 0;
+        if (x === amps + 1 && y === 32) continue;
+        expect(pixelAt(fb, x, y), `${x},${y}`).toBe(want);
+      }
+    }
+  });
+});
+
 describe('refresh rate', () => {
   it('never more than 60 fps, even at resolution 10 ms (100 ticks/s)', () => {
     const sim = new Sim({ sampleRate: SR }, 4);

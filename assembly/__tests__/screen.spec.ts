@@ -101,6 +101,24 @@ describe("lines", () => {
     expect<i32>(lit()).toBe(128);
   });
 
+  it("vertical lines (the fast column path) keep both nibbles' neighbours and clip like the others", () => {
+    screen.clear(); screen.level(9);
+    screen.move(4, 0); screen.line(4, 63); screen.stroke();
+    screen.level(3);
+    screen.move(5, 70); screen.line(5, -5); screen.stroke(); // clipped to 0..63, drawn bottom-up
+    screen.move(-1, 0); screen.line(-1, 40); screen.stroke(); // off screen: nothing
+    screen.move(128, 0); screen.line(128, 40); screen.stroke();
+    expect<i32>(lit()).toBe(128);
+    for (let y = 0; y < 64; y++) {
+      expect<i32>(getPixel(4, y)).toBe(9);
+      expect<i32>(getPixel(5, y)).toBe(3);
+      expect<u8>(load<u8>(backPtr() + <usize>(y * 64 + 2))).toBe(0x93);
+    }
+    screen.clear(); screen.level(15);
+    screen.move(7, 1e5); screen.line(7, -1e5); screen.stroke();
+    expect<string>(columnSpan(7)).toBe("0..63");
+  });
+
   it("ignores NaN, infinite and huge coordinates", () => {
     screen.clear();
     screen.move(5, 5);
@@ -213,6 +231,23 @@ describe("text", () => {
     expect<i32>(getPixel(127, 6)).toBe(15);
     expect<i32>(getPixel(124, 6)).toBe(15);
     expect<i32>(getPixel(123, 6)).toBe(0);
+  });
+
+  it("draws byte runs exactly like the same string", () => {
+    const bytes = memory.data<u8>([112, 105, 119, 105, 112, 0xe9]); // "piwip" + a non-ASCII byte ('?')
+    screen.clear();
+    screen.move(10, 20); screen.text("piwip?");
+    screen.move(64, 40); screen.textCenter("piwip?");
+    screen.move(127, 60); screen.textRight("piwip?");
+    const want = new StaticArray<u8>(SCREEN_BYTES);
+    memory.copy(changetype<usize>(want), backPtr(), <usize>SCREEN_BYTES);
+    screen.clear();
+    screen.move(10, 20); screen.textBytes(bytes, 6);
+    expect<f64>(screen.currentX()).toBe(10 + <f64>screen.textWidth("piwip?") + 1);
+    screen.move(64, 40); screen.textCenterBytes(bytes, 6);
+    screen.move(127, 60); screen.textRightBytes(bytes, 6);
+    expect<i32>(memory.compare(changetype<usize>(want), backPtr(), <usize>SCREEN_BYTES)).toBe(0);
+    expect<i32>(lit()).toBeGreaterThan(0);
   });
 
   it("clips text at every edge and draws unknown characters as '?'", () => {
