@@ -41,11 +41,11 @@ export class Clock {
       return;
     }
     if (!this.running || this.period <= 0 || this.lastTick < 0) return;
-    // glide between ticks at the estimated tempo, never past the next tick's beat: a late tick holds the beat
-    // instead of letting it run ahead and step back
+    // glide between ticks at the estimated tempo, stopping just short of the next tick's beat: a late tick holds
+    // the beat instead of letting it run ahead and step back, and a beat line is crossed only by a real tick
     const since = <f64>(s.samples - this.lastTick);
     let b = this.tickBeat + since / this.period * TICK;
-    const cap = this.tickBeat + TICK;
+    const cap = this.tickBeat + TICK * 0.999;
     if (b > cap) b = cap;
     if (b > s.beat) s.beat = b;
   }
