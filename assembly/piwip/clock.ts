@@ -6,9 +6,10 @@ import { P_CLOCK_SOURCE, P_TEMPO } from "./params";
 
 export const PPQN: i32 = 24;
 const TICK: f64 = 1.0 / <f64>PPQN;
-// Jitter smoothing of the tick period: a one-pole over about one beat of ticks, after a median of the last three
-// intervals so a single late/early byte (USB frames, a busy sender) does not pull the estimate.
-const SMOOTH: f64 = 1.0 / 24.0;
+// Jitter smoothing: the period is the span of the last beat of ticks (24 intervals) / 24, so a late or early byte
+// (USB frames, a busy sender) moves it by 1/24 of its error; then a light one-pole over those estimates.
+const SPAN: i32 = 24;
+const SMOOTH: f64 = 1.0 / 8.0;
 const MIN_BPM: f64 = 20;
 const MAX_BPM: f64 = 300;
 
@@ -18,12 +19,14 @@ export class Clock {
   lastTick: i64 = -1; // sample time of the last tick, -1 = none yet
   period: f64 = 0; // smoothed samples per tick, 0 = unknown
   ticks: i64 = 0; // ticks seen (all, running or not)
-  i0: f64 = 0; // last three tick intervals, for the median
-  i1: f64 = 0;
-  i2: f64 = 0;
-  nIntervals: i32 = 0;
+  times: StaticArray<i64> = new StaticArray<i64>(SPAN + 1); // the last SPAN + 1 tick times, a ring
+  head: i32 = 0;
+  held: i32 = 0; // tick times in the ring since the last pause
 
   midi(s: State): bool { return s.params.opt(P_CLOCK_SOURCE) == 2; }
+
+  /** Is the beat moving? Internal: always. MIDI: once ticks arrive, until STOP (no beats before the first tick). */
+  moving(s: State): bool { return !this.midi(s) || (this.running && this.lastTick >= 0); }
 
   /** Beats per minute the harmonizer runs at now: the tempo param, or the estimate from MIDI clock (0 = none yet). */
   bpm(s: State): f64 {
@@ -38,28 +41,29 @@ export class Clock {
       return;
     }
     if (!this.running || this.period <= 0 || this.lastTick < 0) return;
-    // glide between ticks at the estimated tempo, never past the next tick's beat: a late tick holds the beat
-    // instead of letting it run ahead and step back
+    // glide between ticks at the estimated tempo, stopping just short of the next tick's beat: a late tick holds
+    // the beat instead of letting it run ahead and step back, and a beat line is crossed only by a real tick
     const since = <f64>(s.samples - this.lastTick);
     let b = this.tickBeat + since / this.period * TICK;
-    const cap = this.tickBeat + TICK;
+    const cap = this.tickBeat + TICK * 0.999;
     if (b > cap) b = cap;
     if (b > s.beat) s.beat = b;
   }
 
   tick(s: State): void {
     const now = s.samples;
-    if (this.lastTick >= 0) {
-      const iv = <f64>(now - this.lastTick);
-      const lo = 60.0 * <f64>s.sampleRate / (MAX_BPM * <f64>PPQN);
-      const hi = 60.0 * <f64>s.sampleRate / (MIN_BPM * <f64>PPQN);
-      if (iv >= lo * 0.5 && iv <= hi * 2) {
-        this.i0 = this.i1; this.i1 = this.i2; this.i2 = iv;
-        if (this.nIntervals < 3) this.nIntervals++;
-        const m = this.nIntervals < 3 ? iv : median3(this.i0, this.i1, this.i2);
-        this.period = this.period <= 0 ? m : this.period + SMOOTH * (m - this.period);
-      } else this.nIntervals = 0; // a pause: start the estimate over from the next intervals
+    const hi = 2.0 * 60.0 * <f64>s.sampleRate / (MIN_BPM * <f64>PPQN);
+    if (this.lastTick >= 0 && <f64>(now - this.lastTick) > hi) this.held = 0; // a pause: estimate afresh
+    unchecked(this.times[this.head] = now);
+    if (this.held < SPAN + 1) this.held++;
+    if (this.held >= 2) {
+      const n = this.held - 1;
+      const oldest = (this.head + SPAN + 1 - n) % (SPAN + 1);
+      const est = <f64>(now - unchecked(this.times[oldest])) / <f64>n;
+      const lo = 60.0 * <f64>s.sampleRate / (MAX_BPM * <f64>PPQN) * 0.5;
+      if (est >= lo) this.period = this.period <= 0 || n < SPAN ? est : this.period + SMOOTH * (est - this.period);
     }
+    this.head = (this.head + 1) % (SPAN + 1);
     this.lastTick = now;
     this.ticks++;
     if (!this.running || !this.midi(s)) return;
@@ -92,8 +96,4 @@ export class Clock {
     s.beat = b;
     s.lastBeat = <i64>Math.floor(b);
   }
-}
-
-@inline function median3(a: f64, b: f64, c: f64): f64 {
-  return a > b ? (b > c ? b : a > c ? c : a) : (a > c ? a : b > c ? c : b);
 }

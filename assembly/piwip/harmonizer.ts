@@ -35,7 +35,7 @@ export class Harmonizer {
   tick(s: State): void {
     const beat = <i64>Math.floor(s.beat);
     const p = s.params.get(P_PROBABILITY);
-    if (beat == s.lastBeat || p <= 0) return;
+    if (beat == s.lastBeat || p <= 0 || !s.clock.moving(s)) return;
     s.lastBeat = beat;
     if (s.prng.random() * 100.0 >= p) return;
     const note = this.pick(s);
