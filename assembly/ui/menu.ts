@@ -17,7 +17,7 @@ const GROUP_ITEM: i32 = -2;
 const SEPARATOR_NAME: string = "piwip";
 const LINES: i32 = 6; // norns shows six 10 px lines; the selection is line 3
 
-// Formatted values borrow the shared text buffer's free tail and give it back byte for byte (see borrowFormat):
+// Formatted values borrow the shared text buffer's last bytes and give them back byte for byte (see borrowText):
 // a second 16 KiB TextBuf would cost the recording buffer 4 % on a Teensy without PSRAM.
 const LABEL_MAX: i32 = 64;
 const label: usize = memory.data(LABEL_MAX);
@@ -101,21 +101,25 @@ export class Menu {
   toggle(s: State): void {
     this.open = !this.open;
     this.fine = false;
-    if (this.open && this.pageLen == 0) this.buildTop(s);
+    if (this.open && this.pageLen == 0) this.buildTop();
   }
 
-  buildTop(s: State): void {
+  buildTop(): void {
     this.group = -1;
     unchecked(this.page[0] = SEPARATOR_ITEM);
     for (let g = 0; g < GROUP_COUNT; g++) unchecked(this.page[1 + g] = GROUP_ITEM - g);
     this.pageLen = 1 + GROUP_COUNT;
   }
 
-  buildGroup(s: State, g: i32): void {
-    this.group = g;
+  /** Show group g's params (norns build_sub); a group without params is not entered. */
+  enterGroup(s: State, g: i32): void {
     let n = 0;
     for (let i = 0; i < PARAM_COUNT; i++) if (unchecked(s.params.defs[i]).group == g) unchecked(this.page[n++] = i);
+    if (n == 0) { this.buildTop(); return; }
+    this.group = g;
     this.pageLen = n;
+    this.oldPos = this.pos;
+    this.pos = 0;
   }
 
   /** Highest used slot + 1 (norns lists one empty slot past the last PSET), at most PSET_SLOTS. */
@@ -130,20 +134,18 @@ export class Menu {
     const alt = s.shift;
     if (this.mode == MenuMode.SELECT) {
       if (n == 3 && z == 1) {
-        if (this.modePos == 1) { this.mode = MenuMode.EDIT; if (this.group < 0) this.buildTop(s); }
+        if (this.modePos == 1) { this.mode = MenuMode.EDIT; if (this.group < 0) this.buildTop(); }
         else { this.modePrev = MenuMode.SELECT; this.mode = MenuMode.PSET; }
       }
     } else if (this.mode == MenuMode.EDIT) {
       const item = unchecked(this.page[this.pos]);
       if (n == 2 && z == 1) {
         if (alt) { this.modePrev = MenuMode.EDIT; this.mode = MenuMode.PSET; }
-        else if (this.group >= 0) { this.buildTop(s); this.pos = this.oldPos; }
+        else if (this.group >= 0) { this.buildTop(); this.pos = this.oldPos; }
         else this.mode = MenuMode.SELECT;
       } else if (n == 3 && z == 1) {
         if (isGroup(item)) {
-          this.oldPos = this.pos;
-          this.buildGroup(s, groupOf(item));
-          this.pos = 0;
+          this.enterGroup(s, groupOf(item));
         } else if (item == SEPARATOR_ITEM) {
           this.pos = this.nextSeparator(this.pos, 1);
         } else this.fine = true;
