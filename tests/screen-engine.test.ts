@@ -130,7 +130,7 @@ describe('play screen drawn by the engine (spec §14 sampler timeline)', () => {
 describe('the original\'s NaN case of a silent take (spec §8.3), drawn by the engine', () => {
   it('a silent forced take draws a flat dim line, not NaN columns', () => {
     const sim = new Sim({ sampleRate: SR }, 3);
-    let fb = new Uint8Array(0), amps = 0;
+    let fb: Uint8Array = new Uint8Array(0), amps = 0;
     sim.at(0.6, (e) => { e.key(3, 1); e.key(3, 0); }) // K3: a forced take of silence
       .at(2.0, (e) => { fb = e.screen(); amps = e.ex.ampCount(); });
     sim.run(2.1, () => 0);
