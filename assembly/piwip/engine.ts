@@ -120,10 +120,14 @@ export class Engine {
     for (let i = 0; i < n; i++) {
       let l = unchecked(this.inL[i]);
       let r = unchecked(this.inR[i]);
-      if (!(l >= -INPUT_LIMIT && l <= INPUT_LIMIT)) l = l > INPUT_LIMIT ? INPUT_LIMIT : l < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
-      if (!(r >= -INPUT_LIMIT && r <= INPUT_LIMIT)) r = r > INPUT_LIMIT ? INPUT_LIMIT : r < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
-      unchecked(this.inL[i] = l);
-      unchecked(this.inR[i] = r);
+      if (!(l >= -INPUT_LIMIT && l <= INPUT_LIMIT)) {
+        l = l > INPUT_LIMIT ? INPUT_LIMIT : l < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
+        unchecked(this.inL[i] = l);
+      }
+      if (!(r >= -INPUT_LIMIT && r <= INPUT_LIMIT)) {
+        r = r > INPUT_LIMIT ? INPUT_LIMIT : r < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
+        unchecked(this.inR[i] = r);
+      }
       // A19: the buffer records the mid 0.5·(L+R), so a mono source fed to both inputs records at unity
       unchecked(this.mono[i] = 0.5 * (l + r));
     }

@@ -191,6 +191,9 @@ export class Voice {
   /**
    * ADD min(n, 256) samples of this voice into outL/outR (f32 pointers). Per sample: slews (only while moving),
    * one Hermite read per sounding sub-head (none while the level is 0), the phase step and the loop check.
+   * The same per-sample arithmetic runs in three loops so the common cases test little: constant rate with one
+   * head, constant rate while crossfading (the fade step is then constant), and the general sample (rate slewing,
+   * or a queued cut to take) that the other two fall back to.
    */
   render(outL: usize, outR: usize, n: i32): void {
     if (!this.play || n <= 0) return;
@@ -219,30 +222,103 @@ export class Voice {
     let gainL = level * panL;
     let gainR = level * panR;
 
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    while (i < n) {
+      if (rateDist == 0 && !pending) {
+        if (xfade >= 1) {
+          // Constant rate, one head: runs until the loop check starts a wrap crossfade.
+          if (levelDist == 0 && (level == 0 || !audible)) {
+            // silent and settled: only the head moves (piwip's released voices run on, spec §6.2)
+            while (i < n) {
+              phase += rate;
+              i++;
+              if (phase > loopEnd || phase < loopStart) break;
+            }
+          } else {
+            while (i < n) {
+              if (levelDist != 0) {
+                levelDist *= levelPole;
+                if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+                level = levelTarget + levelDist;
+                gainL = level * panL;
+                gainR = level * panR;
+              }
+              if (level != 0 && audible) {
+                const s = peek(buf, frames, safeEnd, phase);
+                const k = <usize>i << 2;
+                store<f32>(outL + k, load<f32>(outL + k) + s * gainL);
+                store<f32>(outR + k, load<f32>(outR + k) + s * gainR);
+              }
+              phase += rate;
+              i++;
+              if (phase > loopEnd || phase < loopStart) break;
+            }
+          }
+          if (phase > loopEnd || phase < loopStart) {
+            // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
+            fadePhase = phase;
+            phase = rate > 0 ? loopStart : loopEnd;
+            xfade = 0;
+          }
+          continue;
+        }
+      }
+      if (rateDist == 0 && !pending && xfade < 1) {
+        // Constant rate, crossfading: the fade advances by a constant step.
+        let speed = <f32>Math.abs(rate);
+        if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
+        const fadeStep = speed * fadeUnit;
+        while (i < n) {
+          if (levelDist != 0) {
+            levelDist *= levelPole;
+            if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+            level = levelTarget + levelDist;
+            gainL = level * panL;
+            gainR = level * panR;
+          }
+          if (level != 0 && audible) {
+            const s = peek(buf, frames, safeEnd, phase) * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
+            const k = <usize>i << 2;
+            store<f32>(outL + k, load<f32>(outL + k) + s * gainL);
+            store<f32>(outR + k, load<f32>(outR + k) + s * gainR);
+          }
+          phase += rate;
+          fadePhase += rate;
+          xfade += fadeStep;
+          i++;
+          if (xfade >= 1) break;
+        }
+        if (xfade >= 1) {
+          xfade = 1;
+          if (phase > loopEnd || phase < loopStart) {
+            fadePhase = phase;
+            phase = rate > 0 ? loopStart : loopEnd;
+            xfade = 0;
+          }
+        }
+        continue;
+      }
+
+      // The general sample: the rate is slewing, or a cut waits for the current fade to end.
       if (rateDist != 0) {
         rateDist *= ratePole;
-        if (Math.abs(rateDist) < RATE_SNAP) rateDist = 0;
+        if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
         rate = rateTarget + rateDist;
       }
       if (levelDist != 0) {
         levelDist *= levelPole;
-        if (Mathf.abs(levelDist) < LEVEL_SNAP) levelDist = 0;
+        if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
         level = levelTarget + levelDist;
         gainL = level * panL;
         gainR = level * panR;
       }
-
-      // Silent voices skip the reads but keep moving and wrapping (piwip's released voices run on, spec §6.2).
       if (level != 0 && audible) {
         let s = peek(buf, frames, safeEnd, phase);
         if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
-        const l = outL + (<usize>i << 2);
-        const r = outR + (<usize>i << 2);
-        store<f32>(l, load<f32>(l) + s * gainL);
-        store<f32>(r, load<f32>(r) + s * gainR);
+        const k = <usize>i << 2;
+        store<f32>(outL + k, load<f32>(outL + k) + s * gainL);
+        store<f32>(outR + k, load<f32>(outR + k) + s * gainR);
       }
-
       phase += rate;
       if (xfade < 1) {
         fadePhase += rate;
@@ -259,12 +335,12 @@ export class Voice {
           phase = this.pendingPhase;
           xfade = 0;
         } else if (phase > loopEnd || phase < loopStart) {
-          // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
         }
       }
+      i++;
     }
 
     this.pending = pending;
