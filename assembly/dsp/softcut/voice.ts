@@ -1,8 +1,8 @@
 // A softcut-like player voice: varispeed Hermite reads of the shared mono buffer with two crossfaded sub-heads
 // (loop wraps and cuts), one-pole rate and level slews, equal-power pan. Follows softcut-lib's Voice /
 // ReadWriteHead / SubHead, play-only (the recorder writes the buffer).
-import { peek } from "./interp";
-import { fadeIn, fadeOut, initFadeTable } from "./fade";
+import { peek, peekClamped, hermite } from "./interp";
+import { fadeIn, fadeOut, fadeTap, initFadeTable, FADE_SEGMENTS } from "./fade";
 import { slewPole } from "./slew";
 
 /** softcut clamps rates to ±64. */
@@ -191,9 +191,9 @@ export class Voice {
   /**
    * ADD min(n, 256) samples of this voice into outL/outR (f32 pointers). Per sample: slews (only while moving),
    * one Hermite read per sounding sub-head (none while the level is 0), the phase step and the loop check.
-   * The same per-sample arithmetic runs in three loops so the common cases test little: constant rate with one
-   * head, constant rate while crossfading (the fade step is then constant), and the general sample (rate slewing,
-   * or a queued cut to take) that the other two fall back to.
+   * The same per-sample arithmetic runs in loops specialised by state, so the common cases test little and keep
+   * their Hermite taps and fade-table entries in locals: silent with one head, one head, crossfading, and the
+   * general sample (a queued cut waits for the fade to end) that the others fall back to.
    */
   render(outL: usize, outR: usize, n: i32): void {
     if (!this.play || n <= 0) return;
@@ -224,51 +224,88 @@ export class Voice {
 
     let i = 0;
     while (i < n) {
-      if (rateDist == 0 && !pending) {
-        if (xfade >= 1) {
-          // Constant rate, one head: runs until the loop check starts a wrap crossfade.
-          if (levelDist == 0 && (level == 0 || !audible)) {
-            // silent and settled: only the head moves (piwip's released voices run on, spec §6.2)
-            while (i < n) {
-              phase += rate;
-              i++;
-              if (phase > loopEnd || phase < loopStart) break;
+      if (!pending && xfade >= 1) {
+        if (levelDist == 0 && (level == 0 || !audible)) {
+          // Silent and settled: only the head moves (piwip's released voices run on, spec §6.2).
+          while (i < n) {
+            if (rateDist != 0) {
+              rateDist *= ratePole;
+              if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+              rate = rateTarget + rateDist;
             }
-          } else {
-            while (i < n) {
-              if (levelDist != 0) {
-                levelDist *= levelPole;
-                if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-                level = levelTarget + levelDist;
-                gainL = level * panL;
-                gainR = level * panR;
-              }
-              if (level != 0 && audible) {
-                const s = peek(buf, frames, safeEnd, phase);
-                const k = <usize>i << 2;
-                store<f32>(outL + k, load<f32>(outL + k) + s * gainL);
-                store<f32>(outR + k, load<f32>(outR + k) + s * gainR);
-              }
-              phase += rate;
-              i++;
-              if (phase > loopEnd || phase < loopStart) break;
+            phase += rate;
+            i++;
+            if (phase > loopEnd || phase < loopStart) break;
+          }
+        } else {
+          // One head. y0..y3 are the Hermite taps of the last read: at |rate| <= 1 the next read shares 3 or 4.
+          let tap = -2;
+          let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
+          while (i < n) {
+            if (rateDist != 0) {
+              rateDist *= ratePole;
+              if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+              rate = rateTarget + rateDist;
             }
+            if (levelDist != 0) {
+              levelDist *= levelPole;
+              if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+              level = levelTarget + levelDist;
+              gainL = level * panL;
+              gainR = level * panR;
+            }
+            if (level != 0 && audible) {
+              let s: f32;
+              if (phase >= 1.0 && phase < safeEnd) { // peek()'s in-range case
+                const j = <i32>phase;
+                if (j != tap) {
+                  const p = buf + (<usize>(j - 1) << 2);
+                  if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                  else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                  else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                  tap = j;
+                }
+                s = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+              } else s = peekClamped(buf, frames, phase);
+              const o = <usize>i << 2;
+              store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+              store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+            }
+            phase += rate;
+            i++;
+            if (phase > loopEnd || phase < loopStart) break;
           }
-          if (phase > loopEnd || phase < loopStart) {
-            // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
-            fadePhase = phase;
-            phase = rate > 0 ? loopStart : loopEnd;
-            xfade = 0;
-          }
-          continue;
         }
+        if (phase > loopEnd || phase < loopStart) {
+          // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
+          fadePhase = phase;
+          phase = rate > 0 ? loopStart : loopEnd;
+          xfade = 0;
+        }
+        continue;
       }
-      if (rateDist == 0 && !pending && xfade < 1) {
-        // Constant rate, crossfading: the fade advances by a constant step.
+
+      if (!pending && xfade < 1) {
+        // Crossfading. Taps of both heads as above, and the fade table's four entries around the current segment
+        // (a segment lasts many samples): fadeIn(xfade) = inA + (inB − inA)·fr, fadeOut(xfade) likewise.
         let speed = <f32>Math.abs(rate);
         if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
-        const fadeStep = speed * fadeUnit;
+        let fadeStep = speed * fadeUnit;
+        let tap = -2;
+        let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
+        let tapF = -2;
+        let z0: f32 = 0, z1: f32 = 0, z2: f32 = 0, z3: f32 = 0;
+        let seg = -1;
+        let inA: f32 = 0, inB: f32 = 0, outA: f32 = 0, outB: f32 = 0;
         while (i < n) {
+          if (rateDist != 0) {
+            rateDist *= ratePole;
+            if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+            rate = rateTarget + rateDist;
+            speed = <f32>Math.abs(rate);
+            if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
+            fadeStep = speed * fadeUnit;
+          }
           if (levelDist != 0) {
             levelDist *= levelPole;
             if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
@@ -277,10 +314,42 @@ export class Voice {
             gainR = level * panR;
           }
           if (level != 0 && audible) {
-            const s = peek(buf, frames, safeEnd, phase) * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
-            const k = <usize>i << 2;
-            store<f32>(outL + k, load<f32>(outL + k) + s * gainL);
-            store<f32>(outR + k, load<f32>(outR + k) + s * gainR);
+            let a: f32;
+            if (phase >= 1.0 && phase < safeEnd) {
+              const j = <i32>phase;
+              if (j != tap) {
+                const p = buf + (<usize>(j - 1) << 2);
+                if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                tap = j;
+              }
+              a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+            } else a = peekClamped(buf, frames, phase);
+            let b: f32;
+            if (fadePhase >= 1.0 && fadePhase < safeEnd) {
+              const j = <i32>fadePhase;
+              if (j != tapF) {
+                const p = buf + (<usize>(j - 1) << 2);
+                if (j == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                else if (j == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                tapF = j;
+              }
+              b = hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3);
+            } else b = peekClamped(buf, frames, fadePhase);
+            const xi = xfade * <f32>FADE_SEGMENTS;
+            const k = <i32>xi;
+            if (k != seg) {
+              inA = fadeTap(k); inB = fadeTap(k + 1);
+              outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+              seg = k;
+            }
+            const fr = xi - <f32>k;
+            const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+            const o = <usize>i << 2;
+            store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+            store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
           }
           phase += rate;
           fadePhase += rate;
@@ -299,7 +368,7 @@ export class Voice {
         continue;
       }
 
-      // The general sample: the rate is slewing, or a cut waits for the current fade to end.
+      // The general sample: a cut waits for the current fade to end (or the fade state is not a number).
       if (rateDist != 0) {
         rateDist *= ratePole;
         if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
@@ -315,9 +384,9 @@ export class Voice {
       if (level != 0 && audible) {
         let s = peek(buf, frames, safeEnd, phase);
         if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
-        const k = <usize>i << 2;
-        store<f32>(outL + k, load<f32>(outL + k) + s * gainL);
-        store<f32>(outR + k, load<f32>(outR + k) + s * gainR);
+        const o = <usize>i << 2;
+        store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+        store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
       }
       phase += rate;
       if (xfade < 1) {
