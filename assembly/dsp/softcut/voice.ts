@@ -187,9 +187,12 @@ export class Voice {
   /** Current (slewed) level. */
   level(): f32 { return this.levelNow; }
   playing(): bool { return this.play; }
+  /** Both channels get the same gain (bit for bit), so they receive identical samples. */
+  centred(): bool { return reinterpret<u32>(this.panL) == reinterpret<u32>(this.panR); }
 
   /**
-   * ADD min(n, 256) samples of this voice into outL/outR (f32 pointers). Per sample: slews (only while moving),
+   * ADD min(n, 256) samples of this voice into outL/outR (f32 pointers; outR = 0: the left channel only, for a
+   * centred voice whose right channel the caller copies). Per sample: slews (only while moving),
    * one Hermite read per sounding sub-head (none while the level is 0), the phase step and the loop check.
    * The same per-sample arithmetic runs in loops specialised by state, so the common cases test little and keep
    * their Hermite taps and fade-table entries in locals: silent with one head, one head, crossfading, and the
@@ -269,7 +272,7 @@ export class Voice {
               } else s = peekClamped(buf, frames, phase);
               const o = <usize>i << 2;
               store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-              store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+              if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
             }
             phase += rate;
             i++;
@@ -349,7 +352,7 @@ export class Voice {
             const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
             const o = <usize>i << 2;
             store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-            store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+            if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
           }
           phase += rate;
           fadePhase += rate;
@@ -386,7 +389,7 @@ export class Voice {
         if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
         const o = <usize>i << 2;
         store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-        store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+        if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
       }
       phase += rate;
       if (xfade < 1) {
