@@ -2,6 +2,7 @@
 // loop-wrap and cut crossfades, level/rate slews, pan, play flag and degenerate windows.
 import { Voice, MAX_LEVEL } from "../dsp/softcut/voice";
 import { hermite } from "../dsp/softcut/interp";
+import { RefVoice } from "./ref_voice";
 
 const SR: f32 = 48000;
 const CENTRE: f32 = 0.70710677; // cos(π/4) in f32
@@ -586,5 +587,97 @@ describe("voice play flag and robustness", () => {
     v0.render(ptr(l0), ptr(r), 256);
     for (let i = 0; i < 256; i++) expect<f32>(l0[i]).toBe(0);
     expect<bool>(isFinite(v0.position())).toBe(true);
+  });
+});
+
+/** A deterministic LCG in [0, 1). */
+class Lcg {
+  s: u32;
+  constructor(seed: u32) { this.s = seed; }
+  next(): f64 {
+    this.s = this.s * 1664525 + 1013904223;
+    return <f64>(this.s >> 8) / 16777216.0;
+  }
+  int(n: i32): i32 { return <i32>(this.next() * <f64>n); }
+}
+
+/** Applies the same random control change to both voices; returns whether the next render is left-only. */
+function randomControl(rnd: Lcg, v: Voice, r: RefVoice, seconds: f64): void {
+  const what = rnd.int(13);
+  const x = rnd.next();
+  if (what == 0) { const p = x * seconds * 1.1 - 0.05 * seconds; v.setPosition(p); r.setPosition(p); }
+  else if (what == 1) {
+    // rates: stills, slow, unity, fast, backwards, and exactly 1 (the common case)
+    const k = rnd.int(6);
+    const rate = k == 0 ? 0.0 : k == 1 ? 1.0 : k == 2 ? -1.0 : k == 3 ? (x - 0.5) * 0.2 : (x - 0.5) * 6.0;
+    v.setRate(rate); r.setRate(rate);
+  } else if (what == 2) { const l = <f32>(rnd.int(3) == 0 ? 0.0 : (x - 0.2) * 1.5); v.setLevel(l); r.setLevel(l); }
+  else if (what == 3) { const t = <f32>(rnd.int(3) == 0 ? 0.0 : x * 0.05); v.setLevelSlewTime(t); r.setLevelSlewTime(t); }
+  else if (what == 4) { const t = <f32>(rnd.int(3) == 0 ? 0.0 : x * 0.02); v.setRateSlewTime(t); r.setRateSlewTime(t); }
+  else if (what == 5) { const t = <f32>(x * 0.03); v.setFadeTime(t); r.setFadeTime(t); }
+  else if (what == 6) { const t = x * seconds * 0.8; v.setLoopStart(t); r.setLoopStart(t); }
+  else if (what == 7) { const t = x * seconds * 1.05; v.setLoopEnd(t); r.setLoopEnd(t); }
+  else if (what == 8) { const on = rnd.int(4) != 0; v.setPlay(on); r.setPlay(on); }
+  else if (what == 9) { const pan = <f32>(rnd.int(2) == 0 ? 0.0 : x * 2.0 - 1.0); v.setPan(pan); r.setPan(pan); }
+  else if (what == 10) { // a cut while a fade runs (queued), then another
+    const p = x * seconds; v.setPosition(p); r.setPosition(p);
+    const q = rnd.next() * seconds; v.setPosition(q); r.setPosition(q);
+  } else if (what == 11) { // a tiny window: constant crossfading, reads at the buffer edges
+    const a = x * seconds; v.setLoopStart(a); r.setLoopStart(a); v.setLoopEnd(a + 0.0003); r.setLoopEnd(a + 0.0003);
+  } else { // the whole buffer again
+    v.setLoopStart(0); r.setLoopStart(0); v.setLoopEnd(seconds); r.setLoopEnd(seconds);
+  }
+}
+
+describe("voice render against the per-sample reference", () => {
+  it("the specialised loops give the reference's bits in every state (random controls, blocks, left-only mixes)", () => {
+    const FRAMES = 3000;
+    const seconds = <f64>FRAMES / <f64>SR;
+    const buf = noiseBuf(FRAMES, 77);
+    const outL = new StaticArray<f32>(256);
+    const outR = new StaticArray<f32>(256);
+    const refL = new StaticArray<f32>(256);
+    const refR = new StaticArray<f32>(256);
+    const base = new StaticArray<f32>(256);
+    let mismatches = 0;
+    let rendered = 0;
+    let leftOnly = 0;
+    for (let seed: u32 = 1; seed <= 24; seed++) {
+      const rnd = new Lcg(seed);
+      const v = new Voice();
+      const r = new RefVoice();
+      v.init(SR, buf, FRAMES);
+      r.init(SR, buf, FRAMES);
+      v.setFadeTime(0.005); r.setFadeTime(0.005);
+      v.setLevel(1); r.setLevel(1);
+      v.setPlay(true); r.setPlay(true);
+      for (let step = 0; step < 300; step++) {
+        const changes = rnd.int(3);
+        for (let c = 0; c < changes; c++) randomControl(rnd, v, r, seconds);
+        const n = 1 + rnd.int(rnd.int(2) == 0 ? 256 : 24);
+        // the mix is added to whatever the outputs hold
+        for (let i = 0; i < 256; i++) {
+          const x = <f32>(rnd.next() - 0.5);
+          outL[i] = x; refL[i] = x; outR[i] = -x; refR[i] = -x; base[i] = -x;
+        }
+        const left = v.centred() && rnd.int(2) == 0;
+        v.render(ptr(outL), left ? 0 : ptr(outR), n);
+        r.render(ptr(refL), ptr(refR), n);
+        for (let i = 0; i < 256; i++) {
+          if (reinterpret<u32>(outL[i]) != reinterpret<u32>(refL[i])) mismatches++;
+          // left-only leaves the right channel alone; the caller copies the left for a centred voice
+          if (left) { if (reinterpret<u32>(outR[i]) != reinterpret<u32>(base[i])) mismatches++; }
+          else if (reinterpret<u32>(outR[i]) != reinterpret<u32>(refR[i])) mismatches++;
+        }
+        if (reinterpret<u64>(v.position()) != reinterpret<u64>(r.position())) mismatches++;
+        if (reinterpret<u64>(v.rate()) != reinterpret<u64>(r.rate())) mismatches++;
+        if (reinterpret<u32>(v.level()) != reinterpret<u32>(r.level())) mismatches++;
+        rendered += n;
+        if (left) leftOnly++;
+      }
+    }
+    expect<i32>(mismatches).toBe(0);
+    expect<i32>(rendered).toBeGreaterThan(500000);
+    expect<i32>(leftOnly).toBeGreaterThan(100);
   });
 });

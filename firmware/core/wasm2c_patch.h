@@ -14,12 +14,12 @@
  * (wasm_rt_allocate_memory refuses 0 pages), so when c + n <= 65536 (known at compile time) size - c - n cannot
  * wrap and x > size - c - n is the same test in 32 bits. Larger c falls back to the 64-bit test. */
 #define W2C_MIN_MEMORY_BYTES 65536u
-static inline int w2c_out_of_bounds(const wasm_rt_memory_t *mem, u32 x, u32 c, u32 n) {
+static inline __attribute__((always_inline)) int w2c_out_of_bounds(const wasm_rt_memory_t *mem, u32 x, u32 c, u32 n) {
   if (c <= W2C_MIN_MEMORY_BYTES - n) return x > mem->size - c - n;
   return (u64)x + c + n > mem->size;
 }
 #define W2C_DEFINE_LOAD_C(name, t1, t2, t3)                                   \
-  static inline t3 name##_c(wasm_rt_memory_t *mem, u32 x, u32 c) {           \
+  static inline __attribute__((always_inline)) t3 name##_c(wasm_rt_memory_t *mem, u32 x, u32 c) { \
     if (UNLIKELY(w2c_out_of_bounds(mem, x, c, sizeof(t1)))) TRAP(OOB);       \
     t1 result;                                                               \
     wasm_rt_memcpy(&result, mem->data + (size_t)x + c, sizeof(t1));          \
@@ -27,7 +27,7 @@ static inline int w2c_out_of_bounds(const wasm_rt_memory_t *mem, u32 x, u32 c, u
     return (t3)(t2)result;                                                   \
   }
 #define W2C_DEFINE_STORE_C(name, t1, t2)                                      \
-  static inline void name##_c(wasm_rt_memory_t *mem, u32 x, u32 c, t2 value) { \
+  static inline __attribute__((always_inline)) void name##_c(wasm_rt_memory_t *mem, u32 x, u32 c, t2 value) { \
     if (UNLIKELY(w2c_out_of_bounds(mem, x, c, sizeof(t1)))) TRAP(OOB);       \
     t1 wrapped = (t1)value;                                                  \
     wasm_rt_memcpy(mem->data + (size_t)x + c, &wrapped, sizeof(t1));         \
