@@ -125,11 +125,12 @@ export class Engine {
       const k = <usize>i << 2;
       let l = load<f32>(inL + k);
       let r = load<f32>(inR + k);
-      if (!(l >= -INPUT_LIMIT && l <= INPUT_LIMIT)) {
+      // !(|x| <= limit) is !(x >= −limit && x <= limit) in one test, NaN included
+      if (!(Mathf.abs(l) <= INPUT_LIMIT)) {
         l = l > INPUT_LIMIT ? INPUT_LIMIT : l < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
         store<f32>(inL + k, l);
       }
-      if (!(r >= -INPUT_LIMIT && r <= INPUT_LIMIT)) {
+      if (!(Mathf.abs(r) <= INPUT_LIMIT)) {
         r = r > INPUT_LIMIT ? INPUT_LIMIT : r < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
         store<f32>(inR + k, r);
       }
