@@ -126,7 +126,8 @@ function main(): void {
   console.log(sh('arm-none-eabi-size', [elf]).trimEnd());
   const nd = qemu(elf, [], 'events-no-detector.txt');
   console.log(`without the pitch detector (param detector = off, otherwise the same scenario): ${Number(nd.insns_per_sample).toFixed(1)}` +
-    ` insns/sample, worst block ${(Number(nd.insns_max_block) / 128).toFixed(0)} insns/sample (t = ${(Number(nd.insns_max_block_at) * 128 / RATE).toFixed(2)} s)`);
+    ` insns/sample, hash ${nd.hash},` +
+    ` worst block ${(Number(nd.insns_max_block) / 128).toFixed(0)} insns/sample (t = ${(Number(nd.insns_max_block_at) * 128 / RATE).toFixed(2)} s)`);
 
   // profile with a named build of the same engine
   const PB = 'build/bench/prof';
@@ -153,6 +154,9 @@ function main(): void {
       ` worst block ${(Number(r3.insns_max_block) / 128).toFixed(0)} insns/sample, hash ${r3.hash}${r3.hash === r.hash ? ' (= wasm2c)' : ' (DIFFERS from wasm2c)'},` +
       ` linear memory ${kib(Number(r3.memory_bytes))}`);
     console.log(`  image: flash ${kib(sz3.flash)}, static RAM ${kib(sz3.ram)} (+ wasm3 heap: linear memory and compiled code)`);
+    const nd3 = qemu(elf3, [], 'events-no-detector.txt');
+    console.log(`  without the pitch detector: ${Number(nd3.insns_per_sample).toFixed(1)} insns/sample,` +
+      ` worst block ${(Number(nd3.insns_max_block) / 128).toFixed(0)} insns/sample, hash ${nd3.hash}${nd3.hash === nd.hash ? ' (= wasm2c)' : ' (DIFFERS from wasm2c)'}`);
     console.log(`  wasm3 / wasm2c = ${(ips3 / ips).toFixed(1)}x`);
   } else {
     console.log('\nwasm3: skipped (set WASM3_DIR to a wasm3 tree with build-m7/libm3.a, see firmware/README.md)');
