@@ -31,6 +31,23 @@ const RUN_MARGIN: f64 = 1e-3;
  * How many samples (at most `limit`) heads at phases in [pMin, pMax], stepping by a constant `rate`, certainly stay
  * inside [lo, hi): then neither the read-range nor the loop test can fire and the loop may skip them. 0 = unsure.
  */
+/**
+ * Whether `steps` level-slew steps (dist *= pole, f32) starting at `dist` may bring |dist| under LEVEL_SNAP; false
+ * only when they provably cannot, so the loop may skip the snap test. Each f32 product is at least
+ * |x|·pole·(1 − 2⁻²⁴) while it stays a normal number, so |dist|·(pole·(1 − 2⁻²⁴))^steps, with a margin, bounds them.
+ */
+function mayReachSnap(dist: f32, pole: f32, steps: i32): bool {
+  if (dist == 0) return false;
+  if (!(pole > 0 && pole < 1)) return true; // 0: snaps at once; >= 1 or NaN: not a decaying slew
+  let q: f64 = <f64>pole * (1.0 - 5.960464477539063e-8);
+  let r: f64 = 1;
+  for (let k = steps; k > 0; k >>= 1) { // q^steps by squaring
+    if (k & 1) r *= q;
+    q *= q;
+  }
+  return <f64>Mathf.abs(dist) * r < <f64>LEVEL_SNAP * 1.001;
+}
+
 // @ts-ignore: decorator
 @inline function runLength(pMin: f64, pMax: f64, rate: f64, lo: f64, hi: f64, limit: i32): i32 {
   if (!(pMin >= lo && pMax < hi)) return 0;
@@ -256,6 +273,10 @@ export class Voice {
       if (!pending && xfade >= 1) {
         if (levelDist == 0 && (level == 0 || !audible)) {
           // Silent and settled: only the head moves (piwip's released voices run on, spec §6.2).
+          if (rateDist == 0) {
+            const end = i + runLength(phase, phase, rate, loopStart, loopEnd, n - i);
+            for (; i < end; i++) phase += rate;
+          }
           while (i < n) {
             if (rateDist != 0) {
               rateDist *= ratePole;
@@ -273,10 +294,11 @@ export class Voice {
           while (i < n) {
             if (rateDist == 0) {
               const end = i + runLength(phase, phase, rate, runLo, runHi, n - i);
+              const snap = mayReachSnap(levelDist, levelPole, end - i);
               for (; i < end; i++) {
                 if (levelDist != 0) {
                   levelDist *= levelPole;
-                  if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+                  if (snap && levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
                   level = levelTarget + levelDist;
                   gainL = level * panL;
                   gainR = level * panR;
@@ -359,10 +381,11 @@ export class Voice {
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
             const end = i + runLength(lo, hi, rate, 1.0, safeEnd, n - i);
+            const snap = mayReachSnap(levelDist, levelPole, end - i);
             while (i < end) {
               if (levelDist != 0) {
                 levelDist *= levelPole;
-                if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+                if (snap && levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
                 level = levelTarget + levelDist;
                 gainL = level * panL;
                 gainR = level * panR;
