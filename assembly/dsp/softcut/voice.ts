@@ -37,7 +37,7 @@ const RUN_MARGIN: f64 = 1e-3;
  * |x|·pole·(1 − 2⁻²⁴) while it stays a normal number, so |dist|·(pole·(1 − 2⁻²⁴))^steps, with a margin, bounds them.
  */
 function mayReachSnap(dist: f32, pole: f32, steps: i32): bool {
-  if (dist == 0) return false;
+  if (dist == 0 || steps <= 0) return false;
   if (!(pole > 0 && pole < 1)) return true; // 0: snaps at once; >= 1 or NaN: not a decaying slew
   let q: f64 = <f64>pole * (1.0 - 5.960464477539063e-8);
   let r: f64 = 1;
