@@ -187,3 +187,21 @@ describe('firmware trap handling: a broken engine is caught, audio continues, th
     checkOutput(readF32(out), 10, 'silence');
   });
 });
+
+describe('firmware/core/wasm2c_patch.h: the cheaper bounds checks and Arm conversions keep wasm semantics', () => {
+  beforeAll(() => { make('patch-test'); });
+
+  it('x86: every access traps exactly past the end of memory (before and after grow); conversions, abs exact', () => {
+    const kv = run(join(FW, 'build/patch/host/patch-test'), [], 30_000);
+    expect(Number(kv.bounds_checked)).toBeGreaterThan(1000);
+    expect(kv.bounds_failed).toBe('0');
+    expect(kv.conversions_failed).toBe('0');
+  });
+
+  it('Cortex-M7 under QEMU: the same, with the single-instruction VCVT/VABS replacements', () => {
+    const kv = qemu(join(FW, 'build/patch/m7/patch-test.elf'), [], 60_000);
+    expect(Number(kv.bounds_checked)).toBeGreaterThan(1000);
+    expect(kv.bounds_failed).toBe('0');
+    expect(kv.conversions_failed).toBe('0');
+  });
+});

@@ -1,7 +1,10 @@
 // Tests for the softcut-like player voice (assembly/dsp/softcut/voice.ts): exact playback, varispeed,
-// loop-wrap and cut crossfades, level/rate slews, pan, play flag and degenerate windows.
+// loop-wrap and cut crossfades, level/rate slews, pan, play flag and degenerate windows, and render bit for bit
+// against the per-sample reference voice (RefVoice, at the end).
 import { Voice, MAX_LEVEL } from "../dsp/softcut/voice";
-import { hermite } from "../dsp/softcut/interp";
+import { hermite, peek } from "../dsp/softcut/interp";
+import { fadeIn, fadeOut, initFadeTable } from "../dsp/softcut/fade";
+import { slewPole } from "../dsp/softcut/slew";
 
 const SR: f32 = 48000;
 const CENTRE: f32 = 0.70710677; // cos(π/4) in f32
@@ -586,5 +589,373 @@ describe("voice play flag and robustness", () => {
     v0.render(ptr(l0), ptr(r), 256);
     for (let i = 0; i < 256; i++) expect<f32>(l0[i]).toBe(0);
     expect<bool>(isFinite(v0.position())).toBe(true);
+  });
+});
+
+// The per-sample softcut voice exactly as it was before Voice.render got its specialised loops (one sample, one pass
+// through every test): the reference the test below compares the optimised render with, bit for bit. Keep it as is.
+const REF_MAX_RATE: f64 = 64.0;
+const REF_MAX_LEVEL: f32 = 16.0;
+const REF_MAX_FADE_TIME: f32 = 60.0;
+const REF_FADE_MIN_RATE: f32 = 0.125;
+const REF_LEVEL_SNAP: f32 = 1e-6;
+const REF_RATE_SNAP: f64 = 1e-9;
+
+class RefVoice {
+  private sr: f32 = 48000;
+  private bufRef: StaticArray<f32> | null = null; // keeps the buffer reachable; the loop uses `buf`
+  private buf: usize = 0;
+  private frames: i32 = 0;
+  private play: bool = false;
+
+  // Sub-heads. `phase` is the newest (active) head; `fadePhase` is the head fading out while xfade < 1.
+  // The two gains are sin/cos of one crossfade progress, so they are always an exact equal-power pair.
+  private phase: f64 = 0;
+  private fadePhase: f64 = 0;
+  private xfade: f32 = 1; // 0 → 1 over one fade; 1 = one head only
+  private fadeUnit: f32 = 1; // 1 / fade length in frames
+  // A cut asked for while a fade runs waits for it to finish (softcut's queued crossfade).
+  private pending: bool = false;
+  private pendingPhase: f64 = 0;
+
+  // Loop window in frames; loopEnd is the effective end (>= loopStart + 1), loopEndReq the one asked for.
+  private loopStart: f64 = 0;
+  private loopEnd: f64 = 1;
+  private loopEndReq: f64 = 0;
+
+  // Slews keep the distance to the target (now = target + dist, dist *= pole each sample): the one-pole of
+  // softcut's smooth1pole, but dist keeps full relative precision, so an f32 level stays on the exponential
+  // curve (the textbook y += (x − y)·(1 − b) in f32 drifts by ~0.3 % and stalls near the target).
+  private rateNow: f64 = 1;
+  private rateTarget: f64 = 1;
+  private rateDist: f64 = 0;
+  private ratePole: f64 = 0;
+  private levelNow: f32 = 0;
+  private levelTarget: f32 = 0;
+  private levelDist: f32 = 0;
+  private levelPole: f32 = 0;
+  private panL: f32 = 0.70710677;
+  private panR: f32 = 0.70710677;
+
+  /**
+   * Attach the shared buffer and reset to softcut's defaults: play off, position 0, rate 1, level 0,
+   * pan centre, fade 0.01 s, rate and level slews 0.001 s, loop = the whole buffer.
+   * bufFrames is clamped to buf.length; a buffer of 0 frames makes the voice silent.
+   */
+  init(sampleRate: f32, buf: StaticArray<f32>, bufFrames: i32): void {
+    initFadeTable();
+    this.sr = sampleRate > 0 && sampleRate < 1e7 ? sampleRate : 48000;
+    this.bufRef = buf;
+    this.buf = changetype<usize>(buf);
+    let n = bufFrames < buf.length ? bufFrames : buf.length;
+    this.frames = n > 0 ? n : 0;
+    this.play = false;
+    this.phase = 0;
+    this.fadePhase = 0;
+    this.xfade = 1;
+    this.pending = false;
+    this.rateNow = 1;
+    this.rateTarget = 1;
+    this.rateDist = 0;
+    this.levelNow = 0;
+    this.levelTarget = 0;
+    this.levelDist = 0;
+    this.loopStart = 0;
+    this.loopEndReq = <f64>(this.frames - 1);
+    this.applyLoop();
+    this.setFadeTime(0.01);
+    this.setRateSlewTime(0.001);
+    this.setLevelSlewTime(0.001);
+    this.setPan(0);
+  }
+
+  /** Play flag. Off: render adds nothing and the heads, slews and fades are frozen. On: resumes at once with
+   *  the active head only (softcut run(): no fade-in; the level slew is the envelope). */
+  setPlay(on: bool): void {
+    if (on && !this.play) this.xfade = 1;
+    this.play = on;
+  }
+
+  /** Loop start in seconds (clamped to the buffer). The loop is always on. */
+  setLoopStart(sec: f64): void {
+    if (!isFinite(sec)) return;
+    this.loopStart = this.clampFrame(sec * <f64>this.sr);
+    this.applyLoop();
+  }
+
+  /** Loop end in seconds (clamped to the buffer). A window shorter than one frame (or inverted) is widened to
+   *  [loopStart, loopStart + 1 frame]; the head then plays fade-length grains from loopStart, as softcut does
+   *  with a window shorter than its fade. */
+  setLoopEnd(sec: f64): void {
+    if (!isFinite(sec)) return;
+    this.loopEndReq = this.clampFrame(sec * <f64>this.sr);
+    this.applyLoop();
+  }
+
+  /**
+   * Cut to `sec` (clamped to the buffer): the new position fades in while the old one fades out, over fadeTime.
+   * If a fade is still running the cut waits for it to end (softcut's queue; a newer cut replaces a waiting one),
+   * except when the voice is silent (level exactly 0): then it restarts the fade at once, since nothing can click.
+   * With play off the position is set directly.
+   */
+  setPosition(sec: f64): void {
+    if (!isFinite(sec)) return;
+    const p = this.clampFrame(sec * <f64>this.sr);
+    if (!this.play) {
+      this.phase = p;
+      this.xfade = 1;
+      this.pending = false;
+    } else if (this.xfade >= 1 || this.levelNow == 0) {
+      this.fadePhase = this.phase;
+      this.phase = p;
+      this.xfade = 0;
+      this.pending = false;
+    } else {
+      this.pending = true;
+      this.pendingPhase = p;
+    }
+  }
+
+  /** Target rate (1 = original speed, negative = backwards), clamped to ±64; reached through the rate slew. */
+  setRate(rate: f64): void {
+    if (isNaN(rate)) return;
+    this.rateTarget = rate > REF_MAX_RATE ? REF_MAX_RATE : rate < -REF_MAX_RATE ? -REF_MAX_RATE : rate;
+    this.rateDist = this.rateNow - this.rateTarget;
+  }
+
+  /** Rate slew: one-pole reaching −60 dB of a step in `sec` s (0 = instant). */
+  setRateSlewTime(sec: f32): void {
+    if (isNaN(sec)) return;
+    this.ratePole = slewPole(<f64>sec, <f64>this.sr);
+  }
+
+  /** Target output level, linear (may exceed 1; clamped to ±16); reached through the level slew. */
+  setLevel(level: f32): void {
+    if (isNaN(level)) return;
+    this.levelTarget = level > REF_MAX_LEVEL ? REF_MAX_LEVEL : level < -REF_MAX_LEVEL ? -REF_MAX_LEVEL : level;
+    this.levelDist = this.levelNow - this.levelTarget;
+  }
+
+  /** Level slew: one-pole reaching −60 dB of a step in `sec` s (2 s → tau ≈ 0.2895 s; 0 = instant). */
+  setLevelSlewTime(sec: f32): void {
+    if (isNaN(sec)) return;
+    this.levelPole = <f32>slewPole(<f64>sec, <f64>this.sr);
+  }
+
+  /** Crossfade time (s, 0..60) for loop wraps and cuts, in buffer time: it lasts sec/|rate| of real time. */
+  setFadeTime(sec: f32): void {
+    if (isNaN(sec)) return;
+    const t: f32 = sec < 0 ? 0 : sec > REF_MAX_FADE_TIME ? REF_MAX_FADE_TIME : sec;
+    const frames = t * this.sr;
+    this.fadeUnit = frames > 1 ? <f32>1 / frames : 1;
+  }
+
+  /** Pan −1 (left) .. 1 (right), equal power: 0 gives 0.70710678 per side. */
+  setPan(pan: f32): void {
+    let p: f64 = isNaN(pan) ? 0 : <f64>pan;
+    if (p < -1) p = -1;
+    if (p > 1) p = 1;
+    const a = (p + 1) * (Math.PI * 0.25);
+    this.panL = <f32>Math.cos(a);
+    this.panR = <f32>Math.sin(a);
+  }
+
+  /** Position of the newest (active) head, in seconds. */
+  position(): f64 { return this.phase / <f64>this.sr; }
+  /** Current (slewed) rate. */
+  rate(): f64 { return this.rateNow; }
+  /** Current (slewed) level. */
+  level(): f32 { return this.levelNow; }
+  playing(): bool { return this.play; }
+
+  /**
+   * ADD min(n, 256) samples of this voice into outL/outR (f32 pointers). Per sample: slews (only while moving),
+   * one Hermite read per sounding sub-head (none while the level is 0), the phase step and the loop check.
+   */
+  render(outL: usize, outR: usize, n: i32): void {
+    if (!this.play || n <= 0) return;
+    if (n > 256) n = 256;
+    const buf = this.buf;
+    const frames = this.frames;
+    const audible = frames > 0;
+    const safeEnd = <f64>(frames - 2);
+    let pending = this.pending;
+    const loopStart = this.loopStart;
+    const loopEnd = this.loopEnd;
+    const fadeUnit = this.fadeUnit;
+    const rateTarget = this.rateTarget;
+    const ratePole = this.ratePole;
+    const levelTarget = this.levelTarget;
+    const levelPole = this.levelPole;
+    const panL = this.panL;
+    const panR = this.panR;
+    let phase = this.phase;
+    let fadePhase = this.fadePhase;
+    let xfade = this.xfade;
+    let rate = this.rateNow;
+    let level = this.levelNow;
+    let rateDist = this.rateDist;
+    let levelDist = this.levelDist;
+    let gainL = level * panL;
+    let gainR = level * panR;
+
+    for (let i = 0; i < n; i++) {
+      if (rateDist != 0) {
+        rateDist *= ratePole;
+        if (Math.abs(rateDist) < REF_RATE_SNAP) rateDist = 0;
+        rate = rateTarget + rateDist;
+      }
+      if (levelDist != 0) {
+        levelDist *= levelPole;
+        if (Mathf.abs(levelDist) < REF_LEVEL_SNAP) levelDist = 0;
+        level = levelTarget + levelDist;
+        gainL = level * panL;
+        gainR = level * panR;
+      }
+
+      // Silent voices skip the reads but keep moving and wrapping (piwip's released voices run on, spec §6.2).
+      if (level != 0 && audible) {
+        let s = peek(buf, frames, safeEnd, phase);
+        if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
+        const l = outL + (<usize>i << 2);
+        const r = outR + (<usize>i << 2);
+        store<f32>(l, load<f32>(l) + s * gainL);
+        store<f32>(r, load<f32>(r) + s * gainR);
+      }
+
+      phase += rate;
+      if (xfade < 1) {
+        fadePhase += rate;
+        let speed = <f32>Math.abs(rate);
+        if (speed < REF_FADE_MIN_RATE) speed = REF_FADE_MIN_RATE;
+        xfade += speed * fadeUnit;
+        if (xfade > 1) xfade = 1;
+      }
+      // Cuts only start once the previous fade is over (softcut's dequeueCrossfade), so at most two heads sound.
+      if (xfade >= 1) {
+        if (pending) {
+          pending = false;
+          fadePhase = phase;
+          phase = this.pendingPhase;
+          xfade = 0;
+        } else if (phase > loopEnd || phase < loopStart) {
+          // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
+          fadePhase = phase;
+          phase = rate > 0 ? loopStart : loopEnd;
+          xfade = 0;
+        }
+      }
+    }
+
+    this.pending = pending;
+    this.phase = phase;
+    this.fadePhase = fadePhase;
+    this.xfade = xfade;
+    this.rateNow = rate;
+    this.rateDist = rateDist;
+    this.levelNow = level;
+    this.levelDist = levelDist;
+  }
+
+  private clampFrame(f: f64): f64 {
+    const last = <f64>(this.frames > 0 ? this.frames - 1 : 0);
+    return f < 0 ? 0 : f > last ? last : f;
+  }
+
+  private applyLoop(): void {
+    const minEnd = this.loopStart + 1.0;
+    this.loopEnd = this.loopEndReq >= minEnd ? this.loopEndReq : minEnd;
+  }
+}
+
+/** A deterministic LCG in [0, 1). */
+class Lcg {
+  s: u32;
+  constructor(seed: u32) { this.s = seed; }
+  next(): f64 {
+    this.s = this.s * 1664525 + 1013904223;
+    return <f64>(this.s >> 8) / 16777216.0;
+  }
+  int(n: i32): i32 { return <i32>(this.next() * <f64>n); }
+}
+
+/** Applies the same random control change to both voices; returns whether the next render is left-only. */
+function randomControl(rnd: Lcg, v: Voice, r: RefVoice, seconds: f64): void {
+  const what = rnd.int(13);
+  const x = rnd.next();
+  if (what == 0) { const p = x * seconds * 1.1 - 0.05 * seconds; v.setPosition(p); r.setPosition(p); }
+  else if (what == 1) {
+    // rates: stills, slow, unity, fast, backwards, and exactly 1 (the common case)
+    const k = rnd.int(6);
+    const rate = k == 0 ? 0.0 : k == 1 ? 1.0 : k == 2 ? -1.0 : k == 3 ? (x - 0.5) * 0.2 : (x - 0.5) * 6.0;
+    v.setRate(rate); r.setRate(rate);
+  } else if (what == 2) { const l = <f32>(rnd.int(3) == 0 ? 0.0 : (x - 0.2) * 1.5); v.setLevel(l); r.setLevel(l); }
+  else if (what == 3) { const t = <f32>(rnd.int(3) == 0 ? 0.0 : x * 0.05); v.setLevelSlewTime(t); r.setLevelSlewTime(t); }
+  else if (what == 4) { const t = <f32>(rnd.int(3) == 0 ? 0.0 : x * 0.02); v.setRateSlewTime(t); r.setRateSlewTime(t); }
+  else if (what == 5) { const t = <f32>(x * 0.03); v.setFadeTime(t); r.setFadeTime(t); }
+  else if (what == 6) { const t = x * seconds * 0.8; v.setLoopStart(t); r.setLoopStart(t); }
+  else if (what == 7) { const t = x * seconds * 1.05; v.setLoopEnd(t); r.setLoopEnd(t); }
+  else if (what == 8) { const on = rnd.int(4) != 0; v.setPlay(on); r.setPlay(on); }
+  else if (what == 9) { const pan = <f32>(rnd.int(2) == 0 ? 0.0 : x * 2.0 - 1.0); v.setPan(pan); r.setPan(pan); }
+  else if (what == 10) { // a cut while a fade runs (queued), then another
+    const p = x * seconds; v.setPosition(p); r.setPosition(p);
+    const q = rnd.next() * seconds; v.setPosition(q); r.setPosition(q);
+  } else if (what == 11) { // a tiny window: constant crossfading, reads at the buffer edges
+    const a = x * seconds; v.setLoopStart(a); r.setLoopStart(a); v.setLoopEnd(a + 0.0003); r.setLoopEnd(a + 0.0003);
+  } else { // the whole buffer again
+    v.setLoopStart(0); r.setLoopStart(0); v.setLoopEnd(seconds); r.setLoopEnd(seconds);
+  }
+}
+
+describe("voice render against the per-sample reference", () => {
+  it("the specialised loops give the reference's bits in every state (random controls, blocks, left-only mixes)", () => {
+    const FRAMES = 3000;
+    const seconds = <f64>FRAMES / <f64>SR;
+    const buf = noiseBuf(FRAMES, 77);
+    const outL = new StaticArray<f32>(256);
+    const outR = new StaticArray<f32>(256);
+    const refL = new StaticArray<f32>(256);
+    const refR = new StaticArray<f32>(256);
+    const base = new StaticArray<f32>(256);
+    let mismatches = 0;
+    let rendered = 0;
+    let leftOnly = 0;
+    for (let seed: u32 = 1; seed <= 24; seed++) {
+      const rnd = new Lcg(seed);
+      const v = new Voice();
+      const r = new RefVoice();
+      v.init(SR, buf, FRAMES);
+      r.init(SR, buf, FRAMES);
+      v.setFadeTime(0.005); r.setFadeTime(0.005);
+      v.setLevel(1); r.setLevel(1);
+      v.setPlay(true); r.setPlay(true);
+      for (let step = 0; step < 300; step++) {
+        const changes = rnd.int(3);
+        for (let c = 0; c < changes; c++) randomControl(rnd, v, r, seconds);
+        const n = 1 + rnd.int(rnd.int(2) == 0 ? 256 : 24);
+        // the mix is added to whatever the outputs hold
+        for (let i = 0; i < 256; i++) {
+          const x = <f32>(rnd.next() - 0.5);
+          outL[i] = x; refL[i] = x; outR[i] = -x; refR[i] = -x; base[i] = -x;
+        }
+        const left = v.centred() && rnd.int(2) == 0;
+        v.render(ptr(outL), left ? 0 : ptr(outR), n);
+        r.render(ptr(refL), ptr(refR), n);
+        for (let i = 0; i < 256; i++) {
+          if (reinterpret<u32>(outL[i]) != reinterpret<u32>(refL[i])) mismatches++;
+          // left-only leaves the right channel alone; the caller copies the left for a centred voice
+          if (left) { if (reinterpret<u32>(outR[i]) != reinterpret<u32>(base[i])) mismatches++; }
+          else if (reinterpret<u32>(outR[i]) != reinterpret<u32>(refR[i])) mismatches++;
+        }
+        if (reinterpret<u64>(v.position()) != reinterpret<u64>(r.position())) mismatches++;
+        if (reinterpret<u64>(v.rate()) != reinterpret<u64>(r.rate())) mismatches++;
+        if (reinterpret<u32>(v.level()) != reinterpret<u32>(r.level())) mismatches++;
+        rendered += n;
+        if (left) leftOnly++;
+      }
+    }
+    expect<i32>(mismatches).toBe(0);
+    expect<i32>(rendered).toBeGreaterThan(500000);
+    expect<i32>(leftOnly).toBeGreaterThan(100);
   });
 });

@@ -118,15 +118,25 @@ export class Engine {
 
   /** NaN/Inf or absurd input must never reach the buffer or the output. */
   private sanitize(n: i32): void {
+    // pointers in locals: a store through a field's array would make every iteration reload the field
+    const inL = changetype<usize>(this.inL);
+    const inR = changetype<usize>(this.inR);
+    const mono = changetype<usize>(this.mono);
     for (let i = 0; i < n; i++) {
-      let l = unchecked(this.inL[i]);
-      let r = unchecked(this.inR[i]);
-      if (!(l >= -INPUT_LIMIT && l <= INPUT_LIMIT)) l = l > INPUT_LIMIT ? INPUT_LIMIT : l < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
-      if (!(r >= -INPUT_LIMIT && r <= INPUT_LIMIT)) r = r > INPUT_LIMIT ? INPUT_LIMIT : r < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
-      unchecked(this.inL[i] = l);
-      unchecked(this.inR[i] = r);
+      const k = <usize>i << 2;
+      let l = load<f32>(inL + k);
+      let r = load<f32>(inR + k);
+      // !(|x| <= limit) is !(x >= −limit && x <= limit) in one test, NaN included
+      if (!(Mathf.abs(l) <= INPUT_LIMIT)) {
+        l = l > INPUT_LIMIT ? INPUT_LIMIT : l < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
+        store<f32>(inL + k, l);
+      }
+      if (!(Mathf.abs(r) <= INPUT_LIMIT)) {
+        r = r > INPUT_LIMIT ? INPUT_LIMIT : r < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
+        store<f32>(inR + k, r);
+      }
       // A19: the buffer records the mid 0.5·(L+R), so a mono source fed to both inputs records at unity
-      unchecked(this.mono[i] = 0.5 * (l + r));
+      store<f32>(mono + k, 0.5 * (l + r));
     }
   }
 
@@ -143,10 +153,17 @@ export class Engine {
     if (s.params.opt(P_DETECTOR) != 3) this.detector().process(mono, n);
     guardBufferEnd(s, n);
     s.recorder.write(mono, n);
+    // Centred voices (piwip's only pan) add the same samples to both channels: mix the left once, copy it.
+    let centred = true;
     for (let i = 0; i < VOICES; i++) {
       const v = unchecked(s.players[i]);
-      if (v.ever) v.voice.render(outL, outR, n);
+      if (v.ever && !v.voice.centred()) centred = false;
     }
+    for (let i = 0; i < VOICES; i++) {
+      const v = unchecked(s.players[i]);
+      if (v.ever) v.voice.render(outL, centred ? 0 : outR, n);
+    }
+    if (centred) memory.copy(outR, outL, <usize>n << 2);
     if (s.params.yes(P_MONITOR)) {
       const g = <f32>s.params.get(P_MONITOR_LEVEL);
       for (let i = 0; i < n; i++) {

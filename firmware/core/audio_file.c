@@ -1,6 +1,7 @@
 /* Streaming audio file I/O: raw interleaved f32 or RIFF WAV (PCM16 / IEEE float32), little-endian hosts. */
 #include "audio_file.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -118,4 +119,16 @@ int audio_close(audio_file *a) {
   if (fclose(a->f) != 0) rc = -1;
   a->f = NULL;
   return rc;
+}
+
+uint8_t *file_read_all(const char *path, uint32_t *len) {
+  *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+  uint8_t *p = n > 0 && (unsigned long)n <= 0xFFFFFFFFul && fseek(f, 0, SEEK_SET) == 0 ? malloc((size_t)n) : NULL;
+  if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
+  fclose(f);
+  if (p) *len = (uint32_t)n;
+  return p;
 }

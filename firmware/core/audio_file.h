@@ -25,4 +25,8 @@ int audio_open_write(audio_file *a, const char *path, uint32_t rate);
 int audio_write(audio_file *a, const float *l, const float *r, int frames);
 int audio_close(audio_file *a);
 
+/* The whole file in one malloc'd buffer (the caller frees it), e.g. a wasm module; NULL if it cannot be read or is
+ * empty or larger than 4 GiB. For start-up only: it allocates. */
+uint8_t *file_read_all(const char *path, uint32_t *len);
+
 #endif

@@ -1,5 +1,6 @@
-/* Shared bookkeeping for the two engine implementations: error text, dead-engine output, pointer checks.
- * Internal to firmware/core; included by engine_wasm2c.c and engine_wasm3.c only. */
+/* Shared bookkeeping for the two engine implementations: engine state, error text, dead-engine output, the ABI
+ * pointer checks after init and the checks before every process(). Internal to firmware/core; included by
+ * engine_wasm2c.c and engine_wasm3.c only (one of them per image). */
 #ifndef PIWIP_ENGINE_COMMON_H
 #define PIWIP_ENGINE_COMMON_H
 
@@ -9,12 +10,16 @@
 
 static char s_error[96];
 static enum piwip_dead_output s_dead_output = PIWIP_DEAD_DRY;
+static int s_alive, s_block;
+/* the engine's I/O and text buffers in its linear memory (from init) */
+static uint32_t s_in_ptr[2], s_out_ptr[2], s_text_ptr, s_text_cap, s_screen_ptr;
 
-/* No snprintf: newlib's printf family can allocate; errors may be set from the audio thread. */
-static void err_set(const char *a, const char *b, const char *c) {
+/* No snprintf: newlib's printf family can allocate; errors may be set from the audio thread. Up to four parts,
+ * NULL ends early, e.g. err_set("trap: ", what, " in ", where). */
+static void err_set(const char *a, const char *b, const char *c, const char *d) {
   size_t n = 0;
-  const char *parts[3] = {a, b, c};
-  for (int p = 0; p < 3; p++) {
+  const char *parts[4] = {a, b, c, d};
+  for (int p = 0; p < 4 && parts[p]; p++) {
     const char *s = parts[p];
     while (s && *s && n + 1 < sizeof s_error) s_error[n++] = *s++;
   }
@@ -29,7 +34,7 @@ static void err_set_int(const char *a, long v) {
   num[i] = 0;
   do { num[--i] = (char)('0' + u % 10); u /= 10; } while (u && i > 1);
   if (neg) num[--i] = '-';
-  err_set(a, num + i, NULL);
+  err_set(a, num + i, NULL, NULL);
 }
 
 static void dead_fill(const float *in_l, const float *in_r, float *out_l, float *out_r, int frames) {
@@ -48,6 +53,31 @@ static void dead_fill(const float *in_l, const float *in_r, float *out_l, float 
 /* True when [ptr, ptr+len) lies inside a linear memory of mem_size bytes. */
 static int span_ok(uint32_t ptr, uint32_t len, size_t mem_size) {
   return (uint64_t)ptr + len <= (uint64_t)mem_size && ptr != 0;
+}
+
+/* After init: every buffer pointer the engine reported must lie inside its memory (the screen is optional). */
+static int abi_check(size_t mem_size) {
+  uint32_t io = (uint32_t)s_block * 4u;
+  if (!span_ok(s_in_ptr[0], io, mem_size) || !span_ok(s_in_ptr[1], io, mem_size) ||
+      !span_ok(s_out_ptr[0], io, mem_size) || !span_ok(s_out_ptr[1], io, mem_size) ||
+      !span_ok(s_text_ptr, s_text_cap, mem_size)) {
+    s_alive = 0;
+    err_set("abi: engine returned an out-of-range buffer pointer", NULL, NULL, NULL);
+    return PIWIP_E_ABI;
+  }
+  if (!span_ok(s_screen_ptr, PIWIP_SCREEN_BYTES, mem_size)) s_screen_ptr = 0;
+  return PIWIP_OK;
+}
+
+/* Before every process(): a bad frame count or a dead engine never reaches the module; the output is then the dry
+ * input or silence. 0 = go on, else the code piwip_process returns. */
+static int process_precheck(const float *in_l, const float *in_r, float *out_l, float *out_r, int frames) {
+  if (frames < 1 || frames > PIWIP_MAX_FRAMES) return PIWIP_E_ARG;
+  if (!s_alive || frames > s_block) {
+    dead_fill(in_l, in_r, out_l, out_r, frames);
+    return s_alive ? PIWIP_E_ARG : PIWIP_E_DEAD;
+  }
+  return 0;
 }
 
 void piwip_set_dead_output(enum piwip_dead_output mode) { s_dead_output = mode; }

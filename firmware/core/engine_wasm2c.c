@@ -15,8 +15,7 @@ static Z_piwip_instance_t s_inst;
 static jmp_buf s_jmp;
 static volatile int s_in_call;
 static volatile int s_trap_code;
-static int s_module_ready, s_instantiated, s_alive, s_block;
-static uint32_t s_in_ptr[2], s_out_ptr[2], s_text_ptr, s_text_cap, s_screen_ptr;
+static int s_module_ready, s_instantiated;
 
 static void on_trap(int code) {
   if (!s_in_call) return; /* rt_min then aborts: a trap outside a guarded call is a firmware bug */
@@ -30,12 +29,7 @@ static void trapped(const char *where) {
 #if WASM_RT_USE_STACK_DEPTH_COUNT
   wasm_rt_call_stack_depth = 0;
 #endif
-  err_set("trap: ", rt_min_trap_name(s_trap_code), NULL);
-  size_t n = strlen(s_error);
-  if (n + 5 + strlen(where) < sizeof s_error) {
-    memcpy(s_error + n, " in ", 4);
-    strcpy(s_error + n + 4, where);
-  }
+  err_set("trap: ", rt_min_trap_name(s_trap_code), " in ", where);
 }
 
 /* Run `stmt` (a call into the module); on a trap, mark the engine dead and record where. */
@@ -99,24 +93,12 @@ int piwip_init(const piwip_config *cfg) {
        s_text_cap = Z_piwipZ_textCap(&s_inst); s_screen_ptr = Z_piwipZ_screenPtr(&s_inst));
   if (!s_alive) return PIWIP_E_TRAP;
   s_block = cfg->block_size;
-  uint32_t io = (uint32_t)s_block * 4u;
-  if (!span_ok(s_in_ptr[0], io, mem_size()) || !span_ok(s_in_ptr[1], io, mem_size()) ||
-      !span_ok(s_out_ptr[0], io, mem_size()) || !span_ok(s_out_ptr[1], io, mem_size()) ||
-      !span_ok(s_text_ptr, s_text_cap, mem_size())) {
-    s_alive = 0;
-    err_set("abi: engine returned an out-of-range buffer pointer", NULL, NULL);
-    return PIWIP_E_ABI;
-  }
-  if (!span_ok(s_screen_ptr, PIWIP_SCREEN_BYTES, mem_size())) s_screen_ptr = 0;
-  return PIWIP_OK;
+  return abi_check(mem_size());
 }
 
 int piwip_process(const float *in_l, const float *in_r, float *out_l, float *out_r, int frames) {
-  if (frames < 1 || frames > PIWIP_MAX_FRAMES) return PIWIP_E_ARG;
-  if (!s_alive || frames > s_block) {
-    dead_fill(in_l, in_r, out_l, out_r, frames);
-    return s_alive ? PIWIP_E_ARG : PIWIP_E_DEAD;
-  }
+  int pre = process_precheck(in_l, in_r, out_l, out_r, frames);
+  if (pre) return pre;
   size_t bytes = (size_t)frames * sizeof(float);
   memcpy(mem() + s_in_ptr[0], in_l, bytes);
   memcpy(mem() + s_in_ptr[1], in_r, bytes);

@@ -12,8 +12,7 @@
 
 static IM3Environment s_env;
 static IM3Runtime s_rt;
-static int s_loaded, s_alive, s_block;
-static uint32_t s_in_ptr[2], s_out_ptr[2], s_text_ptr, s_text_cap, s_screen_ptr;
+static int s_loaded;
 
 enum {
   F_START, F_INIT, F_INPUT_PTR, F_OUTPUT_PTR, F_PROCESS, F_MIDI_IN, F_KEY, F_ENC, F_SET_MODE, F_TEXT_PTR, F_TEXT_CAP,
@@ -46,10 +45,7 @@ size_t piwip_memory_bytes(void) {
 static int failed(M3Result r, const char *where) {
   if (!r) return 0;
   s_alive = 0;
-  err_set(strncmp(r, "[trap]", 6) == 0 ? "trap: " : "wasm3: ", strncmp(r, "[trap] ", 7) == 0 ? r + 7 : r, " in ");
-  size_t n = strlen(s_error);
-  strncpy(s_error + n, where, sizeof s_error - n - 1);
-  s_error[sizeof s_error - 1] = 0;
+  err_set(strncmp(r, "[trap]", 6) == 0 ? "trap: " : "wasm3: ", strncmp(r, "[trap] ", 7) == 0 ? r + 7 : r, " in ", where);
   return 1;
 }
 
@@ -58,9 +54,9 @@ int piwip_load(const uint8_t *wasm, size_t len) {
   s_error[0] = 0;
   if (s_rt) { m3_FreeRuntime(s_rt); s_rt = NULL; } /* frees the loaded module too */
   if (!s_env) s_env = m3_NewEnvironment();
-  if (!s_env || !wasm || !len) { err_set("wasm3: no environment or no module bytes", NULL, NULL); return PIWIP_E_LOAD; }
+  if (!s_env || !wasm || !len) { err_set("wasm3: no environment or no module bytes", NULL, NULL, NULL); return PIWIP_E_LOAD; }
   s_rt = m3_NewRuntime(s_env, PIWIP_WASM3_STACK_BYTES, NULL);
-  if (!s_rt) { err_set("wasm3: cannot create runtime", NULL, NULL); return PIWIP_E_LOAD; }
+  if (!s_rt) { err_set("wasm3: cannot create runtime", NULL, NULL, NULL); return PIWIP_E_LOAD; }
   IM3Module mod = NULL;
   M3Result r = m3_ParseModule(s_env, &mod, wasm, (uint32_t)len);
   if (failed(r, "parse")) return PIWIP_E_LOAD;
@@ -118,23 +114,12 @@ int piwip_init(const piwip_config *cfg) {
   s_block = cfg->block_size;
   uint32_t size;
   mem(&size);
-  uint32_t io = (uint32_t)s_block * 4u;
-  if (!span_ok(s_in_ptr[0], io, size) || !span_ok(s_in_ptr[1], io, size) || !span_ok(s_out_ptr[0], io, size) ||
-      !span_ok(s_out_ptr[1], io, size) || !span_ok(s_text_ptr, s_text_cap, size)) {
-    s_alive = 0;
-    err_set("abi: engine returned an out-of-range buffer pointer", NULL, NULL);
-    return PIWIP_E_ABI;
-  }
-  if (!span_ok(s_screen_ptr, PIWIP_SCREEN_BYTES, size)) s_screen_ptr = 0;
-  return PIWIP_OK;
+  return abi_check(size);
 }
 
 int piwip_process(const float *in_l, const float *in_r, float *out_l, float *out_r, int frames) {
-  if (frames < 1 || frames > PIWIP_MAX_FRAMES) return PIWIP_E_ARG;
-  if (!s_alive || frames > s_block) {
-    dead_fill(in_l, in_r, out_l, out_r, frames);
-    return s_alive ? PIWIP_E_ARG : PIWIP_E_DEAD;
-  }
+  int pre = process_precheck(in_l, in_r, out_l, out_r, frames);
+  if (pre) return pre;
   size_t bytes = (size_t)frames * sizeof(float);
   uint8_t *m = mem(NULL); /* re-read: only init grows memory, but a realloc would move it */
   memcpy(m + s_in_ptr[0], in_l, bytes);

@@ -86,6 +86,9 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint
   mem->max_pages = max_pages;
   mem->size = (uint32_t)bytes;
   if (bytes > s_arena_bytes) wasm_rt_trap(WASM_RT_TRAP_OOB); /* arena too small for the module's initial memory */
+  /* wasm2c_patch.h's 32-bit bounds test relies on at least one page whenever module code runs (memory never
+   * shrinks). A module declaring 0 pages is refused rather than checked wrongly. */
+  if (initial_pages == 0) wasm_rt_trap(WASM_RT_TRAP_OOB);
   memset(s_arena, 0, bytes);
   if (bytes > s_high_water) s_high_water = bytes;
 }

@@ -113,7 +113,10 @@ int scenario_run(const scenario_opts *o, const uint8_t *wasm, uint32_t wasm_len,
       /* SysTick counts down: the caller's counter returns an up-counting value */
       uint64_t d = (uint64_t)((o->counter() - c0) & o->counter_mask) * o->counter_scale;
       r->count_total += d;
-      if (d > r->count_max_block) r->count_max_block = d;
+      if (d > r->count_max_block) {
+        r->count_max_block = d;
+        r->count_max_block_at = r->blocks;
+      }
     }
     if (rc != 0 && r->first_error == 0) {
       r->first_error = rc;
@@ -145,8 +148,9 @@ void scenario_print(const scenario_opts *o, const scenario_result *r) {
   printf("memory_bytes=%lu\n", (unsigned long)piwip_memory_bytes());
   if (o->counter && r->frames) {
     unsigned long long per100 = r->count_total * 100u / r->frames;
-    printf("insns_total=%llu\ninsns_per_sample=%llu.%02llu\ninsns_max_block=%llu\n", (unsigned long long)r->count_total,
-           per100 / 100, per100 % 100, (unsigned long long)r->count_max_block);
+    printf("insns_total=%llu\ninsns_per_sample=%llu.%02llu\ninsns_max_block=%llu\ninsns_max_block_at=%llu\n",
+           (unsigned long long)r->count_total, per100 / 100, per100 % 100, (unsigned long long)r->count_max_block,
+           (unsigned long long)r->count_max_block_at);
   }
   fflush(stdout);
 }

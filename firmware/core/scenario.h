@@ -25,6 +25,7 @@ typedef struct {
   int first_error;             /* first non-zero process() code, 0 if none */
   int64_t first_error_block;   /* -1 if none */
   uint64_t count_total, count_max_block; /* counter totals (0 without a counter) */
+  uint64_t count_max_block_at;           /* index of that block */
   int load_rc, init_rc;
 } scenario_result;
 

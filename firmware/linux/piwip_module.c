@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "audio_file.h"
 #include "events.h"
 #include "piwip_engine.h"
 #include "scenario.h"
@@ -195,19 +196,6 @@ static int run_realtime(const module_opts *o) {
   return 0;
 }
 
-static uint8_t *read_file(const char *path, uint32_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *p = n > 0 ? malloc((size_t)n) : NULL;
-  if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
-  fclose(f);
-  *len = (uint32_t)n;
-  return p;
-}
-
 static void usage(void) {
   fprintf(stderr,
           "piwip-module [--device hw:0] [--capture-device hw:1] [--rate 44100|48000] [--period 128] [--periods 3]\n"
@@ -228,7 +216,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i + 1 < argc; i++)
     if (!strcmp(argv[i], "--wasm")) wasm_path = argv[i + 1];
   if (strcmp(piwip_engine_name(), "wasm2c") != 0) {
-    wasm = read_file(wasm_path, &wasm_len);
+    wasm = file_read_all(wasm_path, &wasm_len);
     if (!wasm) { fprintf(stderr, "cannot read %s (use --wasm)\n", wasm_path); return 2; }
   }
   if (offline) {

@@ -28,9 +28,9 @@ function kv(out: string): Record<string, string> {
   return r;
 }
 
-function qemu(elf: string, extra: string[] = []): Record<string, string> {
+function qemu(elf: string, extra: string[] = [], events = 'events.txt'): Record<string, string> {
   const semi = ['enable=on', 'target=native', 'arg=piwip-m7', 'arg=--in', `arg=${rel(join(WORK, 'in.f32'))}`,
-    'arg=--events', `arg=${rel(join(WORK, 'events.txt'))}`].join(',');
+    'arg=--events', `arg=${rel(join(WORK, events))}`].join(',');
   const r = spawnSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
     ...extra, '-semihosting-config', semi, '-kernel', elf], { cwd: ROOT, encoding: 'utf8', timeout: 1_800_000 });
   if (r.status !== 0) throw new Error(`qemu failed (${r.status ?? r.signal}): ${r.stderr}`);
@@ -51,7 +51,7 @@ function size(elf: string): { flash: number; ram: number; text: number; data: nu
 function kib(n: number): string { return `${(n / 1024).toFixed(1)} KiB`; }
 
 /** Map the plugin's per-TB counts onto the ELF's functions and group them. */
-function profile(elf: string, profPath: string, frames: number): void {
+function profile(elf: string, profPath: string, frames: number): Map<string, number> {
   const syms = sh('arm-none-eabi-nm', ['-n', '-S', '--defined-only', elf]).split('\n')
     .map((l) => /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ lo: parseInt(m[1] as string, 16), hi: parseInt(m[1] as string, 16) + parseInt(m[2] as string, 16), name: m[3] as string }));
@@ -79,6 +79,7 @@ function profile(elf: string, profPath: string, frames: number): void {
     ['memory.fill/copy and other AS runtime', /_lib_|memset|memcpy|memmove/],
     ['other engine code (w2c_*)', /^w2c_/],
     ['engine glue (engine_wasm2c, rt_min)', /^piwip_|^Z_piwip|^wasm_rt|^rt_min|^CALL/],
+    ['libgcc i64<->f64 helpers (no M7 instruction; called by the engine, today from dsp/pitch)', /^__aeabi_[lu]*l2d$|^__aeabi_d(add|sub)$|^__(add|sub)df3$|^__float(un)?didf$/],
   ];
   const total = [...byFn.values()].reduce((x, y) => x + y, 0);
   const grouped = new Map<string, number>();
@@ -92,6 +93,7 @@ function profile(elf: string, profPath: string, frames: number): void {
   for (const [name, n] of [...byFn].sort((x, y) => y[1] - x[1]).slice(0, 15)) {
     console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${name.replace(/^w2c_/, '')}`);
   }
+  return new Map([...grouped].map(([g, n]) => [g, n / frames]));
 }
 
 function main(): void {
@@ -103,6 +105,10 @@ function main(): void {
   const input = instrumentInput(10, RATE);
   writeFileSync(join(WORK, 'in.f32'), new Uint8Array(input.buffer));
   writeFileSync(join(WORK, 'events.txt'), eventsText(standardScenario(RATE)));
+  // the same scenario with the pitch detector switched off: what the rest of the engine costs on its own
+  const noDetector = standardScenario(RATE);
+  noDetector.events.unshift({ t: 0, param: 'detector', value: 3 });
+  writeFileSync(join(WORK, 'events-no-detector.txt'), eventsText(noDetector));
 
   const B = 'build/bench/w2c';
   make(`B=${B}`, `WASM=${wasm}`, 'm7');
@@ -112,11 +118,16 @@ function main(): void {
   const sz = size(elf);
   console.log('piwip firmware benchmark: Cortex-M7 (QEMU mps2-an500, -icount shift=0, SysTick x40), 10 s scenario at 44.1 kHz');
   console.log(`wasm2c: ${ips.toFixed(1)} insns/sample (budget ${BUDGET_W2C}: ${ips <= BUDGET_W2C ? 'OK' : `OVER x${(ips / BUDGET_W2C).toFixed(1)}`}),` +
-    ` worst block ${(Number(r.insns_max_block) / 128).toFixed(0)} insns/sample, hash ${r.hash}, linear memory ${kib(Number(r.memory_bytes))}`);
+    ` worst block ${(Number(r.insns_max_block) / 128).toFixed(0)} insns/sample (block ${r.insns_max_block_at}, t = ${(Number(r.insns_max_block_at) * 128 / RATE).toFixed(2)} s),` +
+    ` hash ${r.hash}, linear memory ${kib(Number(r.memory_bytes))}`);
   console.log(`  image: flash ${kib(sz.flash)} (text ${kib(sz.text)}, data ${kib(sz.data)}), RAM ${kib(sz.ram)} (bss ${kib(sz.bss)})` +
     ` + linear-memory arena ${kib(sz.psram)} in PSRAM`);
   console.log(`  at 600 MHz and 1 insn/cycle: ${(ips * RATE / 6e6).toFixed(1)} % CPU (mean), ${(Number(r.insns_max_block) / 128 * RATE / 6e6).toFixed(1)} % (worst block)`);
   console.log(sh('arm-none-eabi-size', [elf]).trimEnd());
+  const nd = qemu(elf, [], 'events-no-detector.txt');
+  console.log(`without the pitch detector (param detector = off, otherwise the same scenario): ${Number(nd.insns_per_sample).toFixed(1)}` +
+    ` insns/sample, hash ${nd.hash},` +
+    ` worst block ${(Number(nd.insns_max_block) / 128).toFixed(0)} insns/sample (t = ${(Number(nd.insns_max_block_at) * 128 / RATE).toFixed(2)} s)`);
 
   // profile with a named build of the same engine
   const PB = 'build/bench/prof';
@@ -127,7 +138,10 @@ function main(): void {
   const profPath = join(WORK, 'profile.txt');
   const pr = qemu(join(FW, PB, 'm7', 'piwip-m7.elf'), ['-plugin', `${join(FW, PB, 'tools', 'libinsn_profile.so')},out=${profPath}`, '-d', 'plugin']);
   console.log(`(named build: ${pr.insns_per_sample} insns/sample, hash ${pr.hash}${pr.hash === r.hash ? ', same output' : ', DIFFERENT output'})`);
-  profile(join(FW, PB, 'm7', 'piwip-m7.elf'), profPath, input.length);
+  const groups = profile(join(FW, PB, 'm7', 'piwip-m7.elf'), profPath, input.length);
+  let rest = 0;
+  for (const [g, n] of groups) if (!/^pitch detector|^harness|^libgcc/.test(g)) rest += n;
+  console.log(`everything but the pitch detector (and its libgcc calls) and the harness: ${rest.toFixed(1)} insns/sample`);
 
   const w3 = process.env.WASM3_DIR;
   if (w3 && existsSync(join(w3, 'build-m7', 'libm3.a'))) {
@@ -140,6 +154,9 @@ function main(): void {
       ` worst block ${(Number(r3.insns_max_block) / 128).toFixed(0)} insns/sample, hash ${r3.hash}${r3.hash === r.hash ? ' (= wasm2c)' : ' (DIFFERS from wasm2c)'},` +
       ` linear memory ${kib(Number(r3.memory_bytes))}`);
     console.log(`  image: flash ${kib(sz3.flash)}, static RAM ${kib(sz3.ram)} (+ wasm3 heap: linear memory and compiled code)`);
+    const nd3 = qemu(elf3, [], 'events-no-detector.txt');
+    console.log(`  without the pitch detector: ${Number(nd3.insns_per_sample).toFixed(1)} insns/sample,` +
+      ` worst block ${(Number(nd3.insns_max_block) / 128).toFixed(0)} insns/sample, hash ${nd3.hash}${nd3.hash === nd.hash ? ' (= wasm2c)' : ' (DIFFERS from wasm2c)'}`);
     console.log(`  wasm3 / wasm2c = ${(ips3 / ips).toFixed(1)}x`);
   } else {
     console.log('\nwasm3: skipped (set WASM3_DIR to a wasm3 tree with build-m7/libm3.a, see firmware/README.md)');

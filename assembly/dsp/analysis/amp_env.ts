@@ -20,19 +20,16 @@ export class AmpEnv {
     this.phase = 0;
   }
 
-  /** Feed n samples from a f32 pointer. */
+  /** Feed n samples from a f32 pointer. Only the first sample of each 64-sample control block is read. */
   process(ptr: usize, n: i32): void {
-    let phase = this.phase;
+    if (n <= 0) return;
     let y = this.value;
     const b1 = this.coef;
-    for (let i = 0; i < n; i++) {
-      if (phase == 0) {
-        const x = Mathf.abs(load<f32>(ptr + (<usize>i << 2)));
-        y = x + b1 * (y - x);
-      }
-      phase = (phase + 1) & (AMP_ENV_BLOCK - 1);
+    for (let i = (AMP_ENV_BLOCK - this.phase) & (AMP_ENV_BLOCK - 1); i < n; i += AMP_ENV_BLOCK) {
+      const x = Mathf.abs(load<f32>(ptr + (<usize>i << 2)));
+      y = x + b1 * (y - x);
     }
-    this.phase = phase;
+    this.phase = (this.phase + n) & (AMP_ENV_BLOCK - 1);
     this.value = y;
   }
 }

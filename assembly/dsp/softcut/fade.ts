@@ -16,6 +16,12 @@ export function initFadeTable(): void {
   fadeTableReady = true;
 }
 
+/** Entry i (0..FADE_SEGMENTS) of the table: fadeIn/fadeOut below, spelled out, are tap(i) + (tap(i ± 1) − tap(i))·frac. */
+// @ts-ignore: decorator
+@inline export function fadeTap(i: i32): f32 {
+  return load<f32>(FADE_TABLE + (<usize>i << 2));
+}
+
 /** sin(x·π/2) for x in [0, 1) (linear interpolation, max error about 5e-6). */
 // @ts-ignore: decorator
 @inline export function fadeIn(x: f32): f32 {

@@ -49,7 +49,21 @@ export class Recorder {
     let level = this.level;
     const target = this.target;
     const step = this.step;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    if (level == target && target != 0) {
+      // steady level (the common case): no ramp, no stop to check
+      let m = this.frames - pos;
+      if (m > n) m = n;
+      if (m > 0) {
+        const dst = buf + (<usize>pos << 2);
+        // x·1 is x for every non-NaN x (sanitize() removes NaN), so unity level is a plain copy
+        if (level == 1) memory.copy(dst, mono, <usize>m << 2);
+        else for (; i < m; i++) store<f32>(dst + (<usize>i << 2), load<f32>(mono + (<usize>i << 2)) * level);
+        i = m;
+        pos += m;
+      }
+    }
+    for (; i < n; i++) {
       if (pos >= this.frames) break;
       if (level != target) {
         if (target > level) { level += step; if (level > target) level = target; }

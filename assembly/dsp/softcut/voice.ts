@@ -1,8 +1,8 @@
 // A softcut-like player voice: varispeed Hermite reads of the shared mono buffer with two crossfaded sub-heads
 // (loop wraps and cuts), one-pole rate and level slews, equal-power pan. Follows softcut-lib's Voice /
 // ReadWriteHead / SubHead, play-only (the recorder writes the buffer).
-import { peek } from "./interp";
-import { fadeIn, fadeOut, initFadeTable } from "./fade";
+import { peek, peekClamped, hermite } from "./interp";
+import { fadeIn, fadeOut, fadeTap, initFadeTable, FADE_SEGMENTS } from "./fade";
 import { slewPole } from "./slew";
 
 /** softcut clamps rates to ±64. */
@@ -20,6 +20,44 @@ export const FADE_MIN_RATE: f32 = 0.125;
 /** Below this distance a slewing level snaps onto its target (−120 dB: inaudible; stops denormals). */
 const LEVEL_SNAP: f32 = 1e-6;
 const RATE_SNAP: f64 = 1e-9;
+/**
+ * Safety margin (frames) of runLength. A run adds a constant rate to a phase at most 256 times; each f64 add is off
+ * by at most half an ulp, under 2.5e-7 frames for any phase below 2^31, so the run's end is within 6.4e-5 frames
+ * of phase + k·rate: 1e-3 keeps it strictly inside the window.
+ */
+const RUN_MARGIN: f64 = 1e-3;
+
+/**
+ * How many samples (at most `limit`) heads at phases in [pMin, pMax], stepping by a constant `rate`, certainly stay
+ * inside [lo, hi): then neither the read-range nor the loop test can fire and the loop may skip them. 0 = unsure.
+ */
+/**
+ * Whether `steps` level-slew steps (dist *= pole, f32) starting at `dist` may bring |dist| under LEVEL_SNAP; false
+ * only when they provably cannot, so the loop may skip the snap test. Each f32 product is at least
+ * |x|·pole·(1 − 2⁻²⁴) while it stays a normal number, so |dist|·(pole·(1 − 2⁻²⁴))^steps, with a margin, bounds them.
+ */
+function mayReachSnap(dist: f32, pole: f32, steps: i32): bool {
+  if (dist == 0 || steps <= 0) return false;
+  if (!(pole > 0 && pole < 1)) return true; // 0: snaps at once; >= 1 or NaN: not a decaying slew
+  let q: f64 = <f64>pole * (1.0 - 5.960464477539063e-8);
+  let r: f64 = 1;
+  for (let k = steps; k > 0; k >>= 1) { // q^steps by squaring
+    if (k & 1) r *= q;
+    q *= q;
+  }
+  return <f64>Mathf.abs(dist) * r < <f64>LEVEL_SNAP * 1.001;
+}
+
+// @ts-ignore: decorator
+@inline function runLength(pMin: f64, pMax: f64, rate: f64, lo: f64, hi: f64, limit: i32): i32 {
+  if (!(pMin >= lo && pMax < hi)) return 0;
+  let room: f64;
+  if (rate > 0) room = (hi - RUN_MARGIN - pMax) / rate;
+  else if (rate < 0) room = (pMin - lo - RUN_MARGIN) / -rate;
+  else return limit;
+  if (room >= <f64>limit) return limit;
+  return room >= 1.0 ? <i32>room : 0; // also 0 for NaN
+}
 
 export class Voice {
   private sr: f32 = 48000;
@@ -187,10 +225,18 @@ export class Voice {
   /** Current (slewed) level. */
   level(): f32 { return this.levelNow; }
   playing(): bool { return this.play; }
+  /** Both channels get the same gain (bit for bit), so they receive identical samples. */
+  centred(): bool { return reinterpret<u32>(this.panL) == reinterpret<u32>(this.panR); }
 
   /**
-   * ADD min(n, 256) samples of this voice into outL/outR (f32 pointers). Per sample: slews (only while moving),
-   * one Hermite read per sounding sub-head (none while the level is 0), the phase step and the loop check.
+   * ADD min(n, 256) samples of this voice into outL/outR (f32 pointers; outR = 0: the left channel only, for a
+   * centred voice whose right channel the caller copies). Per sample: slews (only while moving), one Hermite read
+   * per sounding sub-head (none while the level is 0), the phase step and the loop check.
+   * The same per-sample arithmetic runs in loops specialised by state, so the common cases test little and keep
+   * their Hermite taps and fade-table entries in locals: silent with one head, one head, crossfading, and the
+   * general sample (a queued cut waits for the fade to end) that the others fall back to. At a constant rate the
+   * one-head and crossfade loops first take the run of samples that provably stays inside the loop window and the
+   * fast-read range (runLength), without testing it per sample.
    */
   render(outL: usize, outR: usize, n: i32): void {
     if (!this.play || n <= 0) return;
@@ -218,31 +264,262 @@ export class Voice {
     let levelDist = this.levelDist;
     let gainL = level * panL;
     let gainR = level * panR;
+    // the one-head window: reads take peek()'s in-range case and the loop check passes
+    const runLo = loopStart > 1.0 ? loopStart : 1.0;
+    const runHi = loopEnd < safeEnd ? loopEnd : safeEnd;
 
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    while (i < n) {
+      if (!pending && xfade >= 1) {
+        if (levelDist == 0 && (level == 0 || !audible)) {
+          // Silent and settled: only the head moves (piwip's released voices run on, spec §6.2).
+          if (rateDist == 0) {
+            const end = i + runLength(phase, phase, rate, loopStart, loopEnd, n - i);
+            for (; i < end; i++) phase += rate;
+          }
+          while (i < n) {
+            if (rateDist != 0) {
+              rateDist *= ratePole;
+              if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+              rate = rateTarget + rateDist;
+            }
+            phase += rate;
+            i++;
+            if (phase > loopEnd || phase < loopStart) break;
+          }
+        } else {
+          // One head. y0..y3 are the Hermite taps of the last read: at |rate| <= 1 the next read shares 3 or 4.
+          let tap = -2;
+          let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
+          while (i < n) {
+            if (rateDist == 0) {
+              const end = i + runLength(phase, phase, rate, runLo, runHi, n - i);
+              const snap = mayReachSnap(levelDist, levelPole, end - i);
+              for (; i < end; i++) {
+                if (levelDist != 0) {
+                  levelDist *= levelPole;
+                  if (snap && levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+                  level = levelTarget + levelDist;
+                  gainL = level * panL;
+                  gainR = level * panR;
+                }
+                if (level != 0) {
+                  const j = <i32>phase;
+                  if (j != tap) {
+                    const p = buf + (<usize>(j - 1) << 2);
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    tap = j;
+                  }
+                  const s = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+                  const o = <usize>i << 2;
+                  store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                  if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                }
+                phase += rate;
+              }
+              if (i >= n) break;
+            }
+            if (rateDist != 0) {
+              rateDist *= ratePole;
+              if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+              rate = rateTarget + rateDist;
+            }
+            if (levelDist != 0) {
+              levelDist *= levelPole;
+              if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+              level = levelTarget + levelDist;
+              gainL = level * panL;
+              gainR = level * panR;
+            }
+            if (level != 0 && audible) {
+              let s: f32;
+              if (phase >= 1.0 && phase < safeEnd) { // peek()'s in-range case
+                const j = <i32>phase;
+                if (j != tap) {
+                  const p = buf + (<usize>(j - 1) << 2);
+                  if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                  else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                  else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                  tap = j;
+                }
+                s = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+              } else s = peekClamped(buf, frames, phase);
+              const o = <usize>i << 2;
+              store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+              if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+            }
+            phase += rate;
+            i++;
+            if (phase > loopEnd || phase < loopStart) break;
+          }
+        }
+        if (phase > loopEnd || phase < loopStart) {
+          // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
+          fadePhase = phase;
+          phase = rate > 0 ? loopStart : loopEnd;
+          xfade = 0;
+        }
+        continue;
+      }
+
+      if (!pending && xfade < 1) {
+        // Crossfading. Taps of both heads as above, and the fade table's four entries around the current segment
+        // (a segment lasts many samples): fadeIn(xfade) = inA + (inB − inA)·fr, fadeOut(xfade) likewise.
+        let speed = <f32>Math.abs(rate);
+        if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
+        let fadeStep = speed * fadeUnit;
+        let tap = -2;
+        let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
+        let tapF = -2;
+        let z0: f32 = 0, z1: f32 = 0, z2: f32 = 0, z3: f32 = 0;
+        let seg = -1;
+        let inA: f32 = 0, inB: f32 = 0, outA: f32 = 0, outB: f32 = 0;
+        while (i < n) {
+          if (rateDist == 0) {
+            const lo = phase < fadePhase ? phase : fadePhase;
+            const hi = phase < fadePhase ? fadePhase : phase;
+            const end = i + runLength(lo, hi, rate, 1.0, safeEnd, n - i);
+            const snap = mayReachSnap(levelDist, levelPole, end - i);
+            while (i < end) {
+              if (levelDist != 0) {
+                levelDist *= levelPole;
+                if (snap && levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+                level = levelTarget + levelDist;
+                gainL = level * panL;
+                gainR = level * panR;
+              }
+              if (level != 0) {
+                const j = <i32>phase;
+                if (j != tap) {
+                  const p = buf + (<usize>(j - 1) << 2);
+                  if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                  else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                  else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                  tap = j;
+                }
+                const a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+                const jf = <i32>fadePhase;
+                if (jf != tapF) {
+                  const p = buf + (<usize>(jf - 1) << 2);
+                  if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                  else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                  else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                  tapF = jf;
+                }
+                const b = hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3);
+                const xi = xfade * <f32>FADE_SEGMENTS;
+                const k = <i32>xi;
+                if (k != seg) {
+                  inA = fadeTap(k); inB = fadeTap(k + 1);
+                  outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+                  seg = k;
+                }
+                const fr = xi - <f32>k;
+                const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+                const o = <usize>i << 2;
+                store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+              }
+              phase += rate;
+              fadePhase += rate;
+              xfade += fadeStep;
+              i++;
+              if (xfade >= 1) break;
+            }
+            if (xfade >= 1 || i >= n) break;
+          }
+          if (rateDist != 0) {
+            rateDist *= ratePole;
+            if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+            rate = rateTarget + rateDist;
+            speed = <f32>Math.abs(rate);
+            if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
+            fadeStep = speed * fadeUnit;
+          }
+          if (levelDist != 0) {
+            levelDist *= levelPole;
+            if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+            level = levelTarget + levelDist;
+            gainL = level * panL;
+            gainR = level * panR;
+          }
+          if (level != 0 && audible) {
+            let a: f32;
+            if (phase >= 1.0 && phase < safeEnd) {
+              const j = <i32>phase;
+              if (j != tap) {
+                const p = buf + (<usize>(j - 1) << 2);
+                if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                tap = j;
+              }
+              a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+            } else a = peekClamped(buf, frames, phase);
+            let b: f32;
+            if (fadePhase >= 1.0 && fadePhase < safeEnd) {
+              const j = <i32>fadePhase;
+              if (j != tapF) {
+                const p = buf + (<usize>(j - 1) << 2);
+                if (j == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                else if (j == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                tapF = j;
+              }
+              b = hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3);
+            } else b = peekClamped(buf, frames, fadePhase);
+            const xi = xfade * <f32>FADE_SEGMENTS;
+            const k = <i32>xi;
+            if (k != seg) {
+              inA = fadeTap(k); inB = fadeTap(k + 1);
+              outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+              seg = k;
+            }
+            const fr = xi - <f32>k;
+            const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+            const o = <usize>i << 2;
+            store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+            if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+          }
+          phase += rate;
+          fadePhase += rate;
+          xfade += fadeStep;
+          i++;
+          if (xfade >= 1) break;
+        }
+        if (xfade >= 1) {
+          xfade = 1;
+          if (phase > loopEnd || phase < loopStart) {
+            fadePhase = phase;
+            phase = rate > 0 ? loopStart : loopEnd;
+            xfade = 0;
+          }
+        }
+        continue;
+      }
+
+      // The general sample: a cut waits for the current fade to end (or the fade state is not a number).
       if (rateDist != 0) {
         rateDist *= ratePole;
-        if (Math.abs(rateDist) < RATE_SNAP) rateDist = 0;
+        if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
         rate = rateTarget + rateDist;
       }
       if (levelDist != 0) {
         levelDist *= levelPole;
-        if (Mathf.abs(levelDist) < LEVEL_SNAP) levelDist = 0;
+        if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
         level = levelTarget + levelDist;
         gainL = level * panL;
         gainR = level * panR;
       }
-
-      // Silent voices skip the reads but keep moving and wrapping (piwip's released voices run on, spec §6.2).
       if (level != 0 && audible) {
         let s = peek(buf, frames, safeEnd, phase);
         if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
-        const l = outL + (<usize>i << 2);
-        const r = outR + (<usize>i << 2);
-        store<f32>(l, load<f32>(l) + s * gainL);
-        store<f32>(r, load<f32>(r) + s * gainR);
+        const o = <usize>i << 2;
+        store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+        if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
       }
-
       phase += rate;
       if (xfade < 1) {
         fadePhase += rate;
@@ -259,12 +536,12 @@ export class Voice {
           phase = this.pendingPhase;
           xfade = 0;
         } else if (phase > loopEnd || phase < loopStart) {
-          // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
         }
       }
+      i++;
     }
 
     this.pending = pending;

@@ -1,0 +1,41 @@
+/* The probes of patch.wat (keep the two in step): export name, access width, static offset. */
+#define BOUNDS_PROBES(X) \
+  X(i32_load_o0, 4u, 0u) \
+  X(i32_load_o1, 4u, 1u) \
+  X(i32_load_o65532, 4u, 65532u) \
+  X(i32_load_o65533, 4u, 65533u) \
+  X(i32_load_o65536, 4u, 65536u) \
+  X(i32_load_o2147483647, 4u, 2147483647u) \
+  X(i32_load_o4294967292, 4u, 4294967292u) \
+  X(i64_load_o0, 8u, 0u) \
+  X(i64_load_o65528, 8u, 65528u) \
+  X(i64_load_o65529, 8u, 65529u) \
+  X(f32_load_o0, 4u, 0u) \
+  X(f32_load_o12, 4u, 12u) \
+  X(f32_load_o65532, 4u, 65532u) \
+  X(f64_load_o0, 8u, 0u) \
+  X(f64_load_o65528, 8u, 65528u) \
+  X(i32_load8_u_o0, 1u, 0u) \
+  X(i32_load8_u_o65535, 1u, 65535u) \
+  X(i32_load8_u_o65536, 1u, 65536u) \
+  X(i32_load16_s_o0, 2u, 0u) \
+  X(i32_load16_s_o65534, 2u, 65534u) \
+  X(i32_load16_s_o65535, 2u, 65535u) \
+  X(i64_load32_u_o0, 4u, 0u) \
+  X(i64_load32_u_o65532, 4u, 65532u) \
+  X(i32_store_o0, 4u, 0u) \
+  X(i32_store_o65532, 4u, 65532u) \
+  X(i32_store_o65533, 4u, 65533u) \
+  X(f32_store_o0, 4u, 0u) \
+  X(f32_store_o65532, 4u, 65532u) \
+  X(f64_store_o0, 8u, 0u) \
+  X(f64_store_o65528, 8u, 65528u) \
+  X(f64_store_o65529, 8u, 65529u) \
+  X(i32_store8_o0, 1u, 0u) \
+  X(i32_store8_o65535, 1u, 65535u) \
+  X(i32_store8_o65536, 1u, 65536u) \
+  X(i32_store16_o0, 2u, 0u) \
+  X(i32_store16_o65534, 2u, 65534u) \
+  X(i64_store32_o0, 4u, 0u) \
+  X(i64_store32_o65532, 4u, 65532u) \
+
