@@ -3,6 +3,7 @@
 // Strings (param ids, info, formatted values) cross through one text buffer: textPtr()/textCap(), ASCII.
 // Every function is safe to call with bad arguments: it returns an error code, it never traps.
 import { engine } from "./piwip/engine";
+import { display } from "./ui/display";
 import { PARAM_COUNT, P_MONITOR } from "./piwip/params";
 import { TEXT_CAP, putField } from "./piwip/text";
 import { MODE_NAMES } from "./piwip/controls";
@@ -32,16 +33,20 @@ export function process(frames: i32): i32 { return engine.process(frames); }
 /** One raw MIDI byte (any value; malformed streams are ignored). Notes act at once, sound at the next tick. */
 export function midiIn(byte: i32): void { if (engine.ready) engine.midiByte(byte); }
 /** norns key n = 1..3, z = 1 down / 0 up. */
-export function key(n: i32, z: i32): void { if (engine.ready && n >= 1 && n <= 3) engine.controls.key(engine.s, n, z); }
+export function key(n: i32, z: i32): void {
+  if (engine.ready && n >= 1 && n <= 3) { engine.controls.key(engine.s, n, z); display.touch(); }
+}
 /** norns encoder n = 1..3, d = detents (clamped to ±64). */
 export function enc(n: i32, d: i32): void {
   if (!engine.ready || n < 1 || n > 3) return;
   engine.controls.enc(engine.s, n, d < -64 ? -64 : d > 64 ? 64 : d);
+  display.touch();
 }
 /** Select a preset directly: 0 user, 1 sampler, 2 follower, 3 ensemble (as E1 would). Returns 0 or -1. */
 export function setMode(m: i32): i32 {
   if (!engine.ready || m < 0 || m > 3) return -1;
   engine.controls.setMode(engine.s, m);
+  display.touch();
   return 0;
 }
 
@@ -52,12 +57,17 @@ export function paramCount(): i32 { return PARAM_COUNT; }
 /** Index of the param whose id is the first `len` bytes of the text buffer, or -1. */
 export function paramIndex(len: i32): i32 { return engine.s.params.indexOf(engine.s.text, 0, len); }
 /** 0 set, 1 clamped/snapped, -1 no such param, -2 NaN, -3 not initialised. */
-export function paramSet(i: i32, v: f64): i32 { return engine.ready ? engine.setParam(i, v) : -3; }
+export function paramSet(i: i32, v: f64): i32 {
+  if (!engine.ready) return -3;
+  display.touch();
+  return engine.setParam(i, v);
+}
 export function paramGet(i: i32): f64 { return i >= 0 && i < PARAM_COUNT ? engine.s.params.get(i) : NaN; }
 /** One encoder detent on param i, as the norns params menu moves it (fine = K3 held). */
 export function paramDelta(i: i32, d: i32, fine: i32): i32 {
   if (!engine.ready || i < 0 || i >= PARAM_COUNT) return -1;
   engine.paramDelta(i, d, fine != 0);
+  display.touch();
   return 0;
 }
 /** Writes the param's description as JSON into the text buffer; returns its length, or -1. */
@@ -94,6 +104,7 @@ export function psetRead(len: i32): i32 {
   const s = engine.s;
   readPset(s, engine.controls, len, s.psetReport, s.psetSeen);
   engine.afterPset();
+  display.touch();
   return s.psetReport.applied;
 }
 export function psetClamped(): i32 { return engine.s.psetReport.clamped; }
@@ -113,7 +124,10 @@ export function psetName(): i32 {
 export function psetSlots(): i32 { return PSET_SLOTS; }
 /** The host tells the engine slot 1..99 holds a PSET named by the first nameLen bytes of the text buffer, or is
  *  empty (nameLen < 0). Returns 0 or -1. */
-export function psetSlotSet(slot: i32, nameLen: i32): i32 { return engine.s.psets.setSlot(slot, engine.s.text, 0, nameLen) ? 0 : -1; }
+export function psetSlotSet(slot: i32, nameLen: i32): i32 {
+  display.touch();
+  return engine.s.psets.setSlot(slot, engine.s.text, 0, nameLen) ? 0 : -1;
+}
 export function psetSlotUsed(slot: i32): i32 { return engine.s.psets.used(slot) ? 1 : 0; }
 /** Last slot saved or loaded (norns pset-last.txt), 0 = none; hosts set it after performing a request. */
 export function psetLast(): i32 { return engine.s.psets.last; }

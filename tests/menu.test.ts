@@ -184,3 +184,25 @@ describe('menu navigation, editing and PSETs', () => {
     expectGoldenScreen('engine-title', e.screen());
   });
 });
+
+describe('menu refresh', () => {
+  it('an encoder turn shows at the next block even at resolution 200 ms, and never faster than 60 fps', () => {
+    const { e, run, press } = rig();
+    e.setParam('resolution', 200);
+    press(1); // open
+    run(0.25);
+    press(3); // into EDIT
+    run(0.25);
+    const before = e.screenFrame();
+    const shot = e.screen();
+    e.enc(2, 1);
+    run(N / SR); // one block
+    expect(e.screenFrame()).toBe(before + 1);
+    expect(e.screen()).not.toEqual(shot);
+    // a burst of turns inside 1/60 s gives at most one frame per 1/60 s
+    const f0 = e.screenFrame();
+    for (let k = 0; k < 24; k++) { e.enc(2, k % 2 ? 1 : -1); run(N / SR); } // 24 blocks = 64 ms
+    expect(e.screenFrame() - f0).toBeLessThanOrEqual(Math.ceil(24 * N / SR * 60) + 1);
+    expect(e.screenFrame() - f0).toBeGreaterThanOrEqual(3);
+  });
+});

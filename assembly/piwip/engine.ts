@@ -95,6 +95,7 @@ export class Engine {
   process(frames: i32): i32 {
     if (!this.ready || frames < 1 || frames > this.s.blockSize) return -1;
     const s = this.s;
+    display.poll(s, this.controls);
     this.sanitize(frames);
     memory.fill(changetype<usize>(this.outL), 0, <usize>frames << 2);
     memory.fill(changetype<usize>(this.outR), 0, <usize>frames << 2);

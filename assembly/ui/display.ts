@@ -47,11 +47,28 @@ export function fillPlayScreen(p: PlayScreenState, s: State, c: Controls): void 
 export class Display {
   play: PlayScreenState = new PlayScreenState(0);
   nextFrame: i64 = 0;
+  lastDraw: i64 = -1000000;
+  wanted: bool = false; // a key, encoder or param change came in since the last frame
+
+  /** An input event arrived: show its effect at the next block rather than the next tick (a 200 ms resolution
+   *  would make the menu feel sluggish), still never faster than 60 fps. */
+  touch(): void { this.wanted = true; }
+
+  /** Called at the start of every process() block. */
+  poll(s: State, c: Controls): void {
+    if (this.wanted && <f64>(s.samples - this.lastDraw) >= Math.ceil(<f64>s.sampleRate / MAX_FPS)) this.draw(s, c);
+  }
 
   /** Called from every control tick; draws at most once per frame period. */
   tick(s: State, c: Controls): void {
     if (s.samples < this.nextFrame) return;
     this.nextFrame = s.samples + framePeriod(s);
+    this.draw(s, c);
+  }
+
+  private draw(s: State, c: Controls): void {
+    this.wanted = false;
+    this.lastDraw = s.samples;
     if (c.menu.open) c.menu.draw(s);
     else {
       fillPlayScreen(this.play, s, c);
