@@ -1,7 +1,8 @@
 // Firmware: the engine wasm run by the C firmware (wasm2c) must give bit-identical output to Node/V8 on x86, in the
-// Linux module's offline mode and on a Cortex-M7 under QEMU; a trap inside the wasm must leave the firmware alive,
-// passing dry (or silent) audio and reporting the error. Builds with `make -C firmware` (wabt, gcc-arm-none-eabi,
-// libnewlib-arm-none-eabi, qemu-system-arm, libasound2-dev).
+// Linux module's offline mode (x86, and cross-built for Raspberry Pi arm64/armhf, run under qemu-user) and on a
+// Cortex-M7 under QEMU; a trap inside the wasm must leave the firmware alive, passing dry (or silent) audio and
+// reporting the error. Builds with `make -C firmware` (wabt, gcc-arm-none-eabi, libnewlib-arm-none-eabi,
+// qemu-system-arm, libasound2-dev; for the Pi: the cross gcc, libc6-dev-*-cross, qemu-user, libasound2-dev:arm64/armhf).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -52,6 +53,41 @@ function readF32(path: string): Float32Array {
 }
 
 const rel = (p: string) => relative(ROOT, p);
+
+/** Raspberry Pi OS targets: Debian cross triplet, qemu-user binary, ELF e_machine, fused multiply-add mnemonics. */
+interface PiTarget { name: string; triplet: string; qemu: string; machine: number; elfClass: number; fused: RegExp }
+const PI_TARGETS: PiTarget[] = [
+  { name: 'Raspberry Pi arm64', triplet: 'aarch64-linux-gnu', qemu: 'qemu-aarch64', machine: 0xb7, elfClass: 2,
+    fused: /\t(fmadd|fmsub|fnmadd|fnmsub|fmla|fmls)\t/g },
+  { name: 'Raspberry Pi armhf', triplet: 'arm-linux-gnueabihf', qemu: 'qemu-arm', machine: 0x28, elfClass: 1,
+    fused: /\t(vfma|vfms|vfnma|vfnms)\.f(32|64)\t/g },
+];
+const PI_APT = 'dpkg --add-architecture arm64 && dpkg --add-architecture armhf && apt-get update && apt-get install ' +
+  'gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user ' +
+  'libasound2-dev:arm64 libasound2-dev:armhf   (.ci/run does this)';
+
+/** Fails (never skips) when the cross toolchain for a Pi target is not installed. */
+function requirePiToolchain(t: PiTarget): void {
+  const missing: string[] = [];
+  for (const tool of [`${t.triplet}-gcc`, `${t.triplet}-objdump`, t.qemu]) {
+    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).error) missing.push(tool);
+  }
+  if (!existsSync(`/usr/${t.triplet}/lib`)) missing.push(`/usr/${t.triplet}/lib (cross libc)`);
+  if (!existsSync(`/usr/lib/${t.triplet}/libasound.so`)) missing.push(`/usr/lib/${t.triplet}/libasound.so (target ALSA)`);
+  if (missing.length) throw new Error(`${t.name} toolchain missing: ${missing.join(', ')}. Install it: ${PI_APT}`);
+}
+
+/** The binary really is for the Pi's architecture (so qemu-user, not the host CPU, ran it). */
+function expectElf(path: string, t: PiTarget): void {
+  const h = readFileSync(path).subarray(0, 20);
+  expect(h.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  expect(h[4], `${rel(path)} ELF class`).toBe(t.elfClass);
+  expect(h.readUInt16LE(18), `${rel(path)} e_machine`).toBe(t.machine);
+}
+
+function qemuUser(t: PiTarget, exe: string, args: string[], timeout = 60_000): Record<string, string> {
+  return run(t.qemu, ['-L', `/usr/${t.triplet}`, exe, ...args], timeout);
+}
 
 describe('firmware scenario: bit-identical in Node, wasm2c x86, Linux offline, Cortex-M7 (QEMU)', () => {
   const wasmPath = join(WORK, 'piwip.wasm');
@@ -119,6 +155,28 @@ describe('firmware scenario: bit-identical in Node, wasm2c x86, Linux offline, C
     expect(Buffer.compare(readFileSync(out), Buffer.from(node.out.buffer))).toBe(0);
   });
 
+  for (const t of PI_TARGETS) {
+    it(`${t.name}: the cross-built Linux module's offline mode under qemu-user matches Node bit for bit`, () => {
+      requirePiToolchain(t);
+      make(`WASM=${wasmPath}`, `CROSS=${t.triplet}-`, 'linux');
+      const exe = join(FW, `build/linux-${t.triplet}/piwip-module`);
+      expectElf(exe, t);
+      // -ffp-contract=off must keep GCC from fusing multiply-adds (fused = different float bits)
+      const objs = ['piwip.o', 'engine_wasm2c.o', 'rt_min.o', 'scenario.o'].map((o) => join(FW, `build/obj-${t.triplet}`, o));
+      const asm = execFileSync(`${t.triplet}-objdump`, ['-d', ...objs], { maxBuffer: 1 << 28 }).toString();
+      expect(asm.length).toBeGreaterThan(100_000);
+      expect(asm.match(t.fused) ?? [], 'fused multiply-add instructions').toEqual([]);
+      const out = join(WORK, `out-${t.triplet}.f32`);
+      const kv = qemuUser(t, exe, ['--in', rel(inPath), '--events', rel(evPath), '--out', rel(out),
+        '--rate', String(RATE), '--max-rec', String(MAX_REC)]);
+      expect(kv.engine).toBe('wasm2c');
+      expect(kv.alive).toBe('1');
+      expect(kv.event_errors).toBe('0');
+      expect(kv.hash).toBe(node.hash);
+      expect(Buffer.compare(readFileSync(out), Buffer.from(node.out.buffer))).toBe(0);
+    });
+  }
+
   it('the Cortex-M7 image under QEMU matches Node bit for bit and counts instructions', () => {
     const out = join(WORK, 'out-m7.f32');
     const kv = qemu(join(FW, 'build/m7/piwip-m7.elf'), ['--in', rel(inPath), '--events', rel(evPath), '--out', rel(out)]);
@@ -159,6 +217,13 @@ describe('firmware trap handling: a broken engine is caught, audio continues, th
     ['x86 wasm2c', (a) => run(join(FW, 'build/trap/host/piwip-scenario'), a, 30_000)],
     ['Linux module offline', (a) => run(join(FW, 'build/trap/linux/piwip-module'), a, 30_000)],
     ['Cortex-M7 under QEMU', (a) => qemu(join(FW, 'build/trap/m7/piwip-m7.elf'), a, 60_000)],
+    ...PI_TARGETS.map((t): [string, (args: string[]) => Record<string, string>] => [`${t.name} Linux module under qemu-user`, (a) => {
+      requirePiToolchain(t);
+      make('trap', `CROSS=${t.triplet}-`);
+      const exe = join(FW, `build/trap/linux-${t.triplet}/piwip-module`);
+      expectElf(exe, t);
+      return qemuUser(t, exe, a, 30_000);
+    }]),
   ];
 
   for (const [name, exec] of targets) {
@@ -197,6 +262,19 @@ describe('firmware/core/wasm2c_patch.h: the cheaper bounds checks and Arm conver
     expect(kv.bounds_failed).toBe('0');
     expect(kv.conversions_failed).toBe('0');
   });
+
+  for (const t of PI_TARGETS) {
+    it(`${t.name} under qemu-user: the same${t.triplet.startsWith('arm-') ? ' (VCVT/VABS replacements, as on the M7)' : ''}`, () => {
+      requirePiToolchain(t);
+      make('patch-test', `CROSS=${t.triplet}-`);
+      const exe = join(FW, `build/patch/host-${t.triplet}/patch-test`);
+      expectElf(exe, t);
+      const kv = qemuUser(t, exe, [], 30_000);
+      expect(Number(kv.bounds_checked)).toBeGreaterThan(1000);
+      expect(kv.bounds_failed).toBe('0');
+      expect(kv.conversions_failed).toBe('0');
+    });
+  }
 
   it('Cortex-M7 under QEMU: the same, with the single-instruction VCVT/VABS replacements', () => {
     const kv = qemu(join(FW, 'build/patch/m7/patch-test.elf'), [], 60_000);
