@@ -9,12 +9,18 @@ import { LagRefiner } from "./refine";
 const HOP: i32 = 256;
 const MAX_CAND: i32 = 64;
 const MAX_LEVELS: i32 = 9;
-/** Coarse lags computed per level: LAG_FIRST .. LAG_FIRST + 11 (three 4-lag passes); [8, 16) are the level's own. */
+/** Coarse lags per level: LAG_FIRST .. LAG_FIRST + 11 (three 4-lag passes); [8, 16) are the level's own. Level 0 also
+ * holds the top octave (down to 4.6 samples per period): LAG0_FIRST .. LAG0_FIRST + 15. */
 const LAG_FIRST: i32 = 6;
-const NLAG: i32 = 12;
+const LAG0_FIRST: i32 = 3;
+const NLAG: i32 = 16;
+/** Lag multiple used to time high notes: refine at k·P >= this many samples. */
+const LONG_LAG: f64 = 24;
 const RING: i32 = 512;
 /** Longest refinement window, samples of the refinement level. */
 const WREF_MAX: i32 = 320;
+/** Largest divisor of the sub-multiple check. */
+const MAX_DIV: i32 = 8;
 
 export const P_KEY: i32 = 0;       // McLeod k: first key maximum >= k * highest
 export const P_ON: i32 = 1;        // clarity to become voiced
@@ -38,17 +44,17 @@ export class PitchFollower extends PitchDetector {
   /** Octave levels in use; level L runs at sampleRate / 2^(L+1). */
   levels: i32 = 0;
 
-  // rings[0]: the input after the DC blocker; rings[L + 1]: level L
+  /** Halfband stages from the input rate down to level 0 (about 12 kHz). */
+  preStages: i32 = 1;
+  private pre: Array<Halfband> = new Array<Halfband>();
+  private scratch: StaticArray<f32> = new StaticArray<f32>(HOP / 2);
+  // rings[l]: level l; bands[l - 1] makes level l from level l - 1
   private rings: Array<MirrorRing> = new Array<MirrorRing>();
   private bands: Array<Halfband> = new Array<Halfband>();
-  private rates: StaticArray<f64> = new StaticArray<f64>(MAX_LEVELS + 1);
+  private rates: StaticArray<f64> = new StaticArray<f64>(MAX_LEVELS);
   private nsdf: StaticArray<f32> = new StaticArray<f32>(MAX_LEVELS * NLAG);
   private blk: Block4 = new Block4();
   private refiner: LagRefiner = new LagRefiner();
-  // one-pole DC blocker (a DC offset keeps the NSDF positive everywhere)
-  private dcR: f32 = 0.998;
-  private dcX: f32 = 0;
-  private dcY: f32 = 0;
   private hopCount: i32 = 0;
   private minLag0: f64 = 8;
   private maxLagLast: f64 = 16;
@@ -89,20 +95,25 @@ export class PitchFollower extends PitchDetector {
 
   init(sampleRate: f32): void {
     this.sampleRate = <f64>sampleRate;
+    let ps = 1;
+    while (ps < 4 && <f64>sampleRate / <f64>(1 << ps) >= 16000.0) ps++;
+    this.preStages = ps;
+    for (let i = 0; i < ps; i++) this.pre.push(new Halfband());
+    this.pre[0].dcR = <f32>(1.0 - 2.0 * Math.PI * 15.0 / <f64>sampleRate);
+    const r0 = <f64>sampleRate / <f64>(1 << ps);
     // enough levels that the slowest one's lag 16 reaches below 26 Hz
     let nl = 1;
-    while (nl < MAX_LEVELS && <f64>sampleRate / <f64>(1 << nl) / 16.0 > 26.0) nl++;
+    while (nl < MAX_LEVELS && r0 / <f64>(1 << (nl - 1)) / 16.0 > 26.0) nl++;
     this.levels = nl;
-    for (let i = 0; i <= nl; i++) {
+    for (let l = 0; l < nl; l++) {
       const r = new MirrorRing();
       r.alloc(RING);
       this.rings.push(r);
-      unchecked(this.rates[i] = <f64>sampleRate / <f64>(1 << i));
-      if (i > 0) this.bands.push(new Halfband());
+      unchecked(this.rates[l] = r0 / <f64>(1 << l));
+      if (l > 0) this.bands.push(new Halfband());
     }
-    this.minLag0 = Math.max(<f64>(LAG_FIRST + 1), unchecked(this.rates[1]) / 2600.0);
-    this.maxLagLast = Math.min(16.0, unchecked(this.rates[nl]) / 26.0);
-    this.dcR = <f32>(1.0 - 2.0 * Math.PI * 15.0 / <f64>sampleRate);
+    this.minLag0 = Math.max(<f64>(LAG0_FIRST + 1), r0 / 2600.0);
+    this.maxLagLast = Math.min(16.0, unchecked(this.rates[nl - 1]) / 26.0);
     this.reset();
   }
 
@@ -116,8 +127,7 @@ export class PitchFollower extends PitchDetector {
   reset(): void {
     for (let i = 0; i < this.rings.length; i++) this.rings[i].clear();
     for (let i = 0; i < this.bands.length; i++) this.bands[i].reset();
-    this.dcX = 0;
-    this.dcY = 0;
+    for (let i = 0; i < this.pre.length; i++) this.pre[i].reset();
     this.hopCount = 0;
     this.nCand = 0;
     this.levelsRun = 0;
@@ -131,45 +141,40 @@ export class PitchFollower extends PitchDetector {
   }
 
   process(ptr: usize, n: i32): void {
-    const full = this.rings[0];
-    const r = this.dcR;
+    const rings = this.rings;
+    const ring0 = unchecked(rings[0]);
+    const scratch = changetype<usize>(this.scratch);
+    const ps = this.preStages;
     let i = 0;
     while (i < n) {
       // up to the next hop boundary, so the analysis sees exactly the samples of its hop
       let seg = HOP - this.hopCount;
       if (seg > n - i) seg = n - i;
-      let x1 = this.dcX;
-      let y1 = this.dcY;
-      const end = ptr + (<usize>(i + seg) << 2);
-      for (let p = ptr + (<usize>i << 2); p < end; p += 4) {
-        let x = load<f32>(p);
-        if (!(Mathf.abs(x) <= 8)) x = 0; // NaN or Inf would poison the filters for good
-        const y = x - x1 + r * y1;
-        x1 = x;
-        y1 = y;
-        full.push(y);
+      let m = unchecked(this.pre[0]).run(ptr + (<usize>i << 2), seg, ps == 1 ? ring0 : null, scratch, true);
+      for (let s = 1; s < ps; s++) {
+        m = unchecked(this.pre[s]).run(scratch, m, s == ps - 1 ? ring0 : null, scratch, false);
       }
-      if (Mathf.abs(y1) < 1e-20) y1 = 0;
-      this.dcX = x1;
-      this.dcY = y1;
+      for (let l = 1; l < this.levels; l++) {
+        unchecked(this.bands[l - 1]).fromRing(unchecked(rings[l - 1]), unchecked(rings[l]));
+      }
       i += seg;
       this.hopCount += seg;
-      const rings = this.rings;
-      for (let l = 0; l < this.levels; l++) unchecked(this.bands[l]).run(unchecked(rings[l]), unchecked(rings[l + 1]));
       if (this.hopCount >= HOP) { this.hopCount = 0; this.analyse(); }
     }
   }
 
   /** Coarse NSDF of level l (lags LAG_FIRST..LAG_FIRST+11) into its row of this.nsdf. */
   private coarse(l: i32): void {
-    const ring = unchecked(this.rings[l + 1]);
+    const ring = unchecked(this.rings[l]);
     const b = this.blk;
     const wmin = <i32>this.params[P_WMIN_LO];
     const wf = <f64>this.params[P_WFACTOR];
     const cos = this.params[P_COSINE] >= 0.5;
     const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
-    for (let g = 0; g < 3; g++) {
-      const lag0 = LAG_FIRST + 4 * g;
+    const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
+    const groups = l == 0 ? 4 : 3;
+    for (let g = 0; g < groups; g++) {
+      const lag0 = first + 4 * g;
       // pitch-synchronous: at least wfactor periods of the group's longest lag
       let w = <i32>Math.ceil(wf * <f64>(lag0 + 3));
       if (w < wmin) w = wmin;
@@ -194,7 +199,9 @@ export class PitchFollower extends PitchDetector {
       const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
       const lo = l == 0 ? this.minLag0 : 8.0;
       const hi = l == this.levels - 1 ? this.maxLagLast : 16.0;
-      for (let i = 1; i < NLAG - 1; i++) {
+      const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
+      const count = l == 0 ? 16 : 12;
+      for (let i = 1; i < count - 1; i++) {
         const a = load<f32>(row + (<usize>(i - 1) << 2));
         // maxima of the lobe around lag 0 (not yet gone <= 0) are the spectrum's tilt, not a period
         if (a <= 0) lobeOpen = true;
@@ -205,7 +212,7 @@ export class PitchFollower extends PitchDetector {
         let dd: f64 = 0;
         let peak = <f64>v;
         if (den < 0) { dd = 0.5 * (<f64>a - <f64>c) / den; peak = <f64>v - 0.25 * (<f64>a - <f64>c) * dd; }
-        const lag = <f64>(LAG_FIRST + i) + dd;
+        const lag = <f64>(first + i) + dd;
         if (lag < lo || lag >= hi || this.nCand >= MAX_CAND) continue;
         const pk = <f32>(peak > 1.0 ? 1.0 : peak);
         const k = this.nCand++;
@@ -231,11 +238,11 @@ export class PitchFollower extends PitchDetector {
     const lp = unchecked(this.candLevel[pick]);
     let steps = <i32>this.params[P_REFINE];
     if (steps < 0) steps = 0;
-    let ri = lp + 1 - steps;    // ring index of the refinement level
+    let ri = lp - steps;    // the refinement level
     if (ri < 0) ri = 0;
     const ring = unchecked(this.rings[ri]);
     const refRate = unchecked(this.rates[ri]);
-    const center = <i32>Math.round(coarse * <f64>(1 << (lp + 1 - ri)));
+    const center = <i32>Math.round(coarse * <f64>(1 << (lp - ri)));
     let w = <i32>Math.ceil(Math.max(<f64>this.params[P_WMIN_HI] * 0.001 * refRate,
       <f64>this.params[P_WFACTOR] * <f64>center));
     if (w > WREF_MAX) w = WREF_MAX;
@@ -251,7 +258,11 @@ export class PitchFollower extends PitchDetector {
     const subK = this.params[P_SUBK];
     const minLag = <i32>Math.ceil(refRate / 2600.0) + 1;
     if (subK > 0) {
-      for (let m = 4; m >= 2; m--) {
+      // divisors 2..4 always; larger ones only where a shorter coarse candidate sits (a level whose band holds
+      // only the top harmonics sees a clean sine there and can outscore the true period by far)
+      const pickHz = unchecked(this.rates[lp]) / coarse;
+      for (let m = MAX_DIV; m >= 2; m--) {
+        if (m > 4 && !this.hasCandidateNear(pickHz * <f64>m, pick)) continue;
         const sc = <i32>Math.floor(lag / <f64>m);
         if (sc - 1 < minLag) continue;
         rf.scanNear(ring, sc, w);
@@ -261,6 +272,14 @@ export class PitchFollower extends PitchDetector {
           break;
         }
       }
+    }
+    // a short period is timed on a multiple of it: the same peak-fit error, divided by k
+    if (lag < LONG_LAG) {
+      const k = <i32>Math.ceil(LONG_LAG / lag);
+      const c = <i32>Math.round(lag * <f64>k);
+      if (w > RING - c - 16) w = RING - c - 16;
+      rf.scan(ring, c, w);
+      if (rf.clarity >= 0.9 * clarity && Math.abs(rf.lag / <f64>k - lag) < 0.5) lag = rf.lag / <f64>k;
     }
     const raw = <f32>(refRate / lag);
     this.rawHz = raw;
@@ -288,11 +307,20 @@ export class PitchFollower extends PitchDetector {
     this.prevClarity = clarity;
   }
 
+  /** Is one of the candidates before `before` within 3 % of hz? */
+  private hasCandidateNear(hz: f64, before: i32): bool {
+    for (let k = 0; k < before; k++) {
+      const f = unchecked(this.rates[unchecked(this.candLevel[k])]) / unchecked(this.candLag[k]);
+      if (Math.abs(f / hz - 1.0) < 0.03) return true;
+    }
+    return false;
+  }
+
   /** Candidates of the last analysis, for tests and diagnostics: count, period in Hz, NSDF peak. */
   candidateCount(): i32 { return this.nCand; }
   candidateHz(k: i32): f32 {
     if (k < 0 || k >= this.nCand) return 0;
-    return <f32>(unchecked(this.rates[unchecked(this.candLevel[k]) + 1]) / unchecked(this.candLag[k]));
+    return <f32>(unchecked(this.rates[unchecked(this.candLevel[k])]) / unchecked(this.candLag[k]));
   }
   candidateClarity(k: i32): f32 { return k < 0 || k >= this.nCand ? 0 : unchecked(this.candN[k]); }
 

@@ -12,9 +12,10 @@ export class MirrorRing {
   size: i32 = 0;
   /** Total samples written (wraps; only differences are used). */
   count: i32 = 0;
-  private pos: i32 = 0;
+  /** Position of the newest sample, 0..size-1. */
+  pos: i32 = 0;
+  base: usize = 0;
   private data: StaticArray<f32> = new StaticArray<f32>(0);
-  private base: usize = 0;
 
   alloc(size: i32): void {
     this.size = size;
@@ -97,21 +98,90 @@ export function nsdf4(ring: MirrorRing, back: i32, lag0: i32, w: i32, cosine: bo
   return den > 1e-20 ? num / den : 0;
 }
 
-/** Halfband decimator by 2 from `src` into `dst`: produces every output whose 11 inputs have arrived. */
+/**
+ * Streaming halfband decimator by 2 (11 taps) with its delay line in locals for a whole batch: one load per input
+ * sample, one output per input pair. The first stage (`first`) also blocks DC and drops NaN / Inf.
+ */
 export class Halfband {
-  /** src.count at which the next output's newest input is present. */
-  private need: i32 = 11;
+  /** Samples of the source consumed so far (MirrorRing sources). */
+  taken: i32 = 0;
+  // the last six odd-phase inputs (o0 newest) and three even-phase inputs (e0 newest)
+  private o0: f32 = 0; private o1: f32 = 0; private o2: f32 = 0; private o3: f32 = 0; private o4: f32 = 0;
+  private o5: f32 = 0; private e0: f32 = 0; private e1: f32 = 0; private e2: f32 = 0;
+  private odd: bool = false;
+  // one-pole DC blocker of the first stage (a DC offset keeps the NSDF positive everywhere)
+  dcR: f32 = 0;
+  private dcX: f32 = 0;
+  private dcY: f32 = 0;
 
-  reset(): void { this.need = 11; }
+  reset(): void {
+    this.taken = 0;
+    this.o0 = 0; this.o1 = 0; this.o2 = 0; this.o3 = 0; this.o4 = 0; this.o5 = 0;
+    this.e0 = 0; this.e1 = 0; this.e2 = 0;
+    this.odd = false;
+    this.dcX = 0; this.dcY = 0;
+  }
 
-  run(src: MirrorRing, dst: MirrorRing): void {
-    while (src.count - this.need >= 0) {
-      // newest input of this output is `src.count - need` samples back; its centre is 5 further
-      const p = src.at(src.count - this.need + 5);
-      const y: f32 = <f32>0.5 * load<f32>(p) + HB1 * (load<f32>(p, 4) + load<f32>(p - 4)) +
-        HB3 * (load<f32>(p, 12) + load<f32>(p - 12)) + HB5 * (load<f32>(p, 20) + load<f32>(p - 20));
-      dst.push(y);
-      this.need += 2;
+  /** Decimate the source's samples not yet taken into dst. */
+  fromRing(src: MirrorRing, dst: MirrorRing): void {
+    const n = src.count - this.taken;
+    if (n <= 0) return;
+    this.taken = src.count;
+    this.run(src.at(n - 1), n, dst, 0, false);
+  }
+
+  /**
+   * n samples from contiguous memory at p; outputs go to dst if given, else to contiguous memory at out.
+   * Returns the number of outputs.
+   */
+  run(p: usize, n: i32, dst: MirrorRing | null, out: usize, first: bool): i32 {
+    let o0 = this.o0, o1 = this.o1, o2 = this.o2, o3 = this.o3, o4 = this.o4, o5 = this.o5;
+    let e0 = this.e0, e1 = this.e1, e2 = this.e2;
+    let odd = this.odd;
+    let dx = this.dcX, dy = this.dcY;
+    const r = this.dcR;
+    const end = p + (<usize>n << 2);
+    let k = 0;
+    const toRing = dst != null;
+    let dpos = 0, dmask = 0;
+    let dbase: usize = 0, dmirror: usize = 0;
+    if (toRing) {
+      const d = dst as MirrorRing;
+      dpos = d.pos; dmask = d.size - 1; dbase = d.base; dmirror = <usize>d.size << 2;
     }
+    for (; p < end; p += 4) {
+      let x = load<f32>(p);
+      if (first) {
+        if (!(Mathf.abs(x) <= 8)) x = 0; // NaN or Inf would poison the filters for good
+        const y = x - dx + r * dy;
+        dx = x;
+        dy = y;
+        x = y;
+      }
+      if (odd) {
+        o5 = o4; o4 = o3; o3 = o2; o2 = o1; o1 = o0; o0 = x;
+        // centre: the even input two pairs back, between o2 and o3
+        const v: f32 = <f32>0.5 * e2 + HB1 * (o2 + o3) + HB3 * (o1 + o4) + HB5 * (o0 + o5);
+        if (toRing) {
+          dpos = (dpos + 1) & dmask;
+          const a = dbase + (<usize>dpos << 2);
+          store<f32>(a, v);
+          store<f32>(a + dmirror, v);
+        } else {
+          store<f32>(out + (<usize>k << 2), v);
+        }
+        k++;
+      } else {
+        e2 = e1; e1 = e0; e0 = x;
+      }
+      odd = !odd;
+    }
+    if (first && Mathf.abs(dy) < 1e-20) dy = 0;
+    this.o0 = o0; this.o1 = o1; this.o2 = o2; this.o3 = o3; this.o4 = o4; this.o5 = o5;
+    this.e0 = e0; this.e1 = e1; this.e2 = e2;
+    this.odd = odd;
+    this.dcX = dx; this.dcY = dy;
+    if (toRing) { const d = dst as MirrorRing; d.pos = dpos; d.count += k; }
+    return k;
   }
 }
