@@ -2,7 +2,7 @@
 // halfband-decimated signals (lags 8..16 per level, pitch-synchronous windows), key-maximum picking across the levels
 // with an exact early stop, refinement four times finer, and a causal voicing tracker. See docs/pitch-detector.md.
 import { PitchDetector } from "./detector";
-import { Block4, Halfband, MirrorRing, nsdf4 } from "./octave";
+import { Block4, Decimator4, Halfband, MirrorRing, nsdf4 } from "./octave";
 import { LagRefiner } from "./refine";
 
 /** Analysis interval in input samples (the harness hop; 5.3 ms at 48 kHz). */
@@ -47,6 +47,8 @@ export class PitchFollower extends PitchDetector {
   /** Halfband stages from the input rate down to level 0 (about 12 kHz). */
   preStages: i32 = 1;
   private pre: Array<Halfband> = new Array<Halfband>();
+  // 44.1 / 48 kHz (two octaves to level 0): one polyphase stage instead of two halfbands
+  private dec4: Decimator4 = new Decimator4();
   private scratch: StaticArray<f32> = new StaticArray<f32>(HOP / 2);
   // rings[l]: level l; bands[l - 1] makes level l from level l - 1
   private rings: Array<MirrorRing> = new Array<MirrorRing>();
@@ -100,6 +102,7 @@ export class PitchFollower extends PitchDetector {
     this.preStages = ps;
     for (let i = 0; i < ps; i++) this.pre.push(new Halfband());
     this.pre[0].dcR = <f32>(1.0 - 2.0 * Math.PI * 15.0 / <f64>sampleRate);
+    this.dec4.dcR = <f32>(1.0 - 2.0 * Math.PI * 15.0 * 4.0 / <f64>sampleRate);
     const r0 = <f64>sampleRate / <f64>(1 << ps);
     // enough levels that the slowest one's lag 16 reaches below 26 Hz
     let nl = 1;
@@ -128,6 +131,7 @@ export class PitchFollower extends PitchDetector {
     for (let i = 0; i < this.rings.length; i++) this.rings[i].clear();
     for (let i = 0; i < this.bands.length; i++) this.bands[i].reset();
     for (let i = 0; i < this.pre.length; i++) this.pre[i].reset();
+    this.dec4.reset();
     this.hopCount = 0;
     this.nCand = 0;
     this.levelsRun = 0;
@@ -150,9 +154,13 @@ export class PitchFollower extends PitchDetector {
       // up to the next hop boundary, so the analysis sees exactly the samples of its hop
       let seg = HOP - this.hopCount;
       if (seg > n - i) seg = n - i;
-      let m = unchecked(this.pre[0]).run(ptr + (<usize>i << 2), seg, ps == 1 ? ring0 : null, scratch, true);
-      for (let s = 1; s < ps; s++) {
-        m = unchecked(this.pre[s]).run(scratch, m, s == ps - 1 ? ring0 : null, scratch, false);
+      if (ps == 2) {
+        this.dec4.run(ptr + (<usize>i << 2), seg, ring0);
+      } else {
+        let m = unchecked(this.pre[0]).run(ptr + (<usize>i << 2), seg, ps == 1 ? ring0 : null, scratch, true);
+        for (let s = 1; s < ps; s++) {
+          m = unchecked(this.pre[s]).run(scratch, m, s == ps - 1 ? ring0 : null, scratch, false);
+        }
       }
       for (let l = 1; l < this.levels; l++) {
         unchecked(this.bands[l - 1]).fromRing(unchecked(rings[l - 1]), unchecked(rings[l]));
