@@ -36,7 +36,8 @@ export const P_FAST_ON: i32 = 10;  // clarity to become voiced without frame-to-
 export const P_COSINE: i32 = 11;   // 1 = normalised cross-correlation instead of McLeod's NSDF
 export const P_LOBE: i32 = 12;     // 1 = ignore maxima in the lobe around lag 0
 export const P_REFINE: i32 = 13;   // octaves between the coarse level and the refinement level (1..3)
-export const P_COUNT: i32 = 14;
+export const P_SUBALL: i32 = 14;   // sub-multiple check: divisors up to this are tried without a coarse candidate there
+export const P_COUNT: i32 = 15;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -93,6 +94,7 @@ export class PitchFollower extends PitchDetector {
     p[P_COSINE] = 0;
     p[P_LOBE] = 1;
     p[P_REFINE] = 2;
+    p[P_SUBALL] = 4;
   }
 
   init(sampleRate: f32): void {
@@ -270,7 +272,7 @@ export class PitchFollower extends PitchDetector {
       // only the top harmonics sees a clean sine there and can outscore the true period by far)
       const pickHz = unchecked(this.rates[lp]) / coarse;
       for (let m = MAX_DIV; m >= 2; m--) {
-        if (m > 4 && !this.hasCandidateNear(pickHz * <f64>m, pick)) continue;
+        if (<f32>m > this.params[P_SUBALL] && !this.hasCandidateNear(pickHz * <f64>m, pick)) continue;
         const sc = <i32>Math.floor(lag / <f64>m);
         if (sc - 1 < minLag) continue;
         rf.scanNear(ring, sc, w);
