@@ -37,7 +37,8 @@ export const P_COSINE: i32 = 11;   // 1 = normalised cross-correlation instead o
 export const P_LOBE: i32 = 12;     // 1 = ignore maxima in the lobe around lag 0
 export const P_REFINE: i32 = 13;   // octaves between the coarse level and the refinement level (1..3)
 export const P_SUBALL: i32 = 14;   // sub-multiple check: divisors up to this are tried without a coarse candidate there
-export const P_COUNT: i32 = 15;
+export const P_SUBCLAR: i32 = 15;  // ... and only below this clarity (a clear pick's true period is a candidate anyway)
+export const P_COUNT: i32 = 16;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -66,6 +67,7 @@ export class PitchFollower extends PitchDetector {
   private candN: StaticArray<f32> = new StaticArray<f32>(MAX_CAND);
   private candLevel: StaticArray<i32> = new StaticArray<i32>(MAX_CAND);
   private nCand: i32 = 0;
+  private gate: f32 = 1e-7;
   /** Levels computed by the last analysis (the early stop skips the rest). */
   levelsRun: i32 = 0;
 
@@ -81,7 +83,7 @@ export class PitchFollower extends PitchDetector {
   defaults(): void {
     const p = this.params;
     p[P_KEY] = 0.9;
-    p[P_ON] = 0.7;
+    p[P_ON] = 0.75;
     p[P_OFF] = 0.5;
     p[P_GATE_DB] = -70;
     p[P_WMIN_HI] = 5.3;
@@ -95,6 +97,7 @@ export class PitchFollower extends PitchDetector {
     p[P_LOBE] = 1;
     p[P_REFINE] = 2;
     p[P_SUBALL] = 4;
+    p[P_SUBCLAR] = 0.9;
   }
 
   init(sampleRate: f32): void {
@@ -126,6 +129,7 @@ export class PitchFollower extends PitchDetector {
   setParam(id: i32, v: f32): void {
     if (id < 0 || id >= P_COUNT) return;
     this.params[id] = v;
+    if (id == P_GATE_DB) this.gate = Mathf.pow(10, v / 10);
     if (id == P_COSINE) this.refiner.cosine = v >= 0.5;
   }
 
@@ -272,7 +276,8 @@ export class PitchFollower extends PitchDetector {
       // only the top harmonics sees a clean sine there and can outscore the true period by far)
       const pickHz = unchecked(this.rates[lp]) / coarse;
       for (let m = MAX_DIV; m >= 2; m--) {
-        if (<f32>m > this.params[P_SUBALL] && !this.hasCandidateNear(pickHz * <f64>m, pick)) continue;
+        const blind = <f32>m <= this.params[P_SUBALL] && clarity < this.params[P_SUBCLAR];
+        if (!blind && !this.hasCandidateNear(pickHz * <f64>m, pick)) continue;
         const sc = <i32>Math.floor(lag / <f64>m);
         if (sc - 1 < minLag) continue;
         rf.scanNear(ring, sc, w);
@@ -295,8 +300,7 @@ export class PitchFollower extends PitchDetector {
     this.rawHz = raw;
     this.confidence = clarity < 0 ? 0 : clarity;
 
-    const gate = Mathf.pow(10, this.params[P_GATE_DB] / 10);
-    if (level < gate) { this.unvoice(raw, clarity); return; }
+    if (level < this.gate) { this.unvoice(raw, clarity); return; }
 
     const agree = this.prevRaw > 0 && Mathf.abs(1200 * Mathf.log2(raw / this.prevRaw)) <= this.params[P_AGREE_CENTS];
     if (this.voiced) {

@@ -1,4 +1,4 @@
-// Lag refinement for the pitch follower: the exact NSDF at 8 lags around a coarse period on a faster octave level,
+// Lag refinement for the pitch follower: the exact NSDF at 4 lags around a coarse period on a faster octave level,
 // then a parabolic fit through the best lag and its neighbours (McLeod & Wyvill 2005, section 5).
 import { Block4, MirrorRing, nsdf4 } from "./octave";
 
@@ -14,18 +14,28 @@ export class LagRefiner {
   private r: StaticArray<f32> = new StaticArray<f32>(8);
   private blk: Block4 = new Block4();
 
-  /** Peak over center-3 .. center+4 (center >= 4; w + center + 8 < ring size). */
+  /**
+   * Peak near center (>= 4; w + center + 8 < ring size): one 4-lag pass over center-1 .. center+2, and a pass to either
+   * side while the best lag is at an edge (the coarse estimate is within a sample here, so that is rare).
+   */
   scan(ring: MirrorRing, center: i32, w: i32): void {
+    let lo = center - 1;
+    this.pass(ring, lo, w);
+    this.level = this.blk.e0 / <f32>w;
+    const r = this.r;
+    for (let tries = 0; tries < 2; tries++) {
+      if (unchecked(r[0]) > unchecked(r[1]) && lo > 2) { lo -= 2; this.pass(ring, lo, w); }
+      else if (unchecked(r[3]) > unchecked(r[2])) { lo += 2; this.pass(ring, lo, w); }
+      else break;
+    }
+    this.fit(lo, unchecked(r[2]) > unchecked(r[1]) ? 2 : 1);
+  }
+
+  private pass(ring: MirrorRing, lo: i32, w: i32): void {
     const b = this.blk;
-    nsdf4(ring, 0, center - 3, w, this.cosine, b);
-    this.level = b.e0 / <f32>w;
+    nsdf4(ring, 0, lo, w, this.cosine, b);
     const r = this.r;
     unchecked(r[0] = b.n0); unchecked(r[1] = b.n1); unchecked(r[2] = b.n2); unchecked(r[3] = b.n3);
-    nsdf4(ring, 0, center + 1, w, this.cosine, b);
-    unchecked(r[4] = b.n0); unchecked(r[5] = b.n1); unchecked(r[6] = b.n2); unchecked(r[7] = b.n3);
-    let best = 1;
-    for (let k = 2; k < 7; k++) if (unchecked(r[k]) > unchecked(r[best])) best = k;
-    this.fit(center - 3, best);
   }
 
   /** Peak over lag-1 .. lag+2 with the best of lag, lag+1 (lag >= 2), same window rules as scan(). */
