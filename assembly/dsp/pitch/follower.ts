@@ -90,7 +90,7 @@ export class PitchFollower extends PitchDetector {
     p[P_WFACTOR] = 2.0;
     p[P_AGREE_CENTS] = 50;
     p[P_JUMP_ON] = 0.85;
-    p[P_WMIN_LO] = 24;
+    p[P_WMIN_LO] = 40;
     p[P_SUBK] = 0.9;
     p[P_FAST_ON] = 2;
     p[P_COSINE] = 0;
@@ -168,9 +168,6 @@ export class PitchFollower extends PitchDetector {
           m = unchecked(this.pre[s]).run(scratch, m, s == ps - 1 ? ring0 : null, scratch, false);
         }
       }
-      for (let l = 1; l < this.levels; l++) {
-        unchecked(this.bands[l - 1]).fromRing(unchecked(rings[l - 1]), unchecked(rings[l]));
-      }
       i += seg;
       this.hopCount += seg;
       if (this.hopCount >= HOP) { this.hopCount = 0; this.analyse(); }
@@ -200,6 +197,11 @@ export class PitchFollower extends PitchDetector {
   }
 
   private analyse(): void {
+    // the slower levels are brought up to date once per hop (a ring holds several hops)
+    const rings = this.rings;
+    for (let l = 1; l < this.levels; l++) {
+      unchecked(this.bands[l - 1]).fromRing(unchecked(rings[l - 1]), unchecked(rings[l]));
+    }
     this.nCand = 0;
     this.estimates++;
     const key = this.params[P_KEY];

@@ -55,26 +55,34 @@ export class Block4 {
 /**
  * NSDF at lags lag0..lag0+3 over the newest w samples of ring ending `back` samples before its newest:
  * n(τ) = 2 Σ x[t]x[t-τ] / (Σ x[t]² + Σ x[t-τ]²), or r / sqrt(E0·Eτ) when cosine. Needs back + w + lag0 + 3 < size.
- * One load of x and one of the oldest lagged sample per step; the other lagged samples shift through registers.
+ * w is rounded up to a multiple of 4; two loads per step. Needs back + w + lag0 + 7 < size.
  */
 export function nsdf4(ring: MirrorRing, back: i32, lag0: i32, w: i32, cosine: bool, out: Block4): void {
+  // unrolled by four steps so the lagged samples rotate through named registers instead of being moved
   let px = ring.at(back);
   let py = px - (<usize>(lag0 + 3) << 2);
+  // y0..y3: x[t-lag0] .. x[t-lag0-3] for the current step t
   let y0 = load<f32>(py, 12);
   let y1 = load<f32>(py, 8);
   let y2 = load<f32>(py, 4);
   let y3 = load<f32>(py);
   let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, e0: f32 = 0, el: f32 = 0;
-  const end = px - (<usize>w << 2);
+  const end = px - (<usize>((w + 3) & ~3) << 2);
   while (px > end) {
-    const x = load<f32>(px);
-    a0 += x * y0; a1 += x * y1; a2 += x * y2; a3 += x * y3;
-    e0 += x * x; el += y0 * y0;
-    px -= 4;
-    py -= 4;
-    y0 = y1; y1 = y2; y2 = y3;
-    y3 = load<f32>(py);
+    const x0 = load<f32>(px), x1 = load<f32>(px - 4), x2 = load<f32>(px - 8), x3 = load<f32>(px - 12);
+    const y4 = load<f32>(py - 4), y5 = load<f32>(py - 8), y6 = load<f32>(py - 12);
+    const y7 = load<f32>(py - 16);
+    a0 += x0 * y0 + x1 * y1 + x2 * y2 + x3 * y3;
+    a1 += x0 * y1 + x1 * y2 + x2 * y3 + x3 * y4;
+    a2 += x0 * y2 + x1 * y3 + x2 * y4 + x3 * y5;
+    a3 += x0 * y3 + x1 * y4 + x2 * y5 + x3 * y6;
+    e0 += x0 * x0 + x1 * x1 + x2 * x2 + x3 * x3;
+    el += y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
+    y0 = y4; y1 = y5; y2 = y6; y3 = y7;
+    px -= 16;
+    py -= 16;
   }
+  w = (w + 3) & ~3;
   // energies of the other lagged windows: slide by one sample per lag
   const top = ring.at(back) - (<usize>lag0 << 2);   // newest sample of lag0's lagged window
   const bot = top - (<usize>w << 2);                // first sample past its oldest

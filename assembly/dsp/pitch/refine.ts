@@ -21,7 +21,7 @@ export class LagRefiner {
   scan(ring: MirrorRing, center: i32, w: i32): void {
     let lo = center - 1;
     this.pass(ring, lo, w);
-    this.level = this.blk.e0 / <f32>w;
+    this.level = this.blk.e0 / <f32>((w + 3) & ~3);
     const r = this.r;
     for (let tries = 0; tries < 2; tries++) {
       if (unchecked(r[0]) > unchecked(r[1]) && lo > 2) { lo -= 2; this.pass(ring, lo, w); }
