@@ -2,18 +2,18 @@
 // halfband-decimated signals (lags 8..16 per level, pitch-synchronous windows), key-maximum picking across the levels
 // with an exact early stop, refinement four times finer, and a causal voicing tracker. See docs/pitch-detector.md.
 import { PitchDetector } from "./detector";
-import { Block4, Decimator4, Halfband, MirrorRing, nsdf4 } from "./octave";
+import { Block5, Decimator4, Halfband, MirrorRing, nsdf5 } from "./octave";
 import { LagRefiner } from "./refine";
 
 /** Analysis interval in input samples (the harness hop; 5.3 ms at 48 kHz). */
 const HOP: i32 = 256;
 const MAX_CAND: i32 = 64;
 const MAX_LEVELS: i32 = 9;
-/** Coarse lags per level: LAG_FIRST .. LAG_FIRST + 11 (three 4-lag passes); [8, 16) are the level's own. Level 0 also
- * holds the top octave (down to 4.6 samples per period): LAG0_FIRST .. LAG0_FIRST + 15. */
-const LAG_FIRST: i32 = 6;
+/** Coarse lags per level: LAG_FIRST .. LAG_FIRST + 9 (two 5-lag passes); [8, 16) are the level's own. Level 0 also
+ * holds the top octave (down to 4.2 samples per period): LAG0_FIRST .. LAG0_FIRST + 14 (three passes). */
+const LAG_FIRST: i32 = 7;
 const LAG0_FIRST: i32 = 3;
-const NLAG: i32 = 16;
+const NLAG: i32 = 15;
 /** Lag multiple used to time high notes: refine at k·P >= this many samples. */
 const LONG_LAG: f64 = 24;
 const RING: i32 = 512;
@@ -38,7 +38,8 @@ export const P_LOBE: i32 = 12;     // 1 = ignore maxima in the lobe around lag 0
 export const P_REFINE: i32 = 13;   // octaves between the coarse level and the refinement level (1..3)
 export const P_SUBALL: i32 = 14;   // sub-multiple check: divisors up to this are tried without a coarse candidate there
 export const P_SUBCLAR: i32 = 15;  // ... and only below this clarity (a clear pick's true period is a candidate anyway)
-export const P_COUNT: i32 = 16;
+export const P_SKIP: i32 = 16;     // coarse clarity below which the pick is not refined (unvoiced at once)
+export const P_COUNT: i32 = 17;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -57,7 +58,7 @@ export class PitchFollower extends PitchDetector {
   private bands: Array<Halfband> = new Array<Halfband>();
   private rates: StaticArray<f64> = new StaticArray<f64>(MAX_LEVELS);
   private nsdf: StaticArray<f32> = new StaticArray<f32>(MAX_LEVELS * NLAG);
-  private blk: Block4 = new Block4();
+  private blk: Block5 = new Block5();
   private refiner: LagRefiner = new LagRefiner();
   private hopCount: i32 = 0;
   private minLag0: f64 = 8;
@@ -98,6 +99,7 @@ export class PitchFollower extends PitchDetector {
     p[P_REFINE] = 2;
     p[P_SUBALL] = 4;
     p[P_SUBCLAR] = 0.9;
+    p[P_SKIP] = 0.35;
   }
 
   init(sampleRate: f32): void {
@@ -183,16 +185,17 @@ export class PitchFollower extends PitchDetector {
     const cos = this.params[P_COSINE] >= 0.5;
     const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
     const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
-    const groups = l == 0 ? 4 : 3;
+    const groups = l == 0 ? 3 : 2;
     for (let g = 0; g < groups; g++) {
-      const lag0 = first + 4 * g;
+      const lag0 = first + 5 * g;
       // pitch-synchronous: at least wfactor periods of the group's longest lag
-      let w = <i32>Math.ceil(wf * <f64>(lag0 + 3));
+      let w = <i32>Math.ceil(wf * <f64>(lag0 + 4));
       if (w < wmin) w = wmin;
       if (w > RING - 32) w = RING - 32;
-      nsdf4(ring, 0, lag0, w, cos, b);
-      const o = row + (<usize>(4 * g) << 2);
+      nsdf5(ring, 0, lag0, w, cos, b);
+      const o = row + (<usize>(5 * g) << 2);
       store<f32>(o, b.n0); store<f32>(o, b.n1, 4); store<f32>(o, b.n2, 8); store<f32>(o, b.n3, 12);
+      store<f32>(o, b.n4, 16);
     }
   }
 
@@ -216,7 +219,7 @@ export class PitchFollower extends PitchDetector {
       const lo = l == 0 ? this.minLag0 : 8.0;
       const hi = l == this.levels - 1 ? this.maxLagLast : 16.0;
       const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
-      const count = l == 0 ? 16 : 12;
+      const count = l == 0 ? 15 : 10;
       for (let i = 1; i < count - 1; i++) {
         const a = load<f32>(row + (<usize>(i - 1) << 2));
         // maxima of the lobe around lag 0 (not yet gone <= 0) are the spectrum's tilt, not a period
@@ -249,9 +252,14 @@ export class PitchFollower extends PitchDetector {
     this.levelsRun = l;
     if (pick < 0 || nmax <= 0) { this.unvoice(0, 0); return; }
 
-    // exact refinement on a faster level, with a window of at least P_WMIN_HI ms and wfactor periods
     const coarse = unchecked(this.candLag[pick]);
     const lp = unchecked(this.candLevel[pick]);
+    // too weak to become voiced even after refinement: save the refinement
+    if (unchecked(this.candN[pick]) < this.params[P_SKIP]) {
+      this.unvoice(<f32>(unchecked(this.rates[lp]) / coarse), unchecked(this.candN[pick]));
+      return;
+    }
+    // exact refinement on a faster level, with a window of at least P_WMIN_HI ms and wfactor periods
     let steps = <i32>this.params[P_REFINE];
     if (steps < 0) steps = 0;
     let ri = lp - steps;    // the refinement level
@@ -280,8 +288,8 @@ export class PitchFollower extends PitchDetector {
       for (let m = MAX_DIV; m >= 2; m--) {
         const blind = <f32>m <= this.params[P_SUBALL] && clarity < this.params[P_SUBCLAR];
         if (!blind && !this.hasCandidateNear(pickHz * <f64>m, pick)) continue;
-        const sc = <i32>Math.floor(lag / <f64>m);
-        if (sc - 1 < minLag) continue;
+        const sc = <i32>Math.round(lag / <f64>m);
+        if (sc - 2 < minLag) continue;
         rf.scanNear(ring, sc, w);
         if (rf.clarity >= subK * clarity) {
           lag = rf.lag;

@@ -45,44 +45,49 @@ export class MirrorRing {
   }
 }
 
-/** NSDF results of one 4-lag pass. */
-export class Block4 {
-  n0: f32 = 0; n1: f32 = 0; n2: f32 = 0; n3: f32 = 0;
-  /** Energy of the newest window (mean square = e0 / w). */
+/** NSDF results of one 5-lag pass. */
+export class Block5 {
+  n0: f32 = 0; n1: f32 = 0; n2: f32 = 0; n3: f32 = 0; n4: f32 = 0;
+  /** Energy of the newest window and its length (w rounded up to a multiple of 4). */
   e0: f32 = 0;
+  w: i32 = 0;
 }
 
 /**
- * NSDF at lags lag0..lag0+3 over the newest w samples of ring ending `back` samples before its newest:
- * n(τ) = 2 Σ x[t]x[t-τ] / (Σ x[t]² + Σ x[t-τ]²), or r / sqrt(E0·Eτ) when cosine. Needs back + w + lag0 + 3 < size.
- * w is rounded up to a multiple of 4; two loads per step. Needs back + w + lag0 + 7 < size.
+ * NSDF at lags lag0..lag0+4 over the newest w samples of ring ending `back` samples before its newest:
+ * n(τ) = 2 Σ x[t]x[t-τ] / (Σ x[t]² + Σ x[t-τ]²), or r / sqrt(E0·Eτ) when cosine. w is rounded up to a multiple of 4.
+ * Needs back + w + lag0 + 8 < size.
  */
-export function nsdf4(ring: MirrorRing, back: i32, lag0: i32, w: i32, cosine: bool, out: Block4): void {
+export function nsdf5(ring: MirrorRing, back: i32, lag0: i32, w: i32, cosine: bool, out: Block5): void {
+  w = (w + 3) & ~3;
   // unrolled by four steps so the lagged samples rotate through named registers instead of being moved
   let px = ring.at(back);
-  let py = px - (<usize>(lag0 + 3) << 2);
-  // y0..y3: x[t-lag0] .. x[t-lag0-3] for the current step t
-  let y0 = load<f32>(py, 12);
-  let y1 = load<f32>(py, 8);
-  let y2 = load<f32>(py, 4);
-  let y3 = load<f32>(py);
-  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, e0: f32 = 0, el: f32 = 0;
-  const end = px - (<usize>((w + 3) & ~3) << 2);
+  let py = px - (<usize>(lag0 + 4) << 2);
+  // y0..y4: x[t-lag0] .. x[t-lag0-4] for the current step t (py points at y4)
+  let y0 = load<f32>(py, 16);
+  let y1 = load<f32>(py, 12);
+  let y2 = load<f32>(py, 8);
+  let y3 = load<f32>(py, 4);
+  let y4 = load<f32>(py);
+  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, e0: f32 = 0, el: f32 = 0;
+  const end = px - (<usize>w << 2);
   while (px > end) {
-    const x0 = load<f32>(px), x1 = load<f32>(px - 4), x2 = load<f32>(px - 8), x3 = load<f32>(px - 12);
-    const y4 = load<f32>(py - 4), y5 = load<f32>(py - 8), y6 = load<f32>(py - 12);
-    const y7 = load<f32>(py - 16);
+    // pairs of samples per 64-bit load: half the bounds checks after wasm2c
+    const xa = load<u64>(px - 4), xb = load<u64>(px - 12);
+    const ya = load<u64>(py - 8), yb = load<u64>(py - 16);
+    const x0 = hi32(xa), x1 = lo32(xa), x2 = hi32(xb), x3 = lo32(xb);
+    const y5 = hi32(ya), y6 = lo32(ya), y7 = hi32(yb), y8 = lo32(yb);
     a0 += x0 * y0 + x1 * y1 + x2 * y2 + x3 * y3;
     a1 += x0 * y1 + x1 * y2 + x2 * y3 + x3 * y4;
     a2 += x0 * y2 + x1 * y3 + x2 * y4 + x3 * y5;
     a3 += x0 * y3 + x1 * y4 + x2 * y5 + x3 * y6;
+    a4 += x0 * y4 + x1 * y5 + x2 * y6 + x3 * y7;
     e0 += x0 * x0 + x1 * x1 + x2 * x2 + x3 * x3;
     el += y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
-    y0 = y4; y1 = y5; y2 = y6; y3 = y7;
+    y0 = y4; y1 = y5; y2 = y6; y3 = y7; y4 = y8;
     px -= 16;
     py -= 16;
   }
-  w = (w + 3) & ~3;
   // energies of the other lagged windows: slide by one sample per lag
   const top = ring.at(back) - (<usize>lag0 << 2);   // newest sample of lag0's lagged window
   const bot = top - (<usize>w << 2);                // first sample past its oldest
@@ -92,15 +97,24 @@ export function nsdf4(ring: MirrorRing, back: i32, lag0: i32, w: i32, cosine: bo
   const el2 = Mathf.max(0, el1 - t * t + b * b);
   t = load<f32>(top - 8); b = load<f32>(bot - 8);
   const el3 = Mathf.max(0, el2 - t * t + b * b);
+  t = load<f32>(top - 12); b = load<f32>(bot - 12);
+  const el4 = Mathf.max(0, el3 - t * t + b * b);
   out.e0 = e0;
+  out.w = w;
   if (cosine) {
     out.n0 = norm(a0, Mathf.sqrt(e0 * el)); out.n1 = norm(a1, Mathf.sqrt(e0 * el1));
     out.n2 = norm(a2, Mathf.sqrt(e0 * el2)); out.n3 = norm(a3, Mathf.sqrt(e0 * el3));
+    out.n4 = norm(a4, Mathf.sqrt(e0 * el4));
   } else {
     out.n0 = norm(2 * a0, e0 + el); out.n1 = norm(2 * a1, e0 + el1);
     out.n2 = norm(2 * a2, e0 + el2); out.n3 = norm(2 * a3, e0 + el3);
+    out.n4 = norm(2 * a4, e0 + el4);
   }
 }
+
+/** The f32 at the lower / higher address of a 64-bit little-endian load. */
+@inline export function lo32(v: u64): f32 { return reinterpret<f32>(<u32>v); }
+@inline export function hi32(v: u64): f32 { return reinterpret<f32>(<u32>(v >> 32)); }
 
 @inline function norm(num: f32, den: f32): f32 {
   return den > 1e-20 ? num / den : 0;
@@ -281,7 +295,8 @@ export class Decimator4 {
     const dmirror = <usize>dst.size << 2;
     const end = p + (<usize>count << 4);
     for (; p < end; p += 16) {
-      const a0 = load<f32>(p), a1 = load<f32>(p, 4), a2 = load<f32>(p, 8), a3 = load<f32>(p, 12);
+      const la = load<u64>(p), lb = load<u64>(p, 8);
+      const a0 = lo32(la), a1 = hi32(la), a2 = lo32(lb), a3 = hi32(lb);
       // newest input a3 meets h[0] in this output, h[4] in the next, ...
       let y = p1 + F3 * a0 + F2 * a1 + F1 * a2 + F0 * a3;
       p1 = p2 + F7 * a0 + F6 * a1 + F5 * a2 + F4 * a3;

@@ -1,6 +1,6 @@
-// Lag refinement for the pitch follower: the exact NSDF at 4 lags around a coarse period on a faster octave level,
+// Lag refinement for the pitch follower: the exact NSDF at 5 lags around a coarse period on a faster octave level,
 // then a parabolic fit through the best lag and its neighbours (McLeod & Wyvill 2005, section 5).
-import { Block4, MirrorRing, nsdf4 } from "./octave";
+import { Block5, MirrorRing, nsdf5 } from "./octave";
 
 export class LagRefiner {
   /** Refined lag in samples of the ring's rate, 0 if none. */
@@ -11,40 +11,46 @@ export class LagRefiner {
   level: f32 = 0;
   /** Normalisation: false = McLeod's 2r/(E0+Eτ), true = r/sqrt(E0·Eτ). */
   cosine: bool = false;
-  private r: StaticArray<f32> = new StaticArray<f32>(8);
-  private blk: Block4 = new Block4();
+  private r: StaticArray<f32> = new StaticArray<f32>(5);
+  private blk: Block5 = new Block5();
 
   /**
-   * Peak near center (>= 4; w + center + 8 < ring size): one 4-lag pass over center-1 .. center+2, and a pass to either
-   * side while the best lag is at an edge (the coarse estimate is within a sample here, so that is rare).
+   * Peak near center (>= 5; w + center + 16 < ring size): one 5-lag pass over center-2 .. center+2, and a pass to
+   * either side while the best lag is at an edge (rare: the coarse estimate is within a sample here).
    */
   scan(ring: MirrorRing, center: i32, w: i32): void {
-    let lo = center - 1;
+    let lo = center - 2;
     this.pass(ring, lo, w);
-    this.level = this.blk.e0 / <f32>((w + 3) & ~3);
+    this.level = this.blk.e0 / <f32>this.blk.w;
     const r = this.r;
     for (let tries = 0; tries < 2; tries++) {
-      if (unchecked(r[0]) > unchecked(r[1]) && lo > 2) { lo -= 2; this.pass(ring, lo, w); }
-      else if (unchecked(r[3]) > unchecked(r[2])) { lo += 2; this.pass(ring, lo, w); }
+      if (unchecked(r[0]) > unchecked(r[1]) && lo > 3) { lo -= 3; this.pass(ring, lo, w); }
+      else if (unchecked(r[4]) > unchecked(r[3])) { lo += 3; this.pass(ring, lo, w); }
       else break;
     }
-    this.fit(lo, unchecked(r[2]) > unchecked(r[1]) ? 2 : 1);
+    this.fit(lo, this.best());
+  }
+
+  /** Peak over lag-2 .. lag+2, best of the middle three (lag >= 3), same window rules as scan(). */
+  scanNear(ring: MirrorRing, lag: i32, w: i32): void {
+    this.pass(ring, lag - 2, w);
+    this.fit(lag - 2, this.best());
+  }
+
+  private best(): i32 {
+    const r = this.r;
+    let b = 1;
+    if (unchecked(r[2]) > unchecked(r[b])) b = 2;
+    if (unchecked(r[3]) > unchecked(r[b])) b = 3;
+    return b;
   }
 
   private pass(ring: MirrorRing, lo: i32, w: i32): void {
     const b = this.blk;
-    nsdf4(ring, 0, lo, w, this.cosine, b);
+    nsdf5(ring, 0, lo, w, this.cosine, b);
     const r = this.r;
     unchecked(r[0] = b.n0); unchecked(r[1] = b.n1); unchecked(r[2] = b.n2); unchecked(r[3] = b.n3);
-  }
-
-  /** Peak over lag-1 .. lag+2 with the best of lag, lag+1 (lag >= 2), same window rules as scan(). */
-  scanNear(ring: MirrorRing, lag: i32, w: i32): void {
-    const b = this.blk;
-    nsdf4(ring, 0, lag - 1, w, this.cosine, b);
-    const r = this.r;
-    unchecked(r[0] = b.n0); unchecked(r[1] = b.n1); unchecked(r[2] = b.n2); unchecked(r[3] = b.n3);
-    this.fit(lag - 1, b.n2 > b.n1 ? 2 : 1);
+    unchecked(r[4] = b.n4);
   }
 
   private fit(lo: i32, best: i32): void {
