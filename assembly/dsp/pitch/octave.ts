@@ -147,14 +147,16 @@ export class Halfband {
     this.dcX = 0; this.dcY = 0;
   }
 
-  /** Decimate the source's samples not yet taken into dst, a whole number of pairs (an odd one waits). */
+  /**
+   * Decimate the source's samples not yet taken into dst, a whole number of pairs (an odd one waits). Reads the taps
+   * straight from the contiguous source window (a delay line in locals spills to the stack after wasm2c).
+   */
   fromRing(src: MirrorRing, dst: MirrorRing): void {
     const n = (src.count - this.taken) & ~1;
     if (n <= 0) return;
+    // the first new pair; an output's centre is the even input 2 pairs back, its newest tap the new odd input
     let p = src.at(src.count - this.taken - 1);
     this.taken += n;
-    let o0 = this.o0, o1 = this.o1, o2 = this.o2, o3 = this.o3, o4 = this.o4, o5 = this.o5;
-    let e0 = this.e0, e1 = this.e1, e2 = this.e2;
     let v1 = this.v1, v2 = this.v2;
     let dpos = dst.pos;
     const dmask = dst.size - 1;
@@ -162,9 +164,12 @@ export class Halfband {
     const dmirror = <usize>dst.size << 2;
     const end = p + (<usize>n << 2);
     for (; p < end; p += 8) {
-      e2 = e1; e1 = e0; e0 = load<f32>(p);
-      o5 = o4; o4 = o3; o3 = o2; o2 = o1; o1 = o0; o0 = load<f32>(p, 4);
-      const h: f32 = <f32>0.5 * e2 + HB1 * (o2 + o3) + HB3 * (o1 + o4) + HB5 * (o0 + o5);
+      // p: even input x[2k]; centre c = 2k - 4 (p - 16); taps c±1 (p - 20, p - 12), c±3 (p - 28, p - 4), c±5 (p - 36, p + 4)
+      const cm = load<u64>(p - 20);   // c-1 (low), c (high)
+      const h: f32 = <f32>0.5 * hi32(cm) + HB1 * (lo32(cm) + load<f32>(p - 12)) +
+        HB3 * (load<f32>(p - 28) + load<f32>(p - 4)) + HB5 * (load<f32>(p - 36) + load<f32>(p, 4));
+      // The halfband leaves its transition band and aliases just below the new Nyquist; a level's NSDF sampled at
+      // whole lags then misses sharp peaks. [1 2 1]/4 has a zero at Nyquist and keeps the peaks smooth.
       const v: f32 = <f32>0.25 * (h + v2) + <f32>0.5 * v1;
       v2 = v1;
       v1 = h;
@@ -173,8 +178,6 @@ export class Halfband {
       store<f32>(a, v);
       store<f32>(a + dmirror, v);
     }
-    this.o0 = o0; this.o1 = o1; this.o2 = o2; this.o3 = o3; this.o4 = o4; this.o5 = o5;
-    this.e0 = e0; this.e1 = e1; this.e2 = e2;
     this.v1 = v1; this.v2 = v2;
     dst.pos = dpos;
     dst.count += n >> 1;
