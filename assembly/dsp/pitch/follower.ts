@@ -215,17 +215,22 @@ export class PitchFollower extends PitchDetector {
     let l = 0;
     for (; l < this.levels; l++) {
       this.coarse(l);
+      // level gate on the fastest level's window: silence costs one pass
+      if (l == 0 && this.blk.e0 < this.gate * <f32>this.blk.w) break;
       const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
       const lo = l == 0 ? this.minLag0 : 8.0;
       const hi = l == this.levels - 1 ? this.maxLagLast : 16.0;
       const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
       const count = l == 0 ? 15 : 10;
+      let a: f32 = 0;
+      let v = load<f32>(row);
+      let c = load<f32>(row, 4);
       for (let i = 1; i < count - 1; i++) {
-        const a = load<f32>(row + (<usize>(i - 1) << 2));
+        a = v;
+        v = c;
+        c = load<f32>(row + (<usize>(i + 1) << 2));
         // maxima of the lobe around lag 0 (not yet gone <= 0) are the spectrum's tilt, not a period
         if (a <= 0) lobeOpen = true;
-        const v = load<f32>(row + (<usize>i << 2));
-        const c = load<f32>(row + (<usize>(i + 1) << 2));
         if (!lobeOpen || !(v > 0 && v >= a && v > c)) continue;
         const den = <f64>a - 2.0 * <f64>v + <f64>c;
         let dd: f64 = 0;
