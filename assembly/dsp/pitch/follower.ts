@@ -2,7 +2,7 @@
 // halfband-decimated signals (lags 8..16 per level, pitch-synchronous windows), key-maximum picking across the levels
 // with an exact early stop, refinement four times finer, and a causal voicing tracker. See docs/pitch-detector.md.
 import { PitchDetector } from "./detector";
-import { Block5, Decimator4, Halfband, MirrorRing, nsdf5 } from "./octave";
+import { Block5, Decimator4, Halfband, SlideRing, nsdf5 } from "./octave";
 import { LagRefiner } from "./refine";
 
 /** Analysis interval in input samples (the harness hop; 5.3 ms at 48 kHz). */
@@ -54,7 +54,7 @@ export class PitchFollower extends PitchDetector {
   private dec4: Decimator4 = new Decimator4();
   private scratch: StaticArray<f32> = new StaticArray<f32>(HOP / 2);
   // rings[l]: level l; bands[l - 1] makes level l from level l - 1
-  private rings: Array<MirrorRing> = new Array<MirrorRing>();
+  private rings: Array<SlideRing> = new Array<SlideRing>();
   private bands: Array<Halfband> = new Array<Halfband>();
   private rates: StaticArray<f64> = new StaticArray<f64>(MAX_LEVELS);
   private nsdf: StaticArray<f32> = new StaticArray<f32>(MAX_LEVELS * NLAG);
@@ -116,7 +116,7 @@ export class PitchFollower extends PitchDetector {
     while (nl < MAX_LEVELS && r0 / <f64>(1 << (nl - 1)) / 16.0 > 26.0) nl++;
     this.levels = nl;
     for (let l = 0; l < nl; l++) {
-      const r = new MirrorRing();
+      const r = new SlideRing();
       r.alloc(RING);
       this.rings.push(r);
       unchecked(this.rates[l] = r0 / <f64>(1 << l));

@@ -1,5 +1,5 @@
-// One octave level of the pitch follower: a mirrored f32 ring fed by an 11-tap halfband decimator from the level
-// above, and a register-blocked NSDF (McLeod & Wyvill 2005) of four consecutive lags per pass over the window.
+// One octave level of the pitch follower: a sliding f32 window fed by a halfband decimator from the level above, and
+// a register-blocked NSDF (McLeod & Wyvill 2005) of five consecutive lags per pass over the window.
 
 // 11-tap equiripple halfband (Parks-McClellan, band edges 0.15 / 0.35 of the input rate, about 45 dB), taps ±1, ±3, ±5;
 // the even taps are zero and the centre is 1/2, so an output costs three multiplies.
@@ -11,12 +11,16 @@ const HB5: f32 = 0.018762220171403075;
 const HQ1: f32 = 0.2927046582025856;
 const HQ3: f32 = -0.042704658202585656;
 
-/** A power-of-two ring whose samples are written twice (at p and p + size), so any window is contiguous memory. */
-export class MirrorRing {
+/**
+ * A sliding window over a signal: samples are appended to a buffer of 2·size; when it is full, its newer half is copied
+ * to the front (one memory.copy per `size` samples). Any window of up to `size` samples is then contiguous memory, at
+ * one store per sample.
+ */
+export class SlideRing {
   size: i32 = 0;
   /** Total samples written (wraps; only differences are used). */
   count: i32 = 0;
-  /** Position of the newest sample, 0..size-1. */
+  /** Index of the newest sample in the buffer, size-1 .. 2·size-1. */
   pos: i32 = 0;
   base: usize = 0;
   private data: StaticArray<f32> = new StaticArray<f32>(0);
@@ -30,23 +34,26 @@ export class MirrorRing {
 
   clear(): void {
     for (let i = 0; i < this.data.length; i++) unchecked(this.data[i] = 0);
-    this.pos = 0;
+    this.pos = this.size - 1;
     this.count = 0;
-  }
-
-  @inline push(x: f32): void {
-    const p = (this.pos + 1) & (this.size - 1);
-    this.pos = p;
-    const a = this.base + (<usize>p << 2);
-    store<f32>(a, x);
-    store<f32>(a + (<usize>this.size << 2), x);
-    this.count++;
   }
 
   /** Address of the sample `back` samples before the newest (0 = newest); back < size. */
   @inline at(back: i32): usize {
-    return this.base + (<usize>(this.pos + this.size - back) << 2);
+    return this.base + (<usize>(this.pos - back) << 2);
   }
+}
+
+/** Writer for a batch of samples into a SlideRing, its state in locals. */
+@inline function slideStore(base: usize, pos: i32, size: i32, v: f32): i32 {
+  pos++;
+  if (pos == 2 * size) {
+    const half = <usize>size << 2;
+    memory.copy(base, base + half, half);
+    pos = size;
+  }
+  store<f32>(base + (<usize>pos << 2), v);
+  return pos;
 }
 
 /** NSDF results of one 5-lag pass. */
@@ -62,7 +69,7 @@ export class Block5 {
  * n(τ) = 2 Σ x[t]x[t-τ] / (Σ x[t]² + Σ x[t-τ]²), or r / sqrt(E0·Eτ) when cosine. w is rounded up to a multiple of 4.
  * Needs back + w + lag0 + 8 < size.
  */
-export function nsdf5(ring: MirrorRing, back: i32, lag0: i32, w: i32, cosine: bool, out: Block5): void {
+export function nsdf5(ring: SlideRing, back: i32, lag0: i32, w: i32, cosine: bool, out: Block5): void {
   w = (w + 3) & ~3;
   // unrolled by four steps so the lagged samples rotate through named registers instead of being moved
   let px = ring.at(back);
@@ -129,7 +136,7 @@ export function nsdf5(ring: MirrorRing, back: i32, lag0: i32, w: i32, cosine: bo
  * sample, one output per input pair. The first stage (`first`) also blocks DC and drops NaN / Inf.
  */
 export class Halfband {
-  /** Samples of the source consumed so far (MirrorRing sources). */
+  /** Samples of the source consumed so far (SlideRing sources). */
   taken: i32 = 0;
   // the last six odd-phase inputs (o0 newest) and three even-phase inputs (e0 newest)
   private o0: f32 = 0; private o1: f32 = 0; private o2: f32 = 0; private o3: f32 = 0; private o4: f32 = 0;
@@ -155,7 +162,7 @@ export class Halfband {
    * Decimate the source's samples not yet taken into dst, a whole number of pairs (an odd one waits). Reads the taps
    * straight from the contiguous source window (a delay line in locals spills to the stack after wasm2c).
    */
-  fromRing(src: MirrorRing, dst: MirrorRing): void {
+  fromRing(src: SlideRing, dst: SlideRing): void {
     const n = (src.count - this.taken) & ~1;
     if (n <= 0) return;
     // the first new pair; an output's centre is the even input 2 pairs back, its newest tap the new odd input
@@ -163,9 +170,8 @@ export class Halfband {
     this.taken += n;
     let v1 = this.v1, v2 = this.v2;
     let dpos = dst.pos;
-    const dmask = dst.size - 1;
+    const dsize = dst.size;
     const dbase = dst.base;
-    const dmirror = <usize>dst.size << 2;
     const end = p + (<usize>n << 2);
     for (; p < end; p += 8) {
       // p: even input x[2k]; centre c = 2k - 4 (p - 16); taps c±1 (p - 20, p - 12), c±3 (p - 28, p - 4)
@@ -177,10 +183,7 @@ export class Halfband {
       const v: f32 = <f32>0.25 * (h + v2) + <f32>0.5 * v1;
       v2 = v1;
       v1 = h;
-      dpos = (dpos + 1) & dmask;
-      const a = dbase + (<usize>dpos << 2);
-      store<f32>(a, v);
-      store<f32>(a + dmirror, v);
+      dpos = slideStore(dbase, dpos, dsize, v);
     }
     this.v1 = v1; this.v2 = v2;
     dst.pos = dpos;
@@ -191,7 +194,7 @@ export class Halfband {
    * n samples from contiguous memory at p; outputs go to dst if given, else to contiguous memory at out.
    * Returns the number of outputs.
    */
-  run(p: usize, n: i32, dst: MirrorRing | null, out: usize, first: bool): i32 {
+  run(p: usize, n: i32, dst: SlideRing | null, out: usize, first: bool): i32 {
     let o0 = this.o0, o1 = this.o1, o2 = this.o2, o3 = this.o3, o4 = this.o4, o5 = this.o5;
     let e0 = this.e0, e1 = this.e1, e2 = this.e2;
     let odd = this.odd;
@@ -201,11 +204,11 @@ export class Halfband {
     const end = p + (<usize>n << 2);
     let k = 0;
     const toRing = dst != null;
-    let dpos = 0, dmask = 0;
-    let dbase: usize = 0, dmirror: usize = 0;
+    let dpos = 0, dsize = 0;
+    let dbase: usize = 0;
     if (toRing) {
-      const d = dst as MirrorRing;
-      dpos = d.pos; dmask = d.size - 1; dbase = d.base; dmirror = <usize>d.size << 2;
+      const d = dst as SlideRing;
+      dpos = d.pos; dsize = d.size; dbase = d.base;
     }
     for (; p < end; p += 4) {
       let x = load<f32>(p);
@@ -226,10 +229,7 @@ export class Halfband {
         v2 = v1;
         v1 = h;
         if (toRing) {
-          dpos = (dpos + 1) & dmask;
-          const a = dbase + (<usize>dpos << 2);
-          store<f32>(a, v);
-          store<f32>(a + dmirror, v);
+          dpos = slideStore(dbase, dpos, dsize, v);
         } else {
           store<f32>(out + (<usize>k << 2), v);
         }
@@ -245,25 +245,24 @@ export class Halfband {
     this.odd = odd;
     this.v1 = v1; this.v2 = v2;
     this.dcX = dx; this.dcY = dy;
-    if (toRing) { const d = dst as MirrorRing; d.pos = dpos; d.count += k; }
+    if (toRing) { const d = dst as SlideRing; d.pos = dpos; d.count += k; }
     return k;
   }
 }
 
-// 16-tap equiripple lowpass for decimation by 4 (Parks-McClellan, pass 0.07, stop 0.18 of the input rate, 41 dB);
-// symmetric, so F0..F7 are h[0..7] = h[15..8].
-const F0: f32 = -0.0120114539; const F1: f32 = -0.0263867439; const F2: f32 = -0.0293316267;
-const F3: f32 = -0.012730892; const F4: f32 = 0.0386561653; const F5: f32 = 0.112830766;
-const F6: f32 = 0.190252538; const F7: f32 = 0.238721248;
+// 12-tap equiripple lowpass for decimation by 4 (Parks-McClellan, pass 0.065, stop 0.185 of the input rate, 31 dB);
+// symmetric, so F0..F5 are h[0..5] = h[11..6].
+const F0: f32 = -0.0196627645; const F1: f32 = -0.00264393331; const F2: f32 = 0.0351287471;
+const F3: f32 = 0.0997865628; const F4: f32 = 0.170483825; const F5: f32 = 0.216907563;
 
 /**
- * The input stage at 44.1 / 48 kHz: decimation by 4 as a 16-tap polyphase FIR. Each block of 4 inputs adds its four
- * partial dot products to the next outputs, so there is one load and four multiplies per input sample and no delay
+ * The input stage at 44.1 / 48 kHz: decimation by 4 as a 12-tap polyphase FIR. Each block of 4 inputs adds its four
+ * partial dot products to the next outputs, so there is half a load and three multiplies per input sample and no delay
  * line. The output then gets the DC blocker, NaN / Inf recovery and the [1 2 1]/4 smoother, and goes to level 0.
  */
 export class Decimator4 {
   dcR: f32 = 0;
-  private p1: f32 = 0; private p2: f32 = 0; private p3: f32 = 0;
+  private p1: f32 = 0; private p2: f32 = 0;
   private dcX: f32 = 0; private dcY: f32 = 0;
   private v1: f32 = 0; private v2: f32 = 0;
   // up to 3 inputs waiting for a whole block
@@ -271,12 +270,12 @@ export class Decimator4 {
   private npend: i32 = 0;
 
   reset(): void {
-    this.p1 = 0; this.p2 = 0; this.p3 = 0;
+    this.p1 = 0; this.p2 = 0;
     this.dcX = 0; this.dcY = 0; this.v1 = 0; this.v2 = 0;
     this.npend = 0;
   }
 
-  run(p: usize, n: i32, dst: MirrorRing): void {
+  run(p: usize, n: i32, dst: SlideRing): void {
     let i = 0;
     if (this.npend > 0) {
       const q = changetype<usize>(this.pend);
@@ -292,37 +291,32 @@ export class Decimator4 {
     while (i < n) { store<f32>(q + (<usize>this.npend << 2), load<f32>(p + (<usize>i << 2))); this.npend++; i++; }
   }
 
-  private blocks(p: usize, count: i32, dst: MirrorRing): void {
-    let p1 = this.p1, p2 = this.p2, p3 = this.p3;
+  private blocks(p: usize, count: i32, dst: SlideRing): void {
+    let p1 = this.p1, p2 = this.p2;
     let dx = this.dcX, dy = this.dcY, v1 = this.v1, v2 = this.v2;
     const r = this.dcR;
     let dpos = dst.pos;
-    const dmask = dst.size - 1;
+    const dsize = dst.size;
     const dbase = dst.base;
-    const dmirror = <usize>dst.size << 2;
     const end = p + (<usize>count << 4);
     for (; p < end; p += 16) {
       const la = load<u64>(p), lb = load<u64>(p, 8);
       const a0 = lo32(la), a1 = hi32(la), a2 = lo32(lb), a3 = hi32(lb);
-      // newest input a3 meets h[0] in this output, h[4] in the next, ...
+      // newest input a3 meets h[0] in this output, h[4] in the next, h[8] in the one after
       let y = p1 + F3 * a0 + F2 * a1 + F1 * a2 + F0 * a3;
-      p1 = p2 + F7 * a0 + F6 * a1 + F5 * a2 + F4 * a3;
-      p2 = p3 + F4 * a0 + F5 * a1 + F6 * a2 + F7 * a3;
-      p3 = F0 * a0 + F1 * a1 + F2 * a2 + F3 * a3;
-      if (!(Mathf.abs(y) <= 8)) { y = 0; p1 = 0; p2 = 0; p3 = 0; } // NaN or Inf would poison the filters for good
+      p1 = p2 + F4 * a0 + F5 * a1 + F5 * a2 + F4 * a3;
+      p2 = F0 * a0 + F1 * a1 + F2 * a2 + F3 * a3;
+      if (!(Mathf.abs(y) <= 8)) { y = 0; p1 = 0; p2 = 0; } // NaN or Inf would poison the filters for good
       const h = y - dx + r * dy;
       dx = y;
       dy = h;
       const v: f32 = <f32>0.25 * (h + v2) + <f32>0.5 * v1;
       v2 = v1;
       v1 = h;
-      dpos = (dpos + 1) & dmask;
-      const a = dbase + (<usize>dpos << 2);
-      store<f32>(a, v);
-      store<f32>(a + dmirror, v);
+      dpos = slideStore(dbase, dpos, dsize, v);
     }
     if (Mathf.abs(dy) < 1e-20) dy = 0;
-    this.p1 = p1; this.p2 = p2; this.p3 = p3;
+    this.p1 = p1; this.p2 = p2;
     this.dcX = dx; this.dcY = dy; this.v1 = v1; this.v2 = v2;
     dst.pos = dpos;
     dst.count += count;

@@ -1,6 +1,6 @@
 // Lag refinement for the pitch follower: the exact NSDF at 5 lags around a coarse period on a faster octave level,
 // then a parabolic fit through the best lag and its neighbours (McLeod & Wyvill 2005, section 5).
-import { Block5, MirrorRing, nsdf5 } from "./octave";
+import { Block5, SlideRing, nsdf5 } from "./octave";
 
 export class LagRefiner {
   /** Refined lag in samples of the ring's rate, 0 if none. */
@@ -18,7 +18,7 @@ export class LagRefiner {
    * Peak near center (>= 5; w + center + 16 < ring size): one 5-lag pass over center-2 .. center+2, and a pass to
    * either side while the best lag is at an edge (rare: the coarse estimate is within a sample here).
    */
-  scan(ring: MirrorRing, center: i32, w: i32): void {
+  scan(ring: SlideRing, center: i32, w: i32): void {
     let lo = center - 2;
     this.pass(ring, lo, w);
     this.level = this.blk.e0 / <f32>this.blk.w;
@@ -32,7 +32,7 @@ export class LagRefiner {
   }
 
   /** Peak over lag-2 .. lag+2, best of the middle three (lag >= 3), same window rules as scan(). */
-  scanNear(ring: MirrorRing, lag: i32, w: i32): void {
+  scanNear(ring: SlideRing, lag: i32, w: i32): void {
     this.pass(ring, lag - 2, w);
     this.fit(lag - 2, this.best());
   }
@@ -45,7 +45,7 @@ export class LagRefiner {
     return b;
   }
 
-  private pass(ring: MirrorRing, lo: i32, w: i32): void {
+  private pass(ring: SlideRing, lo: i32, w: i32): void {
     const b = this.blk;
     nsdf5(ring, 0, lo, w, this.cosine, b);
     const r = this.r;
