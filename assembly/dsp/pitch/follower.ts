@@ -21,6 +21,8 @@ const RING: i32 = 512;
 const WREF_MAX: i32 = 320;
 /** Largest divisor of the sub-multiple check. */
 const MAX_DIV: i32 = 8;
+/** At most this many sub-multiples are measured per analysis (bounds the worst hop). */
+const MAX_SUB_SCANS: i32 = 3;
 
 export const P_KEY: i32 = 0;       // McLeod k: first key maximum >= k * highest
 export const P_ON: i32 = 1;        // clarity to become voiced
@@ -39,7 +41,8 @@ export const P_REFINE: i32 = 13;   // octaves between the coarse level and the r
 export const P_SUBALL: i32 = 14;   // sub-multiple check: divisors up to this are tried without a coarse candidate there
 export const P_SUBCLAR: i32 = 15;  // ... and only below this clarity (a clear pick's true period is a candidate anyway)
 export const P_SKIP: i32 = 16;     // coarse clarity below which the pick is not refined (unvoiced at once)
-export const P_COUNT: i32 = 17;
+export const P_REFINE_LO: i32 = 17; // as P_REFINE, for picks on level 3 and below (under ~190 Hz)
+export const P_COUNT: i32 = 18;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -100,6 +103,7 @@ export class PitchFollower extends PitchDetector {
     p[P_SUBALL] = 4;
     p[P_SUBCLAR] = 0.9;
     p[P_SKIP] = 0.35;
+    p[P_REFINE_LO] = 2;
   }
 
   init(sampleRate: f32): void {
@@ -132,6 +136,7 @@ export class PitchFollower extends PitchDetector {
     if (id < 0 || id >= P_COUNT) return;
     this.params[id] = v;
     if (id == P_GATE_DB) this.gate = Mathf.pow(10, v / 10);
+    if (id == P_SKIP) this.refiner.minPeak = v;
     if (id == P_COSINE) this.refiner.cosine = v >= 0.5;
   }
 
@@ -170,6 +175,10 @@ export class PitchFollower extends PitchDetector {
           m = unchecked(this.pre[s]).run(scratch, m, s == ps - 1 ? ring0 : null, scratch, false);
         }
       }
+      // the slower levels follow in every block, so the hop's work is spread over its blocks
+      for (let l = 1; l < this.levels; l++) {
+        unchecked(this.bands[l - 1]).fromRing(unchecked(rings[l - 1]), unchecked(rings[l]));
+      }
       i += seg;
       this.hopCount += seg;
       if (this.hopCount >= HOP) { this.hopCount = 0; this.analyse(); }
@@ -200,11 +209,6 @@ export class PitchFollower extends PitchDetector {
   }
 
   private analyse(): void {
-    // the slower levels are brought up to date once per hop (a ring holds several hops)
-    const rings = this.rings;
-    for (let l = 1; l < this.levels; l++) {
-      unchecked(this.bands[l - 1]).fromRing(unchecked(rings[l - 1]), unchecked(rings[l]));
-    }
     this.nCand = 0;
     this.estimates++;
     const key = this.params[P_KEY];
@@ -265,7 +269,8 @@ export class PitchFollower extends PitchDetector {
       return;
     }
     // exact refinement on a faster level, with a window of at least P_WMIN_HI ms and wfactor periods
-    let steps = <i32>this.params[P_REFINE];
+    // low notes already have 16..32 samples per period one octave up, and their windows are the long ones
+    let steps = <i32>(lp >= 3 ? this.params[P_REFINE_LO] : this.params[P_REFINE]);
     if (steps < 0) steps = 0;
     let ri = lp - steps;    // the refinement level
     if (ri < 0) ri = 0;
@@ -286,16 +291,20 @@ export class PitchFollower extends PitchDetector {
     // multiple of it, so a breathy note can lose its key maximum to a subharmonic
     const subK = this.params[P_SUBK];
     const minLag = <i32>Math.ceil(refRate / 2600.0) + 1;
-    if (subK > 0) {
+    // a pick this unclear stays unvoiced whatever its sub-multiples say: save their scans
+    const useful = clarity >= this.params[P_SKIP];
+    if (subK > 0 && useful) {
       // divisors 2..4 always; larger ones only where a shorter coarse candidate sits (a level whose band holds
       // only the top harmonics sees a clean sine there and can outscore the true period by far)
       const pickHz = unchecked(this.rates[lp]) / coarse;
-      for (let m = MAX_DIV; m >= 2; m--) {
+      let scans = 0;
+      for (let m = MAX_DIV; m >= 2 && scans < MAX_SUB_SCANS; m--) {
         const blind = <f32>m <= this.params[P_SUBALL] && clarity < this.params[P_SUBCLAR];
         if (!blind && !this.hasCandidateNear(pickHz * <f64>m, pick)) continue;
         const sc = <i32>Math.round(lag / <f64>m);
         if (sc - 2 < minLag) continue;
         rf.scanNear(ring, sc, w);
+        scans++;
         if (rf.clarity >= subK * clarity) {
           lag = rf.lag;
           clarity = rf.clarity;
@@ -304,7 +313,7 @@ export class PitchFollower extends PitchDetector {
       }
     }
     // a short period is timed on a multiple of it: the same peak-fit error, divided by k
-    if (lag < LONG_LAG) {
+    if (lag < LONG_LAG && clarity >= this.params[P_OFF]) {
       const k = <i32>Math.ceil(LONG_LAG / lag);
       const c = <i32>Math.round(lag * <f64>k);
       if (w > RING - c - 16) w = RING - c - 16;

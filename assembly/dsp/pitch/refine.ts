@@ -9,6 +9,8 @@ export class LagRefiner {
   clarity: f32 = 0;
   /** Mean square of the window (full scale = 1). */
   level: f32 = 0;
+  /** An edge value below this does not move the scan (the frame is noise). */
+  minPeak: f32 = 0.35;
   /** Normalisation: false = McLeod's 2r/(E0+Eτ), true = r/sqrt(E0·Eτ). */
   cosine: bool = false;
   private r: StaticArray<f32> = new StaticArray<f32>(5);
@@ -24,6 +26,8 @@ export class LagRefiner {
     this.level = this.blk.e0 / <f32>this.blk.w;
     const r = this.r;
     for (let tries = 0; tries < 2; tries++) {
+      // no peak worth chasing in noise
+      if (Mathf.max(unchecked(r[0]), unchecked(r[4])) < this.minPeak) break;
       if (unchecked(r[0]) > unchecked(r[1]) && lo > 3) { lo -= 3; this.pass(ring, lo, w); }
       else if (unchecked(r[4]) > unchecked(r[3])) { lo += 3; this.pass(ring, lo, w); }
       else break;
