@@ -42,7 +42,8 @@ export const P_SUBALL: i32 = 14;   // sub-multiple check: divisors up to this ar
 export const P_SUBCLAR: i32 = 15;  // ... and only below this clarity (a clear pick's true period is a candidate anyway)
 export const P_SKIP: i32 = 16;     // coarse clarity below which the pick is not refined (unvoiced at once)
 export const P_REFINE_LO: i32 = 17; // as P_REFINE, for picks on level 3 and below (under ~190 Hz)
-export const P_COUNT: i32 = 18;
+export const P_SPLIT: i32 = 18;    // levels from this one down are analysed at mid-hop (0 = none; spreads the work)
+export const P_COUNT: i32 = 19;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -71,6 +72,18 @@ export class PitchFollower extends PitchDetector {
   private candN: StaticArray<f32> = new StaticArray<f32>(MAX_CAND);
   private candLevel: StaticArray<i32> = new StaticArray<i32>(MAX_CAND);
   private nCand: i32 = 0;
+  // candidates of the slow levels, found at mid-hop; sure = their own levels had opened the lobe
+  private slowLag: StaticArray<f64> = new StaticArray<f64>(MAX_CAND);
+  private slowN: StaticArray<f32> = new StaticArray<f32>(MAX_CAND);
+  private slowLevel: StaticArray<i32> = new StaticArray<i32>(MAX_CAND);
+  private slowSure: StaticArray<bool> = new StaticArray<bool>(MAX_CAND);
+  private nSlow: i32 = 0;
+  private slowRun: i32 = 1;
+  /** The slow candidates are from this hop's mid-point; wantSlow: the last hop needed them (so this one likely will). */
+  private slowValid: bool = false;
+  private wantSlow: bool = false;
+  /** P_SPLIT: the first level analysed at mid-hop (0 = none). */
+  private splitLevel: i32 = 3;
   private gate: f32 = 1e-7;
   /** Levels computed by the last analysis (the early stop skips the rest). */
   levelsRun: i32 = 0;
@@ -104,6 +117,7 @@ export class PitchFollower extends PitchDetector {
     p[P_SUBCLAR] = 0.9;
     p[P_SKIP] = 0.35;
     p[P_REFINE_LO] = 2;
+    p[P_SPLIT] = 3;
   }
 
   init(sampleRate: f32): void {
@@ -137,6 +151,7 @@ export class PitchFollower extends PitchDetector {
     this.params[id] = v;
     if (id == P_GATE_DB) this.gate = Mathf.pow(10, v / 10);
     if (id == P_SKIP) this.refiner.minPeak = v;
+    if (id == P_SPLIT) this.splitLevel = <i32>v;
     if (id == P_COSINE) this.refiner.cosine = v >= 0.5;
   }
 
@@ -147,6 +162,10 @@ export class PitchFollower extends PitchDetector {
     this.dec4.reset();
     this.hopCount = 0;
     this.nCand = 0;
+    this.nSlow = 0;
+    this.slowRun = 1;
+    this.slowValid = false;
+    this.wantSlow = false;
     this.levelsRun = 0;
     this.voiced = false;
     this.prevRaw = 0;
@@ -165,7 +184,7 @@ export class PitchFollower extends PitchDetector {
     let i = 0;
     while (i < n) {
       // up to the next hop boundary, so the analysis sees exactly the samples of its hop
-      let seg = HOP - this.hopCount;
+      let seg = (this.hopCount < HOP / 2 ? HOP / 2 : HOP) - this.hopCount;
       if (seg > n - i) seg = n - i;
       if (ps == 2) {
         this.dec4.run(ptr + (<usize>i << 2), seg, ring0);
@@ -181,6 +200,7 @@ export class PitchFollower extends PitchDetector {
       }
       i += seg;
       this.hopCount += seg;
+      if (this.hopCount == HOP / 2 && this.splitOn() && this.wantSlow) { this.analyseSlow(); this.slowValid = true; }
       if (this.hopCount >= HOP) { this.hopCount = 0; this.analyse(); }
     }
   }
@@ -208,56 +228,123 @@ export class PitchFollower extends PitchDetector {
     }
   }
 
+  /**
+   * Candidates of level l's coarse NSDF (every positive strict local maximum with its parabolic peak, periods in the
+   * level's own octave) appended to the slow or the final set; returns whether the lobe around lag 0 is open after it.
+   */
+  private scanLevel(l: i32, lobeOpen: bool, slow: bool): bool {
+    const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
+    const lo = l == 0 ? this.minLag0 : 8.0;
+    const hi = l == this.levels - 1 ? this.maxLagLast : 16.0;
+    const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
+    const count = l == 0 ? 15 : 10;
+    const lagA = slow ? this.slowLag : this.candLag;
+    const nA = slow ? this.slowN : this.candN;
+    const levA = slow ? this.slowLevel : this.candLevel;
+    let a: f32 = 0;
+    let v = load<f32>(row);
+    let c = load<f32>(row, 4);
+    for (let i = 1; i < count - 1; i++) {
+      a = v;
+      v = c;
+      c = load<f32>(row + (<usize>(i + 1) << 2));
+      // maxima of the lobe around lag 0 (not yet gone <= 0) are the spectrum's tilt, not a period; a slow candidate
+      // before its own levels open the lobe survives only if level 0 opens it (decided at the hop's end)
+      if (a <= 0) lobeOpen = true;
+      if ((!lobeOpen && !slow) || !(v > 0 && v >= a && v > c)) continue;
+      const den = <f64>a - 2.0 * <f64>v + <f64>c;
+      let dd: f64 = 0;
+      let peak = <f64>v;
+      if (den < 0) { dd = 0.5 * (<f64>a - <f64>c) / den; peak = <f64>v - 0.25 * (<f64>a - <f64>c) * dd; }
+      const lag = <f64>(first + i) + dd;
+      const k = slow ? this.nSlow : this.nCand;
+      if (lag < lo || lag >= hi || k >= MAX_CAND) continue;
+      unchecked(lagA[k] = lag);
+      unchecked(nA[k] = <f32>(peak > 1.0 ? 1.0 : peak));
+      unchecked(levA[k] = l);
+      if (slow) { unchecked(this.slowSure[k] = lobeOpen); this.nSlow++; } else this.nCand++;
+    }
+    return lobeOpen;
+  }
+
+  /** McLeod's pick over a candidate set: the first maximum >= key * highest (-1 if none positive). */
+  private mcleod(nA: StaticArray<f32>, count: i32): i32 {
+    let nmax: f32 = 0;
+    for (let k = 0; k < count; k++) nmax = Mathf.max(nmax, unchecked(nA[k]));
+    if (nmax <= 0) return -1;
+    const thr = this.params[P_KEY] * nmax;
+    for (let k = 0; k < count; k++) if (unchecked(nA[k]) >= thr) return k;
+    return -1;
+  }
+
+  /**
+   * Mid-hop half of the analysis: the slow levels (1 and below) on their windows ending here, 2.9 ms before the hop's
+   * end, so the two blocks of a hop share the work. Stops at the first level whose pick is >= key and sure to survive.
+   */
+  @inline private splitOn(): bool { return this.splitLevel > 0 && this.splitLevel < this.levels; }
+
+  private analyseSlow(): void {
+    this.nSlow = 0;
+    const s0 = this.splitLevel;
+    this.slowRun = s0;
+    let lobeOpen = this.params[P_LOBE] <= 0;
+    const key = this.params[P_KEY];
+    for (let l = s0; l < this.levels; l++) {
+      this.coarse(l);
+      this.slowRun = l + 1;
+      if (l == s0 && this.blk.e0 < this.gate * <f32>this.blk.w) { this.nSlow = 0; return; }
+      lobeOpen = this.scanLevel(l, lobeOpen, true);
+      const p = this.mcleod(this.slowN, this.nSlow);
+      if (p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) return;
+    }
+  }
+
   private analyse(): void {
     this.nCand = 0;
     this.estimates++;
     const key = this.params[P_KEY];
-    const useLobe = this.params[P_LOBE] > 0;
-    let lobeOpen = !useLobe;
-    let nmax: f32 = 0;
+    let lobeOpen = this.params[P_LOBE] <= 0;
     let pick = -1;
     let l = 0;
-    for (; l < this.levels; l++) {
-      this.coarse(l);
-      // level gate on the fastest level's window: silence costs one pass
-      if (l == 0 && this.blk.e0 < this.gate * <f32>this.blk.w) break;
-      const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
-      const lo = l == 0 ? this.minLag0 : 8.0;
-      const hi = l == this.levels - 1 ? this.maxLagLast : 16.0;
-      const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
-      const count = l == 0 ? 15 : 10;
-      let a: f32 = 0;
-      let v = load<f32>(row);
-      let c = load<f32>(row, 4);
-      for (let i = 1; i < count - 1; i++) {
-        a = v;
-        v = c;
-        c = load<f32>(row + (<usize>(i + 1) << 2));
-        // maxima of the lobe around lag 0 (not yet gone <= 0) are the spectrum's tilt, not a period
-        if (a <= 0) lobeOpen = true;
-        if (!lobeOpen || !(v > 0 && v >= a && v > c)) continue;
-        const den = <f64>a - 2.0 * <f64>v + <f64>c;
-        let dd: f64 = 0;
-        let peak = <f64>v;
-        if (den < 0) { dd = 0.5 * (<f64>a - <f64>c) / den; peak = <f64>v - 0.25 * (<f64>a - <f64>c) * dd; }
-        const lag = <f64>(first + i) + dd;
-        if (lag < lo || lag >= hi || this.nCand >= MAX_CAND) continue;
-        const pk = <f32>(peak > 1.0 ? 1.0 : peak);
-        const k = this.nCand++;
-        unchecked(this.candLag[k] = lag);
-        unchecked(this.candN[k] = pk);
-        unchecked(this.candLevel[k] = l);
-        if (pk > nmax) nmax = pk;
-      }
-      // McLeod pick so far: the first maximum >= key * highest. Once it is >= key itself no later (longer) lag can
-      // raise the highest above 1, so the pick is final and the slower levels are skipped.
-      pick = -1;
-      const thr = key * nmax;
-      for (let k = 0; k < this.nCand; k++) {
-        if (unchecked(this.candN[k]) >= thr) { pick = k; break; }
-      }
-      if (pick >= 0 && unchecked(this.candN[pick]) >= key) { l++; break; }
+    this.coarse(0);
+    // level gate on the fastest level's window: silence costs one pass
+    if (this.blk.e0 < this.gate * <f32>this.blk.w) {
+      this.levelsRun = 1;
+      this.slowValid = false;
+      this.wantSlow = false;
+      this.unvoice(0, 0);
+      return;
     }
+    lobeOpen = this.scanLevel(0, lobeOpen, false);
+    pick = this.mcleod(this.candN, this.nCand);
+    l = 1;
+    const fastEnd = this.splitOn() ? this.splitLevel : this.levels;
+    // Once the pick is >= key itself no later (longer) lag can raise the highest above 1: the pick is final and
+    // the slower levels are skipped.
+    let final = pick >= 0 && unchecked(this.candN[pick]) >= key;
+    for (; l < fastEnd && !final; l++) {
+      this.coarse(l);
+      lobeOpen = this.scanLevel(l, lobeOpen, false);
+      pick = this.mcleod(this.candN, this.nCand);
+      final = pick >= 0 && unchecked(this.candN[pick]) >= key;
+    }
+    this.wantSlow = !final;
+    if (!final && fastEnd < this.levels) {
+      // the slow levels were scanned at mid-hop, or (not foreseen) are scanned now
+      if (!this.slowValid) this.analyseSlow();
+      for (let k = 0; k < this.nSlow && this.nCand < MAX_CAND; k++) {
+        if (!lobeOpen && !unchecked(this.slowSure[k])) continue;
+        const j = this.nCand++;
+        unchecked(this.candLag[j] = unchecked(this.slowLag[k]));
+        unchecked(this.candN[j] = unchecked(this.slowN[k]));
+        unchecked(this.candLevel[j] = unchecked(this.slowLevel[k]));
+      }
+      l = this.slowRun;
+      pick = this.mcleod(this.candN, this.nCand);
+    }
+    this.slowValid = false;
+    let nmax: f32 = 0;
+    for (let k = 0; k < this.nCand; k++) nmax = Mathf.max(nmax, unchecked(this.candN[k]));
     this.levelsRun = l;
     if (pick < 0 || nmax <= 0) { this.unvoice(0, 0); return; }
 
