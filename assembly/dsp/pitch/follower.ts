@@ -43,7 +43,8 @@ export const P_SUBCLAR: i32 = 15;  // ... and only below this clarity (a clear p
 export const P_SKIP: i32 = 16;     // coarse clarity below which the pick is not refined (unvoiced at once)
 export const P_REFINE_LO: i32 = 17; // as P_REFINE, for picks on level 3 and below (under ~190 Hz)
 export const P_SPLIT: i32 = 18;    // levels from this one down are analysed at mid-hop (0 = none; spreads the work)
-export const P_COUNT: i32 = 19;
+export const P_WMIN_MS: i32 = 19;  // minimum coarse window, ms
+export const P_COUNT: i32 = 20;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -118,6 +119,7 @@ export class PitchFollower extends PitchDetector {
     p[P_SKIP] = 0.35;
     p[P_REFINE_LO] = 2;
     p[P_SPLIT] = 3;
+    p[P_WMIN_MS] = 0;
   }
 
   init(sampleRate: f32): void {
@@ -209,7 +211,9 @@ export class PitchFollower extends PitchDetector {
   private coarse(l: i32): void {
     const ring = unchecked(this.rings[l]);
     const b = this.blk;
-    const wmin = <i32>this.params[P_WMIN_LO];
+    // at least P_WMIN_LO samples, and P_WMIN_MS of time (which matters on the fast levels only)
+    const wms = <i32>Math.ceil(<f64>this.params[P_WMIN_MS] * 0.001 * unchecked(this.rates[l]));
+    const wmin = max(<i32>this.params[P_WMIN_LO], wms);
     const wf = <f64>this.params[P_WFACTOR];
     const cos = this.params[P_COSINE] >= 0.5;
     const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
