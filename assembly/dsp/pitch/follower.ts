@@ -108,7 +108,7 @@ export class PitchFollower extends PitchDetector {
     p[P_WFACTOR] = 2.0;
     p[P_AGREE_CENTS] = 50;
     p[P_JUMP_ON] = 0.85;
-    p[P_WMIN_LO] = 24;
+    p[P_WMIN_LO] = 32;
     p[P_SUBK] = 0.9;
     p[P_FAST_ON] = 2;
     p[P_COSINE] = 0;
