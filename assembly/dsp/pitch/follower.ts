@@ -1,55 +1,93 @@
-// PitchFollower: the engine's default pitch detector. Two decimated rates of a running McLeod NSDF with
-// pitch-synchronous windows, key-maximum picking across both, exact refinement at the faster rate, and a causal
-// voicing tracker (clarity hysteresis + frame-to-frame agreement). See docs/pitch-detector.md.
+// PitchFollower: the engine's default pitch detector. A McLeod NSDF computed once per hop on an octave pyramid of
+// halfband-decimated signals (lags 8..16 per level, pitch-synchronous windows), key-maximum picking across the levels
+// with an exact early stop, refinement four times finer, and a causal voicing tracker. See docs/pitch-detector.md.
 import { PitchDetector } from "./detector";
-import { Lowpass6 } from "./lowpass";
-import { LagTier } from "./lagtier";
+import { Block5, Decimator4, Halfband, SlideRing, nsdf5 } from "./octave";
 import { LagRefiner } from "./refine";
 
 /** Analysis interval in input samples (the harness hop; 5.3 ms at 48 kHz). */
 const HOP: i32 = 256;
-const MAX_CAND: i32 = 96;
-const FULL_RING: i32 = 2048;
+const MAX_CAND: i32 = 64;
+const MAX_LEVELS: i32 = 9;
+/** Coarse lags per level: LAG_FIRST .. LAG_FIRST + 9 (two 5-lag passes); [8, 16) are the level's own. Level 0 also
+ * holds the top octave (down to 4.2 samples per period): LAG0_FIRST .. LAG0_FIRST + 14 (three passes). */
+const LAG_FIRST: i32 = 7;
+const LAG0_FIRST: i32 = 3;
+const NLAG: i32 = 15;
+/** Lag multiple used to time high notes: refine at k·P >= this many samples. */
+const LONG_LAG: f64 = 24;
+const RING: i32 = 512;
+/** Longest refinement window, samples of the refinement level. */
+const WREF_MAX: i32 = 320;
+/** Largest divisor of the sub-multiple check. */
+const MAX_DIV: i32 = 8;
+/** At most this many sub-multiples are measured per analysis (bounds the worst hop). */
+const MAX_SUB_SCANS: i32 = 3;
 
 export const P_KEY: i32 = 0;       // McLeod k: first key maximum >= k * highest
 export const P_ON: i32 = 1;        // clarity to become voiced
 export const P_OFF: i32 = 2;       // clarity to stay voiced
-export const P_GATE_DB: i32 = 3;   // level gate, dBFS (mean square of the low-passed input)
-export const P_WMIN_HI: i32 = 4;   // minimum window, samples at the fast rate
+export const P_GATE_DB: i32 = 3;   // level gate, dBFS (mean square of the refinement window)
+export const P_WMIN_HI: i32 = 4;   // minimum refinement window, ms
 export const P_WFACTOR: i32 = 5;   // window = factor * lag
 export const P_AGREE_CENTS: i32 = 6; // frame-to-frame agreement needed to turn voiced
 export const P_JUMP_ON: i32 = 7;   // clarity to accept a jump while voiced
-export const P_WMIN_LO: i32 = 8;   // minimum window, samples at the slow rate
+export const P_WMIN_LO: i32 = 8;   // minimum coarse window, samples of each level
 export const P_SUBK: i32 = 9;     // sub-multiple check: accept lag/m if its NSDF >= subK x the pick's (0 = off)
 export const P_FAST_ON: i32 = 10;  // clarity to become voiced without frame-to-frame agreement
 export const P_COSINE: i32 = 11;   // 1 = normalised cross-correlation instead of McLeod's NSDF
 export const P_LOBE: i32 = 12;     // 1 = ignore maxima in the lobe around lag 0
-export const P_COUNT: i32 = 13;
+export const P_REFINE: i32 = 13;   // octaves between the coarse level and the refinement level (1..3)
+export const P_SUBALL: i32 = 14;   // sub-multiple check: divisors up to this are tried without a coarse candidate there
+export const P_SUBCLAR: i32 = 15;  // ... and only below this clarity (a clear pick's true period is a candidate anyway)
+export const P_SKIP: i32 = 16;     // coarse clarity below which the pick is not refined (unvoiced at once)
+export const P_REFINE_LO: i32 = 17; // as P_REFINE, for picks on level 3 and below (under ~190 Hz)
+export const P_SPLIT: i32 = 18;    // levels from this one down are analysed at mid-hop (0 = none; spreads the work)
+export const P_WMIN_MS: i32 = 19;  // minimum coarse window, ms
+export const P_COUNT: i32 = 20;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
-  /** Decimation from the input rate to the fast analysis rate (about 12 kHz). */
-  down: i32 = 4;
   params: StaticArray<f32> = new StaticArray<f32>(P_COUNT);
+  /** Octave levels in use; level L runs at sampleRate / 2^(L+1). */
+  levels: i32 = 0;
 
-  private lpIn: Lowpass6 = new Lowpass6();
-  // DC / rumble blocker: 2nd-order Butterworth highpass at 20 Hz (a DC offset keeps the NSDF positive everywhere)
-  private hb0: f32 = 1; private hb1: f32 = 0; private ha1: f32 = 0; private ha2: f32 = 0;
-  private hz1: f32 = 0; private hz2: f32 = 0;
-  private lpMid: Lowpass6 = new Lowpass6();
-  private hi: LagTier = new LagTier();
-  private lo: LagTier = new LagTier();
+  /** Halfband stages from the input rate down to level 0 (about 12 kHz). */
+  preStages: i32 = 1;
+  private pre: Array<Halfband> = new Array<Halfband>();
+  // 44.1 / 48 kHz (two octaves to level 0): one polyphase stage instead of two halfbands
+  private dec4: Decimator4 = new Decimator4();
+  private scratch: StaticArray<f32> = new StaticArray<f32>(HOP / 2);
+  // rings[l]: level l; bands[l - 1] makes level l from level l - 1
+  private rings: Array<SlideRing> = new Array<SlideRing>();
+  private bands: Array<Halfband> = new Array<Halfband>();
+  private rates: StaticArray<f64> = new StaticArray<f64>(MAX_LEVELS);
+  private nsdf: StaticArray<f32> = new StaticArray<f32>(MAX_LEVELS * NLAG);
+  private blk: Block5 = new Block5();
   private refiner: LagRefiner = new LagRefiner();
-  private full: StaticArray<f32> = new StaticArray<f32>(0);
-  private fullLast: i32 = -1;
-  private phaseIn: i32 = 0;
-  private phaseMid: i32 = 0;
   private hopCount: i32 = 0;
+  private minLag0: f64 = 8;
+  private maxLagLast: f64 = 16;
 
   private candLag: StaticArray<f64> = new StaticArray<f64>(MAX_CAND);
   private candN: StaticArray<f32> = new StaticArray<f32>(MAX_CAND);
-  private candTier: StaticArray<i32> = new StaticArray<i32>(MAX_CAND);
+  private candLevel: StaticArray<i32> = new StaticArray<i32>(MAX_CAND);
   private nCand: i32 = 0;
+  // candidates of the slow levels, found at mid-hop; sure = their own levels had opened the lobe
+  private slowLag: StaticArray<f64> = new StaticArray<f64>(MAX_CAND);
+  private slowN: StaticArray<f32> = new StaticArray<f32>(MAX_CAND);
+  private slowLevel: StaticArray<i32> = new StaticArray<i32>(MAX_CAND);
+  private slowSure: StaticArray<bool> = new StaticArray<bool>(MAX_CAND);
+  private nSlow: i32 = 0;
+  private slowRun: i32 = 1;
+  /** The slow candidates are from this hop's mid-point; wantSlow: the last hop needed them (so this one likely will). */
+  private slowValid: bool = false;
+  private wantSlow: bool = false;
+  /** P_SPLIT: the first level analysed at mid-hop (0 = none). */
+  private splitLevel: i32 = 3;
+  private gate: f32 = 1e-7;
+  /** Levels computed by the last analysis (the early stop skips the rest). */
+  levelsRun: i32 = 0;
 
   private voiced: bool = false;
   private prevRaw: f32 = 0;
@@ -63,78 +101,74 @@ export class PitchFollower extends PitchDetector {
   defaults(): void {
     const p = this.params;
     p[P_KEY] = 0.9;
-    p[P_ON] = 0.7;
+    p[P_ON] = 0.75;
     p[P_OFF] = 0.5;
     p[P_GATE_DB] = -70;
-    p[P_WMIN_HI] = 128;
+    p[P_WMIN_HI] = 5.3;
     p[P_WFACTOR] = 2.0;
     p[P_AGREE_CENTS] = 50;
     p[P_JUMP_ON] = 0.85;
-    p[P_WMIN_LO] = 16;
+    p[P_WMIN_LO] = 32;
     p[P_SUBK] = 0.9;
     p[P_FAST_ON] = 2;
     p[P_COSINE] = 0;
     p[P_LOBE] = 1;
+    p[P_REFINE] = 2;
+    p[P_SUBALL] = 4;
+    p[P_SUBCLAR] = 0.9;
+    p[P_SKIP] = 0.35;
+    p[P_REFINE_LO] = 2;
+    p[P_SPLIT] = 3;
+    p[P_WMIN_MS] = 0;
   }
 
   init(sampleRate: f32): void {
     this.sampleRate = <f64>sampleRate;
-    let d = <i32>Math.round(<f64>sampleRate / 12000.0);
-    if (d < 1) d = 1;
-    this.down = d;
-    this.full = new StaticArray<f32>(FULL_RING);
-    const rateHi = <f64>sampleRate / <f64>d;
-    const rateLo = rateHi / 4.0;
-    // fast rate: 2.5 kHz .. 150 Hz; slow rate: from 250 Hz (overlap for lobe detection) down to 26 Hz
-    this.hi.init(rateHi, <i32>Math.floor(rateHi / 2500.0), <i32>Math.ceil(rateHi / 150.0) + 1,
-      128, 2.0, 1024);
-    this.lo.init(rateLo, <i32>Math.floor(rateLo / 250.0), <i32>Math.ceil(rateLo / 26.0) + 1,
-      16, 2.0, 512);
-    this.lpIn.design(0.35 / <f64>d);
-    {
-      const w = 2.0 * Math.PI * 20.0 / <f64>sampleRate;
-      const cw = Math.cos(w);
-      const alpha = Math.sin(w) / (2.0 * 0.7071067811865476);
-      const a0 = 1.0 + alpha;
-      this.hb0 = <f32>((1.0 + cw) * 0.5 / a0);
-      this.hb1 = <f32>(-(1.0 + cw) / a0);
-      this.ha1 = <f32>(-2.0 * cw / a0);
-      this.ha2 = <f32>((1.0 - alpha) / a0);
+    let ps = 1;
+    while (ps < 4 && <f64>sampleRate / <f64>(1 << ps) >= 16000.0) ps++;
+    this.preStages = ps;
+    for (let i = 0; i < ps; i++) this.pre.push(new Halfband());
+    this.pre[0].dcR = <f32>(1.0 - 2.0 * Math.PI * 15.0 / <f64>sampleRate);
+    this.dec4.dcR = <f32>(1.0 - 2.0 * Math.PI * 15.0 * 4.0 / <f64>sampleRate);
+    const r0 = <f64>sampleRate / <f64>(1 << ps);
+    // enough levels that the slowest one's lag 16 reaches below 26 Hz
+    let nl = 1;
+    while (nl < MAX_LEVELS && r0 / <f64>(1 << (nl - 1)) / 16.0 > 26.0) nl++;
+    this.levels = nl;
+    for (let l = 0; l < nl; l++) {
+      const r = new SlideRing();
+      r.alloc(RING);
+      this.rings.push(r);
+      unchecked(this.rates[l] = r0 / <f64>(1 << l));
+      if (l > 0) this.bands.push(new Halfband());
     }
-    this.lpMid.design(0.35 / 4.0);
-    this.applyWindows();
+    this.minLag0 = Math.max(<f64>(LAG0_FIRST + 1), r0 / 2600.0);
+    this.maxLagLast = Math.min(16.0, unchecked(this.rates[nl - 1]) / 26.0);
     this.reset();
   }
 
-  /** Set a tuning parameter (see P_*); window changes reset the follower. */
+  /** Set a tuning parameter (see P_*). */
   setParam(id: i32, v: f32): void {
     if (id < 0 || id >= P_COUNT) return;
     this.params[id] = v;
-    if (id == P_COSINE) {
-      const c = v >= 0.5;
-      this.hi.cosine = c; this.lo.cosine = c; this.refiner.cosine = c;
-    }
-    if (id == P_WMIN_HI || id == P_WFACTOR || id == P_WMIN_LO) { this.applyWindows(); this.reset(); }
-  }
-
-  private applyWindows(): void {
-    const f = <f64>this.params[P_WFACTOR];
-    this.hi.setWindows(<i32>this.params[P_WMIN_HI], f);
-    this.lo.setWindows(<i32>this.params[P_WMIN_LO], f);
+    if (id == P_GATE_DB) this.gate = Mathf.pow(10, v / 10);
+    if (id == P_SKIP) this.refiner.minPeak = v;
+    if (id == P_SPLIT) this.splitLevel = <i32>v;
+    if (id == P_COSINE) this.refiner.cosine = v >= 0.5;
   }
 
   reset(): void {
-    this.lpIn.reset();
-    this.lpMid.reset();
-    this.hz1 = 0;
-    this.hz2 = 0;
-    this.hi.reset();
-    this.lo.reset();
-    for (let i = 0; i < this.full.length; i++) unchecked(this.full[i] = 0);
-    this.fullLast = -1;
-    this.phaseIn = 0;
-    this.phaseMid = 0;
+    for (let i = 0; i < this.rings.length; i++) this.rings[i].clear();
+    for (let i = 0; i < this.bands.length; i++) this.bands[i].reset();
+    for (let i = 0; i < this.pre.length; i++) this.pre[i].reset();
+    this.dec4.reset();
     this.hopCount = 0;
+    this.nCand = 0;
+    this.nSlow = 0;
+    this.slowRun = 1;
+    this.slowValid = false;
+    this.wantSlow = false;
+    this.levelsRun = 0;
     this.voiced = false;
     this.prevRaw = 0;
     this.prevClarity = 0;
@@ -145,116 +179,243 @@ export class PitchFollower extends PitchDetector {
   }
 
   process(ptr: usize, n: i32): void {
-    const d = this.down;
-    const fmask = FULL_RING - 1;
-    for (let i = 0; i < n; i++) {
-      let x = load<f32>(ptr + (<usize>i << 2));
-      if (x != x) x = 0; // NaN would poison the filter state for good
-      // highpass (transposed DF-II; b2 == b0)
-      const h = this.hb0 * x + this.hz1;
-      this.hz1 = this.hb1 * x - this.ha1 * h + this.hz2;
-      this.hz2 = this.hb0 * x - this.ha2 * h;
-      const y = this.lpIn.tick(h);
-      this.fullLast++;
-      unchecked(this.full[this.fullLast & fmask] = y);
-      if (++this.phaseIn >= d) {
-        this.phaseIn = 0;
-        this.hi.push(y);
-        const z = this.lpMid.tick(y);
-        if (++this.phaseMid >= 4) { this.phaseMid = 0; this.lo.push(z); }
+    const rings = this.rings;
+    const ring0 = unchecked(rings[0]);
+    const scratch = changetype<usize>(this.scratch);
+    const ps = this.preStages;
+    let i = 0;
+    while (i < n) {
+      // up to the next hop boundary, so the analysis sees exactly the samples of its hop
+      let seg = (this.hopCount < HOP / 2 ? HOP / 2 : HOP) - this.hopCount;
+      if (seg > n - i) seg = n - i;
+      if (ps == 2) {
+        this.dec4.run(ptr + (<usize>i << 2), seg, ring0);
+      } else {
+        let m = unchecked(this.pre[0]).run(ptr + (<usize>i << 2), seg, ps == 1 ? ring0 : null, scratch, true);
+        for (let s = 1; s < ps; s++) {
+          m = unchecked(this.pre[s]).run(scratch, m, s == ps - 1 ? ring0 : null, scratch, false);
+        }
       }
-      if (++this.hopCount >= HOP) { this.hopCount = 0; this.analyse(); }
+      // the slower levels follow in every block, so the hop's work is spread over its blocks
+      for (let l = 1; l < this.levels; l++) {
+        unchecked(this.bands[l - 1]).fromRing(unchecked(rings[l - 1]), unchecked(rings[l]));
+      }
+      i += seg;
+      this.hopCount += seg;
+      if (this.hopCount == HOP / 2 && this.splitOn() && this.wantSlow) { this.analyseSlow(); this.slowValid = true; }
+      if (this.hopCount >= HOP) { this.hopCount = 0; this.analyse(); }
     }
   }
 
-  /** Candidates of a tier: every positive strict local maximum of its NSDF, periods above minLag only. */
-  private collect(tier: LagTier, id: i32, minLag: f64): void {
-    const ns = tier.nsdf;
-    const n = ns.length;
-    // maxima of the lobe around lag 0 (still positive at the first lag) are the spectrum's tilt, not a period
-    let i0 = 1;
-    if (this.params[P_LOBE] > 0) { while (i0 < n - 1 && unchecked(ns[i0 - 1]) > 0) i0++; }
-    for (let i = i0; i < n - 1; i++) {
-      const v = unchecked(ns[i]);
-      if (v > 0 && v >= unchecked(ns[i - 1]) && v > unchecked(ns[i + 1])) this.emit(tier, id, i, minLag);
+  /** Coarse NSDF of level l (lags LAG_FIRST..LAG_FIRST+11) into its row of this.nsdf. */
+  private coarse(l: i32): void {
+    const ring = unchecked(this.rings[l]);
+    const b = this.blk;
+    // at least P_WMIN_LO samples, and P_WMIN_MS of time (which matters on the fast levels only)
+    const wms = <i32>Math.ceil(<f64>this.params[P_WMIN_MS] * 0.001 * unchecked(this.rates[l]));
+    const wmin = max(<i32>this.params[P_WMIN_LO], wms);
+    const wf = <f64>this.params[P_WFACTOR];
+    const cos = this.params[P_COSINE] >= 0.5;
+    const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
+    const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
+    const groups = l == 0 ? 3 : 2;
+    for (let g = 0; g < groups; g++) {
+      const lag0 = first + 5 * g;
+      // pitch-synchronous: at least wfactor periods of the group's longest lag
+      let w = <i32>Math.ceil(wf * <f64>(lag0 + 4));
+      if (w < wmin) w = wmin;
+      if (w > RING - 32) w = RING - 32;
+      nsdf5(ring, 0, lag0, w, cos, b);
+      const o = row + (<usize>(5 * g) << 2);
+      store<f32>(o, b.n0); store<f32>(o, b.n1, 4); store<f32>(o, b.n2, 8); store<f32>(o, b.n3, 12);
+      store<f32>(o, b.n4, 16);
     }
   }
 
-  private emit(tier: LagTier, id: i32, i: i32, minLag: f64): void {
-    if (this.nCand >= MAX_CAND) return;
-    const ns = tier.nsdf;
-    const a = <f64>unchecked(ns[i - 1]);
-    const b = <f64>unchecked(ns[i]);
-    const c = <f64>unchecked(ns[i + 1]);
-    const den = a - 2.0 * b + c;
-    let dd: f64 = 0;
-    let peak = b;
-    if (den < 0) { dd = 0.5 * (a - c) / den; peak = b - 0.25 * (a - c) * dd; }
-    const lag = <f64>(tier.lagLo + i) + dd;
-    if (lag <= minLag) return;
-    const k = this.nCand++;
-    unchecked(this.candLag[k] = lag);
-    unchecked(this.candN[k] = <f32>peak);
-    unchecked(this.candTier[k] = id);
+  /**
+   * Candidates of level l's coarse NSDF (every positive strict local maximum with its parabolic peak, periods in the
+   * level's own octave) appended to the slow or the final set; returns whether the lobe around lag 0 is open after it.
+   */
+  private scanLevel(l: i32, lobeOpen: bool, slow: bool): bool {
+    const row = changetype<usize>(this.nsdf) + (<usize>(l * NLAG) << 2);
+    const lo = l == 0 ? this.minLag0 : 8.0;
+    const hi = l == this.levels - 1 ? this.maxLagLast : 16.0;
+    const first = l == 0 ? LAG0_FIRST : LAG_FIRST;
+    const count = l == 0 ? 15 : 10;
+    const lagA = slow ? this.slowLag : this.candLag;
+    const nA = slow ? this.slowN : this.candN;
+    const levA = slow ? this.slowLevel : this.candLevel;
+    let a: f32 = 0;
+    let v = load<f32>(row);
+    let c = load<f32>(row, 4);
+    for (let i = 1; i < count - 1; i++) {
+      a = v;
+      v = c;
+      c = load<f32>(row + (<usize>(i + 1) << 2));
+      // maxima of the lobe around lag 0 (not yet gone <= 0) are the spectrum's tilt, not a period; a slow candidate
+      // before its own levels open the lobe survives only if level 0 opens it (decided at the hop's end)
+      if (a <= 0) lobeOpen = true;
+      if ((!lobeOpen && !slow) || !(v > 0 && v >= a && v > c)) continue;
+      const den = <f64>a - 2.0 * <f64>v + <f64>c;
+      let dd: f64 = 0;
+      let peak = <f64>v;
+      if (den < 0) { dd = 0.5 * (<f64>a - <f64>c) / den; peak = <f64>v - 0.25 * (<f64>a - <f64>c) * dd; }
+      const lag = <f64>(first + i) + dd;
+      const k = slow ? this.nSlow : this.nCand;
+      if (lag < lo || lag >= hi || k >= MAX_CAND) continue;
+      unchecked(lagA[k] = lag);
+      unchecked(nA[k] = <f32>(peak > 1.0 ? 1.0 : peak));
+      unchecked(levA[k] = l);
+      if (slow) { unchecked(this.slowSure[k] = lobeOpen); this.nSlow++; } else this.nCand++;
+    }
+    return lobeOpen;
+  }
+
+  /** McLeod's pick over a candidate set: the first maximum >= key * highest (-1 if none positive). */
+  private mcleod(nA: StaticArray<f32>, count: i32): i32 {
+    let nmax: f32 = 0;
+    for (let k = 0; k < count; k++) nmax = Mathf.max(nmax, unchecked(nA[k]));
+    if (nmax <= 0) return -1;
+    const thr = this.params[P_KEY] * nmax;
+    for (let k = 0; k < count; k++) if (unchecked(nA[k]) >= thr) return k;
+    return -1;
+  }
+
+  /**
+   * Mid-hop half of the analysis: the slow levels (1 and below) on their windows ending here, 2.9 ms before the hop's
+   * end, so the two blocks of a hop share the work. Stops at the first level whose pick is >= key and sure to survive.
+   */
+  @inline private splitOn(): bool { return this.splitLevel > 0 && this.splitLevel < this.levels; }
+
+  private analyseSlow(): void {
+    this.nSlow = 0;
+    const s0 = this.splitLevel;
+    this.slowRun = s0;
+    let lobeOpen = this.params[P_LOBE] <= 0;
+    const key = this.params[P_KEY];
+    for (let l = s0; l < this.levels; l++) {
+      this.coarse(l);
+      this.slowRun = l + 1;
+      if (l == s0 && this.blk.e0 < this.gate * <f32>this.blk.w) { this.nSlow = 0; return; }
+      lobeOpen = this.scanLevel(l, lobeOpen, true);
+      const p = this.mcleod(this.slowN, this.nSlow);
+      if (p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) return;
+    }
   }
 
   private analyse(): void {
-    const hi = this.hi;
-    const lo = this.lo;
-    hi.update();
-    lo.update();
     this.nCand = 0;
-    this.collect(hi, 0, 0);
-    // slow-rate candidates only beyond the fast rate's lag range
-    this.collect(lo, 1, <f64>(hi.lagHi - 1) / 4.0);
     this.estimates++;
-
+    const key = this.params[P_KEY];
+    let lobeOpen = this.params[P_LOBE] <= 0;
+    let pick = -1;
+    let l = 0;
+    this.coarse(0);
+    // level gate on the fastest level's window: silence costs one pass
+    if (this.blk.e0 < this.gate * <f32>this.blk.w) {
+      this.levelsRun = 1;
+      this.slowValid = false;
+      this.wantSlow = false;
+      this.unvoice(0, 0);
+      return;
+    }
+    lobeOpen = this.scanLevel(0, lobeOpen, false);
+    pick = this.mcleod(this.candN, this.nCand);
+    l = 1;
+    const fastEnd = this.splitOn() ? this.splitLevel : this.levels;
+    // Once the pick is >= key itself no later (longer) lag can raise the highest above 1: the pick is final and
+    // the slower levels are skipped.
+    let final = pick >= 0 && unchecked(this.candN[pick]) >= key;
+    for (; l < fastEnd && !final; l++) {
+      this.coarse(l);
+      lobeOpen = this.scanLevel(l, lobeOpen, false);
+      pick = this.mcleod(this.candN, this.nCand);
+      final = pick >= 0 && unchecked(this.candN[pick]) >= key;
+    }
+    this.wantSlow = !final;
+    if (!final && fastEnd < this.levels) {
+      // the slow levels were scanned at mid-hop, or (not foreseen) are scanned now
+      if (!this.slowValid) this.analyseSlow();
+      for (let k = 0; k < this.nSlow && this.nCand < MAX_CAND; k++) {
+        if (!lobeOpen && !unchecked(this.slowSure[k])) continue;
+        const j = this.nCand++;
+        unchecked(this.candLag[j] = unchecked(this.slowLag[k]));
+        unchecked(this.candN[j] = unchecked(this.slowN[k]));
+        unchecked(this.candLevel[j] = unchecked(this.slowLevel[k]));
+      }
+      l = this.slowRun;
+      pick = this.mcleod(this.candN, this.nCand);
+    }
+    this.slowValid = false;
     let nmax: f32 = 0;
     for (let k = 0; k < this.nCand; k++) nmax = Mathf.max(nmax, unchecked(this.candN[k]));
-    let pick = -1;
-    const thr = this.params[P_KEY] * nmax;
-    for (let k = 0; k < this.nCand; k++) {
-      if (unchecked(this.candN[k]) >= thr) { pick = k; break; }
-    }
+    this.levelsRun = l;
     if (pick < 0 || nmax <= 0) { this.unvoice(0, 0); return; }
 
-    // exact refinement one rate up, with the window of the picked lag
     const coarse = unchecked(this.candLag[pick]);
-    const tierId = unchecked(this.candTier[pick]);
-    const ci = <i32>Math.round(coarse);
-    const ratio = tierId == 0 ? this.down : 4;
-    const refRate = tierId == 0 ? this.sampleRate : hi.rate;
-    const level = tierId == 0 ? hi.meanSquare(ci) : lo.meanSquare(ci);
-    const center = <i32>Math.round(coarse * <f64>ratio);
-    let w = (tierId == 0 ? hi.windowOf(ci) : lo.windowOf(ci)) * ratio;
-    const cap = (tierId == 0 ? FULL_RING : hi.mask + 1) - center - 8;
-    if (w > 512) w = 512;
-    if (w > cap) w = cap;
-    this.refineOn(tierId, center, w, 3);
-    let lag = this.refiner.lag;
-    let clarity = this.refiner.clarity;
+    const lp = unchecked(this.candLevel[pick]);
+    // too weak to become voiced even after refinement: save the refinement
+    if (unchecked(this.candN[pick]) < this.params[P_SKIP]) {
+      this.unvoice(<f32>(unchecked(this.rates[lp]) / coarse), unchecked(this.candN[pick]));
+      return;
+    }
+    // exact refinement on a faster level, with a window of at least P_WMIN_HI ms and wfactor periods
+    // low notes already have 16..32 samples per period one octave up, and their windows are the long ones
+    let steps = <i32>(lp >= 3 ? this.params[P_REFINE_LO] : this.params[P_REFINE]);
+    if (steps < 0) steps = 0;
+    let ri = lp - steps;    // the refinement level
+    if (ri < 0) ri = 0;
+    const ring = unchecked(this.rings[ri]);
+    const refRate = unchecked(this.rates[ri]);
+    const center = <i32>Math.round(coarse * <f64>(1 << (lp - ri)));
+    let w = <i32>Math.ceil(Math.max(<f64>this.params[P_WMIN_HI] * 0.001 * refRate,
+      <f64>this.params[P_WFACTOR] * <f64>center));
+    if (w > WREF_MAX) w = WREF_MAX;
+    if (w > RING - center - 16) w = RING - center - 16;
+    if (w < 8) w = 8;
+    const rf = this.refiner;
+    rf.scan(ring, center, w);
+    const level = rf.level;
+    let lag = rf.lag;
+    let clarity = rf.clarity;
     // sub-multiple check on the same window: a short window at the true period is noisier than the long one at a
     // multiple of it, so a breathy note can lose its key maximum to a subharmonic
     const subK = this.params[P_SUBK];
-    const minLag = <i32>Math.ceil(refRate / 2500.0) + 1;
-    if (subK > 0) {
-      for (let m = 4; m >= 2; m--) {
+    const minLag = <i32>Math.ceil(refRate / 2600.0) + 1;
+    // a pick this unclear stays unvoiced whatever its sub-multiples say: save their scans
+    const useful = clarity >= this.params[P_SKIP];
+    if (subK > 0 && useful) {
+      // divisors 2..4 always; larger ones only where a shorter coarse candidate sits (a level whose band holds
+      // only the top harmonics sees a clean sine there and can outscore the true period by far)
+      const pickHz = unchecked(this.rates[lp]) / coarse;
+      let scans = 0;
+      for (let m = MAX_DIV; m >= 2 && scans < MAX_SUB_SCANS; m--) {
+        const blind = <f32>m <= this.params[P_SUBALL] && clarity < this.params[P_SUBCLAR];
+        if (!blind && !this.hasCandidateNear(pickHz * <f64>m, pick)) continue;
         const sc = <i32>Math.round(lag / <f64>m);
-        if (sc - 1 < minLag) continue;
-        this.refineOn(tierId, sc, w, 1);
-        if (this.refiner.clarity >= subK * clarity) {
-          lag = this.refiner.lag;
-          clarity = this.refiner.clarity;
+        if (sc - 2 < minLag) continue;
+        rf.scanNear(ring, sc, w);
+        scans++;
+        if (rf.clarity >= subK * clarity) {
+          lag = rf.lag;
+          clarity = rf.clarity;
           break;
         }
       }
+    }
+    // a short period is timed on a multiple of it: the same peak-fit error, divided by k
+    if (lag < LONG_LAG && clarity >= this.params[P_OFF]) {
+      const k = <i32>Math.ceil(LONG_LAG / lag);
+      const c = <i32>Math.round(lag * <f64>k);
+      if (w > RING - c - 16) w = RING - c - 16;
+      rf.scan(ring, c, w);
+      if (rf.clarity >= 0.9 * clarity && Math.abs(rf.lag / <f64>k - lag) < 0.5) lag = rf.lag / <f64>k;
     }
     const raw = <f32>(refRate / lag);
     this.rawHz = raw;
     this.confidence = clarity < 0 ? 0 : clarity;
 
-    const gate = Mathf.pow(10, this.params[P_GATE_DB] / 10);
-    if (level < gate) { this.unvoice(raw, clarity); return; }
+    if (level < this.gate) { this.unvoice(raw, clarity); return; }
 
     const agree = this.prevRaw > 0 && Mathf.abs(1200 * Mathf.log2(raw / this.prevRaw)) <= this.params[P_AGREE_CENTS];
     if (this.voiced) {
@@ -275,19 +436,22 @@ export class PitchFollower extends PitchDetector {
     this.prevClarity = clarity;
   }
 
+  /** Is one of the candidates before `before` within 3 % of hz? */
+  private hasCandidateNear(hz: f64, before: i32): bool {
+    for (let k = 0; k < before; k++) {
+      const f = unchecked(this.rates[unchecked(this.candLevel[k])]) / unchecked(this.candLag[k]);
+      if (Math.abs(f / hz - 1.0) < 0.03) return true;
+    }
+    return false;
+  }
+
   /** Candidates of the last analysis, for tests and diagnostics: count, period in Hz, NSDF peak. */
   candidateCount(): i32 { return this.nCand; }
   candidateHz(k: i32): f32 {
     if (k < 0 || k >= this.nCand) return 0;
-    const rate = unchecked(this.candTier[k]) == 0 ? this.hi.rate : this.lo.rate;
-    return <f32>(rate / unchecked(this.candLag[k]));
+    return <f32>(unchecked(this.rates[unchecked(this.candLevel[k])]) / unchecked(this.candLag[k]));
   }
   candidateClarity(k: i32): f32 { return k < 0 || k >= this.nCand ? 0 : unchecked(this.candN[k]); }
-
-  private refineOn(tierId: i32, center: i32, w: i32, half: i32): void {
-    if (tierId == 0) this.refiner.scan(this.full, FULL_RING - 1, this.fullLast, center, w, half);
-    else this.refiner.scan(this.hi.fring, this.hi.mask, this.hi.last, center, w, half);
-  }
 
   private unvoice(raw: f32, clarity: f32): void {
     this.voiced = false;

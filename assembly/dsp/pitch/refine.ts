@@ -1,64 +1,66 @@
-// Lag refinement for the pitch follower: the exact NSDF at 7 lags around a coarse period, on a faster-rate ring,
+// Lag refinement for the pitch follower: the exact NSDF at 5 lags around a coarse period on a faster octave level,
 // then a parabolic fit through the best lag and its neighbours (McLeod & Wyvill 2005, section 5).
+import { Block5, SlideRing, nsdf5 } from "./octave";
 
 export class LagRefiner {
   /** Refined lag in samples of the ring's rate, 0 if none. */
   lag: f64 = 0;
   /** NSDF at the refined peak (the clarity), -1..1. */
   clarity: f32 = 0;
-  /** Normalisation, as LagTier.cosine. */
+  /** Mean square of the window (full scale = 1). */
+  level: f32 = 0;
+  /** An edge value below this does not move the scan (the frame is noise). */
+  minPeak: f32 = 0.35;
+  /** Normalisation: false = McLeod's 2r/(E0+Eτ), true = r/sqrt(E0·Eτ). */
   cosine: bool = false;
-  private r: StaticArray<f64> = new StaticArray<f64>(7);
+  private r: StaticArray<f32> = new StaticArray<f32>(5);
+  private blk: Block5 = new Block5();
 
   /**
-   * ring/mask/last: the signal (newest sample at index last); center: the coarse lag at this rate (>= 4);
-   * w: window (the caller keeps w + center + 4 within the ring).
+   * Peak near center (>= 5; w + center + 16 < ring size): one 5-lag pass over center-2 .. center+2, and a pass to
+   * either side while the best lag is at an edge (rare: the coarse estimate is within a sample here).
    */
-  refine(ring: StaticArray<f32>, mask: i32, last: i32, center: i32, w: i32): void {
-    this.scan(ring, mask, last, center, w, 3);
+  scan(ring: SlideRing, center: i32, w: i32): void {
+    let lo = center - 2;
+    this.pass(ring, lo, w);
+    this.level = this.blk.e0 / <f32>this.blk.w;
+    const r = this.r;
+    for (let tries = 0; tries < 2; tries++) {
+      // no peak worth chasing in noise
+      if (Mathf.max(unchecked(r[0]), unchecked(r[4])) < this.minPeak) break;
+      if (unchecked(r[0]) > unchecked(r[1]) && lo > 3) { lo -= 3; this.pass(ring, lo, w); }
+      else if (unchecked(r[4]) > unchecked(r[3])) { lo += 3; this.pass(ring, lo, w); }
+      else break;
+    }
+    this.fit(lo, this.best());
   }
 
-  /** Like refine() over center ± half (1..3) lags. */
-  scan(ring: StaticArray<f32>, mask: i32, last: i32, center: i32, w: i32, half: i32): void {
-    const lo = center - half;
-    const count = 2 * half + 1;
-    let e0: f64 = 0;
-    for (let j = 0; j < w; j++) {
-      const x = <f64>unchecked(ring[(last - j) & mask]);
-      e0 += x * x;
-    }
-    // energy of the lagged window, slid one sample per lag
-    let el: f64 = 0;
-    for (let j = 0; j < w; j++) {
-      const y = <f64>unchecked(ring[(last - j - lo) & mask]);
-      el += y * y;
-    }
-    for (let k = 0; k < count; k++) {
-      const lag = lo + k;
-      if (k > 0) {
-        const gone = <f64>unchecked(ring[(last - lag + 1) & mask]);
-        const come = <f64>unchecked(ring[(last - lag - w + 1) & mask]);
-        el += come * come - gone * gone;
-        if (el < 0) el = 0;
-      }
-      let acc: f64 = 0;
-      for (let j = 0; j < w; j++) {
-        const t = last - j;
-        acc += <f64>unchecked(ring[t & mask]) * <f64>unchecked(ring[(t - lag) & mask]);
-      }
-      if (this.cosine) {
-        const den = e0 * el;
-        unchecked(this.r[k] = den > 0 ? acc / Math.sqrt(den) : 0);
-      } else {
-        const den = e0 + el;
-        unchecked(this.r[k] = den > 0 ? 2.0 * acc / den : 0);
-      }
-    }
-    let best = 1;
-    for (let k = 2; k < count - 1; k++) if (unchecked(this.r[k]) > unchecked(this.r[best])) best = k;
-    const a = unchecked(this.r[best - 1]);
-    const b = unchecked(this.r[best]);
-    const c = unchecked(this.r[best + 1]);
+  /** Peak over lag-2 .. lag+2, best of the middle three (lag >= 3), same window rules as scan(). */
+  scanNear(ring: SlideRing, lag: i32, w: i32): void {
+    this.pass(ring, lag - 2, w);
+    this.fit(lag - 2, this.best());
+  }
+
+  private best(): i32 {
+    const r = this.r;
+    let b = 1;
+    if (unchecked(r[2]) > unchecked(r[b])) b = 2;
+    if (unchecked(r[3]) > unchecked(r[b])) b = 3;
+    return b;
+  }
+
+  private pass(ring: SlideRing, lo: i32, w: i32): void {
+    const b = this.blk;
+    nsdf5(ring, 0, lo, w, this.cosine, b);
+    const r = this.r;
+    unchecked(r[0] = b.n0); unchecked(r[1] = b.n1); unchecked(r[2] = b.n2); unchecked(r[3] = b.n3);
+    unchecked(r[4] = b.n4);
+  }
+
+  private fit(lo: i32, best: i32): void {
+    const a = <f64>unchecked(this.r[best - 1]);
+    const b = <f64>unchecked(this.r[best]);
+    const c = <f64>unchecked(this.r[best + 1]);
     const den = a - 2.0 * b + c;
     let d: f64 = 0;
     let peak = b;
