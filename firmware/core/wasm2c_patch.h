@@ -12,25 +12,60 @@
  * `T_load_c(&instance->w2c_memory, x, c)` (c constant). wasm2c tests (u64)x + c + n > size with 64-bit adds and
  * compares (5 instructions on a 32-bit core). rt_min never runs module code with less than one page of memory
  * (wasm_rt_allocate_memory refuses 0 pages), so when c + n <= 65536 (known at compile time) size - c - n cannot
- * wrap and x > size - c - n is the same test in 32 bits. Larger c falls back to the 64-bit test. */
+ * wrap and x > size - c - n is the same test in 32 bits. Larger c falls back to the 64-bit test.
+ *
+ * The accessors read the memory's base and size from a mirror in this file's static variables, not from the
+ * instance: wasm2c's accesses copy bytes (char semantics), so every store into linear memory could overwrite
+ * instance->w2c_memory as far as the compiler knows, and it reloads base and size after each store (two loads and
+ * a subtraction per access in a loop that stores). Static variables whose address is never taken cannot be
+ * reached through a pointer, so base and size stay in registers. The mirror is updated by the only calls that
+ * change the memory (allocate, grow, free are wrapped below), so it always equals the one live memory; rt_min has
+ * one memory at a time (one instance of the module), and allocating a second while the first is live traps. */
+static u8 *w2c_mirror_data;
+static u32 w2c_mirror_size;
+static inline void w2c_mirror(const wasm_rt_memory_t *mem) {
+  w2c_mirror_data = mem->data;
+  w2c_mirror_size = mem->size;
+}
+static inline void w2c_allocate_memory_mirrored(wasm_rt_memory_t *mem, uint32_t initial, uint32_t max) {
+  if (w2c_mirror_data != NULL) TRAP(OOB); /* a second live memory: the mirror could only follow one */
+  wasm_rt_allocate_memory(mem, initial, max);
+  w2c_mirror(mem);
+}
+static inline uint32_t w2c_grow_memory_mirrored(wasm_rt_memory_t *mem, uint32_t delta) {
+  uint32_t old = wasm_rt_grow_memory(mem, delta);
+  w2c_mirror(mem);
+  return old;
+}
+static inline void w2c_free_memory_mirrored(wasm_rt_memory_t *mem) {
+  wasm_rt_free_memory(mem);
+  w2c_mirror_data = NULL;
+  w2c_mirror_size = 0;
+}
+#define wasm_rt_allocate_memory w2c_allocate_memory_mirrored
+#define wasm_rt_grow_memory w2c_grow_memory_mirrored
+#define wasm_rt_free_memory w2c_free_memory_mirrored
+
 #define W2C_MIN_MEMORY_BYTES 65536u
-static inline __attribute__((always_inline)) int w2c_out_of_bounds(const wasm_rt_memory_t *mem, u32 x, u32 c, u32 n) {
-  if (c <= W2C_MIN_MEMORY_BYTES - n) return x > mem->size - c - n;
-  return (u64)x + c + n > mem->size;
+static inline __attribute__((always_inline)) int w2c_out_of_bounds(u32 x, u32 c, u32 n) {
+  if (c <= W2C_MIN_MEMORY_BYTES - n) return x > w2c_mirror_size - c - n;
+  return (u64)x + c + n > w2c_mirror_size;
 }
 #define W2C_DEFINE_LOAD_C(name, t1, t2, t3)                                   \
   static inline __attribute__((always_inline)) t3 name##_c(wasm_rt_memory_t *mem, u32 x, u32 c) { \
-    if (UNLIKELY(w2c_out_of_bounds(mem, x, c, sizeof(t1)))) TRAP(OOB);       \
+    (void)mem;                                                               \
+    if (UNLIKELY(w2c_out_of_bounds(x, c, sizeof(t1)))) TRAP(OOB);            \
     t1 result;                                                               \
-    wasm_rt_memcpy(&result, mem->data + (size_t)x + c, sizeof(t1));          \
+    wasm_rt_memcpy(&result, w2c_mirror_data + (size_t)x + c, sizeof(t1));    \
     wasm_asm("" ::"r"(result));                                              \
     return (t3)(t2)result;                                                   \
   }
 #define W2C_DEFINE_STORE_C(name, t1, t2)                                      \
   static inline __attribute__((always_inline)) void name##_c(wasm_rt_memory_t *mem, u32 x, u32 c, t2 value) { \
-    if (UNLIKELY(w2c_out_of_bounds(mem, x, c, sizeof(t1)))) TRAP(OOB);       \
+    (void)mem;                                                               \
+    if (UNLIKELY(w2c_out_of_bounds(x, c, sizeof(t1)))) TRAP(OOB);            \
     t1 wrapped = (t1)value;                                                  \
-    wasm_rt_memcpy(mem->data + (size_t)x + c, &wrapped, sizeof(t1));         \
+    wasm_rt_memcpy(w2c_mirror_data + (size_t)x + c, &wrapped, sizeof(t1));   \
   }
 W2C_DEFINE_LOAD_C(i32_load, u32, u32, u32)
 W2C_DEFINE_LOAD_C(i64_load, u64, u64, u64)
