@@ -20,6 +20,9 @@ export const FADE_MIN_RATE: f32 = 0.125;
 /** Below this distance a slewing level snaps onto its target (−120 dB: inaudible; stops denormals). */
 const LEVEL_SNAP: f32 = 1e-6;
 const RATE_SNAP: f64 = 1e-9;
+/** Longest level-slew segment (samples) and K·ln(1/pole) bound for a chord error (K·ln(1/pole))²/8 <= 2e-7. */
+const LEVEL_SEG_MAX: i32 = 16;
+const LEVEL_CHORD: f64 = 1.2649e-3;
 /**
  * Safety margin (frames) of runLength. A run adds a constant rate to a phase at most 256 times; each f64 add is off
  * by at most half an ulp, under 2.5e-7 frames for any phase below 2^31, so the run's end is within 6.4e-5 frames
@@ -28,26 +31,23 @@ const RATE_SNAP: f64 = 1e-9;
 const RUN_MARGIN: f64 = 1e-3;
 
 /**
- * How many samples (at most `limit`) heads at phases in [pMin, pMax], stepping by a constant `rate`, certainly stay
- * inside [lo, hi): then neither the read-range nor the loop test can fire and the loop may skip them. 0 = unsure.
+ * pole^steps (steps >= 0) by squaring, in f64: a slew's distance after `steps` samples in one product. f64, so the
+ * segment's factor carries no systematic f32 rounding (that would drift the curve by ~1 ulp per segment).
  */
-/**
- * Whether `steps` level-slew steps (dist *= pole, f32) starting at `dist` may bring |dist| under LEVEL_SNAP; false
- * only when they provably cannot, so the loop may skip the snap test. Each f32 product is at least
- * |x|·pole·(1 − 2⁻²⁴) while it stays a normal number, so |dist|·(pole·(1 − 2⁻²⁴))^steps, with a margin, bounds them.
- */
-function mayReachSnap(dist: f32, pole: f32, steps: i32): bool {
-  if (dist == 0 || steps <= 0) return false;
-  if (!(pole > 0 && pole < 1)) return true; // 0: snaps at once; >= 1 or NaN: not a decaying slew
-  let q: f64 = <f64>pole * (1.0 - 5.960464477539063e-8);
+function powSteps(pole: f64, steps: i32): f64 {
+  let q = pole;
   let r: f64 = 1;
-  for (let k = steps; k > 0; k >>= 1) { // q^steps by squaring
+  for (let k = steps; k > 0; k >>= 1) {
     if (k & 1) r *= q;
     q *= q;
   }
-  return <f64>Mathf.abs(dist) * r < <f64>LEVEL_SNAP * 1.001;
+  return r;
 }
 
+/**
+ * How many samples (at most `limit`) heads at phases in [pMin, pMax], stepping by a constant `rate`, certainly stay
+ * inside [lo, hi): then neither the read-range nor the loop test can fire and the loop may skip them. 0 = unsure.
+ */
 // @ts-ignore: decorator
 @inline function runLength(pMin: f64, pMax: f64, rate: f64, lo: f64, hi: f64, limit: i32): i32 {
   if (!(pMin >= lo && pMax < hi)) return 0;
@@ -92,6 +92,11 @@ export class Voice {
   private levelTarget: f32 = 0;
   private levelDist: f32 = 0;
   private levelPole: f32 = 0;
+  // Constant-rate runs apply the level slew in segments of levelSeg samples: the exact one-pole value at each
+  // segment end (distance × levelPoleSeg = pole^levelSeg) and a linear gain ramp inside, within 2e-7 of the
+  // per-sample curve for a unit step (levelSeg = 1 for fast slews: per sample).
+  private levelSeg: i32 = 1;
+  private levelPoleSeg: f64 = 0;
   private panL: f32 = 0.70710677;
   private panR: f32 = 0.70710677;
 
@@ -197,7 +202,16 @@ export class Voice {
   /** Level slew: one-pole reaching −60 dB of a step in `sec` s (2 s → tau ≈ 0.2895 s; 0 = instant). */
   setLevelSlewTime(sec: f32): void {
     if (isNaN(sec)) return;
-    this.levelPole = <f32>slewPole(<f64>sec, <f64>this.sr);
+    const pole = <f32>slewPole(<f64>sec, <f64>this.sr);
+    this.levelPole = pole;
+    // A chord of the exponential over K samples is off by at most (K·ln(1/pole))²/8 of the step.
+    let seg = 1;
+    if (pole > 0) {
+      const k = LEVEL_CHORD / -Math.log(<f64>pole);
+      seg = k >= <f64>LEVEL_SEG_MAX ? LEVEL_SEG_MAX : k >= 1.0 ? <i32>k : 1;
+    }
+    this.levelSeg = seg;
+    this.levelPoleSeg = powSteps(<f64>pole, seg);
   }
 
   /** Crossfade time (s, 0..60) for loop wraps and cuts, in buffer time: it lasts sec/|rate| of real time. */
@@ -246,6 +260,8 @@ export class Voice {
     const audible = frames > 0;
     const safeEnd = <f64>(frames - 2);
     let pending = this.pending;
+    const levelSeg = this.levelSeg;
+    const levelPoleSeg = this.levelPoleSeg;
     const loopStart = this.loopStart;
     const loopEnd = this.loopEnd;
     const fadeUnit = this.fadeUnit;
@@ -294,16 +310,26 @@ export class Voice {
           while (i < n) {
             if (rateDist == 0) {
               const end = i + runLength(phase, phase, rate, runLo, runHi, n - i);
-              const snap = mayReachSnap(levelDist, levelPole, end - i);
-              for (; i < end; i++) {
+              while (i < end) {
+                // one level segment: the slew's exact value at its end, the gains ramped linearly up to it
+                let segEnd = end;
+                let dGainL: f32 = 0, dGainR: f32 = 0;
                 if (levelDist != 0) {
-                  levelDist *= levelPole;
-                  if (snap && levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+                  let len = end - i;
+                  let pole = levelPoleSeg;
+                  if (len >= levelSeg) len = levelSeg;
+                  else pole = powSteps(<f64>levelPole, len);
+                  segEnd = i + len;
+                  levelDist = <f32>(<f64>levelDist * pole);
+                  if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
                   level = levelTarget + levelDist;
-                  gainL = level * panL;
-                  gainR = level * panR;
+                  const inv = <f32>1 / <f32>len;
+                  dGainL = (level * panL - gainL) * inv;
+                  dGainR = (level * panR - gainR) * inv;
                 }
-                if (level != 0) {
+                for (; i < segEnd; i++) {
+                  gainL += dGainL;
+                  gainR += dGainR;
                   const j = <i32>phase;
                   if (j != tap) {
                     const p = buf + (<usize>(j - 1) << 2);
@@ -316,8 +342,10 @@ export class Voice {
                   const o = <usize>i << 2;
                   store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
                   if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                  phase += rate;
                 }
-                phase += rate;
+                gainL = level * panL;
+                gainR = level * panR;
               }
               if (i >= n) break;
             }
@@ -381,16 +409,27 @@ export class Voice {
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
             const end = i + runLength(lo, hi, rate, 1.0, safeEnd, n - i);
-            const snap = mayReachSnap(levelDist, levelPole, end - i);
             while (i < end) {
+              let segEnd = end;
+              let dGainL: f32 = 0, dGainR: f32 = 0;
+              let segLevel = level, segDist = levelDist;
               if (levelDist != 0) {
-                levelDist *= levelPole;
-                if (snap && levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-                level = levelTarget + levelDist;
-                gainL = level * panL;
-                gainR = level * panR;
+                let len = end - i;
+                let pole = levelPoleSeg;
+                if (len >= levelSeg) len = levelSeg;
+                else pole = powSteps(<f64>levelPole, len);
+                segEnd = i + len;
+                segDist = <f32>(<f64>levelDist * pole);
+                if (segDist < LEVEL_SNAP && segDist > -LEVEL_SNAP) segDist = 0;
+                segLevel = levelTarget + segDist;
+                const inv = <f32>1 / <f32>len;
+                dGainL = (segLevel * panL - gainL) * inv;
+                dGainR = (segLevel * panR - gainR) * inv;
               }
-              if (level != 0) {
+              const segStart = i;
+              while (i < segEnd) {
+                gainL += dGainL;
+                gainR += dGainR;
                 const j = <i32>phase;
                 if (j != tap) {
                   const p = buf + (<usize>(j - 1) << 2);
@@ -421,11 +460,23 @@ export class Voice {
                 const o = <usize>i << 2;
                 store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
                 if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                phase += rate;
+                fadePhase += rate;
+                xfade += fadeStep;
+                i++;
+                if (xfade >= 1) break;
               }
-              phase += rate;
-              fadePhase += rate;
-              xfade += fadeStep;
-              i++;
+              if (i == segEnd) {
+                level = segLevel;
+                levelDist = segDist;
+              } else if (levelDist != 0) {
+                // the fade ended inside the segment: the slew's exact value after the samples taken
+                levelDist = <f32>(<f64>levelDist * powSteps(<f64>levelPole, i - segStart));
+                if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
+                level = levelTarget + levelDist;
+              }
+              gainL = level * panL;
+              gainR = level * panR;
               if (xfade >= 1) break;
             }
             if (xfade >= 1 || i >= n) break;
