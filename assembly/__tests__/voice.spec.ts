@@ -991,10 +991,11 @@ describe("voice render against the per-sample reference", () => {
             if (e > worst) worst = e;
           }
         }
-        // heads and rate: the same arithmetic, bit for bit; the level within the slew segments' chord error
+        // heads and rate: the same arithmetic, bit for bit; the level as the outputs, plus its snap onto the target
+        // (|distance| < 1e-6), which a segment takes at its end
         if (reinterpret<u64>(v.position()) != reinterpret<u64>(r.position())) mismatches++;
         if (reinterpret<u64>(v.rate()) != reinterpret<u64>(r.rate())) mismatches++;
-        if (!(Mathf.abs(v.level() - r.level()) <= TOLERANCE)) mismatches++;
+        if (!(Mathf.abs(v.level() - r.level()) <= 2 * TOLERANCE)) mismatches++;
         rendered += n;
         if (left) leftOnly++;
       }
