@@ -95,10 +95,8 @@ export class Engine {
   process(frames: i32): i32 {
     if (!this.ready || frames < 1 || frames > this.s.blockSize) return -1;
     const s = this.s;
-    display.poll(s, this.controls);
+    display.poll(s, this.controls, frames);
     this.sanitize(frames);
-    memory.fill(changetype<usize>(this.outL), 0, <usize>frames << 2);
-    memory.fill(changetype<usize>(this.outR), 0, <usize>frames << 2);
     let off = 0;
     while (off < frames) {
       this.blockEvents();
@@ -160,6 +158,9 @@ export class Engine {
       const v = unchecked(s.players[i]);
       if (v.ever && !v.voice.centred()) centred = false;
     }
+    // the voices add into zeroed outputs; a centred mix fills the right channel by the copy below
+    memory.fill(outL, 0, <usize>n << 2);
+    if (!centred) memory.fill(outR, 0, <usize>n << 2);
     for (let i = 0; i < VOICES; i++) {
       const v = unchecked(s.players[i]);
       if (v.ever) v.voice.render(outL, centred ? 0 : outR, n);
