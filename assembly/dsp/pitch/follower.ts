@@ -47,7 +47,8 @@ export const P_WMIN_MS: i32 = 19;  // minimum coarse window, ms
 export const P_ALT_BELOW: i32 = 20; // refined clarity below which other coarse candidates are refined too (0 = off)
 export const P_ALT_N: i32 = 21;    // ... at most this many of them (the highest coarse NSDF first)
 export const P_HOLD: i32 = 22;     // frames a voiced pitch is held through unclear frames (hangover)
-export const P_COUNT: i32 = 23;
+export const P_OCT_AGREE: i32 = 23; // an octave jump away from a pitch followed this many frames needs two agreeing frames (0 = off)
+export const P_COUNT: i32 = 24;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -96,6 +97,9 @@ export class PitchFollower extends PitchDetector {
 
   private voiced: bool = false;
   private holdLeft: i32 = 0;
+  /** The pitch followed for P_OCT_AGREE frames (octave jumps away from it need agreement); frames on the current one. */
+  private anchorHz: f32 = 0;
+  private stable: i32 = 0;
   private prevRaw: f32 = 0;
   private prevClarity: f32 = 0;
 
@@ -129,6 +133,7 @@ export class PitchFollower extends PitchDetector {
     p[P_ALT_BELOW] = 0.75;
     p[P_ALT_N] = 2;
     p[P_HOLD] = 1;
+    p[P_OCT_AGREE] = 8;
   }
 
   init(sampleRate: f32): void {
@@ -452,18 +457,25 @@ export class PitchFollower extends PitchDetector {
     const agree = this.prevRaw > 0 && Mathf.abs(1200 * Mathf.log2(raw / this.prevRaw)) <= this.params[P_AGREE_CENTS];
     if (this.voiced) {
       const same = this.hz > 0 && Mathf.abs(1200 * Mathf.log2(raw / this.hz)) <= this.params[P_AGREE_CENTS];
-      if (clarity >= this.params[P_OFF] && (same || clarity >= this.params[P_JUMP_ON] || agree)) {
-        this.hz = raw;
+      // an octave is the classic McLeod ambiguity (a strong second harmonic, a chorus): one clear frame is not
+      // enough to leave the octave that has been followed for a while (the way back to it is not held up)
+      let jumpOk = clarity >= this.params[P_JUMP_ON];
+      if (jumpOk && !agree && this.params[P_OCT_AGREE] >= 1 && this.anchorHz > 0) {
+        const oc = Mathf.abs(Mathf.abs(1200 * Mathf.log2(raw / this.anchorHz)) - 1200);
+        if (oc <= this.params[P_AGREE_CENTS]) jumpOk = false;
+      }
+      if (clarity >= this.params[P_OFF] && (same || jumpOk || agree)) {
+        this.follow(raw, same);
         this.holdLeft = <i32>this.params[P_HOLD];
       } else if (clarity < this.params[P_OFF]) {
         if (this.holdLeft > 0) this.holdLeft--;
-        else { this.voiced = false; this.hz = 0; }
+        else { this.voiced = false; this.hz = 0; this.anchorHz = 0; this.stable = 0; }
       }
       // else: an unconfirmed jump at middling clarity holds the last pitch for this frame
     } else if ((clarity >= this.params[P_ON] && agree && this.prevClarity >= this.params[P_OFF]) ||
                clarity >= this.params[P_FAST_ON]) {
       this.voiced = true;
-      this.hz = raw;
+      this.follow(raw, false);
       this.holdLeft = <i32>this.params[P_HOLD];
     }
     this.prevRaw = raw;
@@ -510,6 +522,13 @@ export class PitchFollower extends PitchDetector {
   }
   candidateClarity(k: i32): f32 { return k < 0 || k >= this.nCand ? 0 : unchecked(this.candN[k]); }
 
+  /** Take raw as the pitch; after P_OCT_AGREE frames on one pitch it becomes the octave anchor. */
+  private follow(raw: f32, same: bool): void {
+    this.hz = raw;
+    this.stable = same ? this.stable + 1 : 1;
+    if (this.stable >= <i32>this.params[P_OCT_AGREE]) this.anchorHz = raw;
+  }
+
   /** An unclear frame: a voiced pitch is held for up to P_HOLD such frames, then dropped. */
   private weak(raw: f32, clarity: f32): void {
     if (this.voiced && this.holdLeft > 0) {
@@ -525,6 +544,8 @@ export class PitchFollower extends PitchDetector {
 
   private unvoice(raw: f32, clarity: f32): void {
     this.voiced = false;
+    this.anchorHz = 0;
+    this.stable = 0;
     this.hz = 0;
     this.rawHz = raw;
     this.confidence = clarity < 0 ? 0 : clarity;
