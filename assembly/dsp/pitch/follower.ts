@@ -48,7 +48,8 @@ export const P_ALT_BELOW: i32 = 20; // refined clarity below which other coarse 
 export const P_ALT_N: i32 = 21;    // ... at most this many of them (the highest coarse NSDF first)
 export const P_HOLD: i32 = 22;     // frames a voiced pitch is held through unclear frames (hangover)
 export const P_OCT_AGREE: i32 = 23; // an octave jump away from a pitch followed this many frames needs two agreeing frames (0 = off)
-export const P_COUNT: i32 = 24;
+export const P_CONFIRM: i32 = 24;  // clarity from which a first frame may be confirmed half a hop earlier (> 1 = off)
+export const P_COUNT: i32 = 25;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -134,6 +135,7 @@ export class PitchFollower extends PitchDetector {
     p[P_ALT_N] = 2;
     p[P_HOLD] = 1;
     p[P_OCT_AGREE] = 8;
+    p[P_CONFIRM] = 0.85;
   }
 
   init(sampleRate: f32): void {
@@ -185,6 +187,8 @@ export class PitchFollower extends PitchDetector {
     this.levelsRun = 0;
     this.voiced = false;
     this.holdLeft = 0;
+    this.anchorHz = 0;
+    this.stable = 0;
     this.prevRaw = 0;
     this.prevClarity = 0;
     this.hz = 0;
@@ -473,7 +477,7 @@ export class PitchFollower extends PitchDetector {
       }
       // else: an unconfirmed jump at middling clarity holds the last pitch for this frame
     } else if ((clarity >= this.params[P_ON] && agree && this.prevClarity >= this.params[P_OFF]) ||
-               clarity >= this.params[P_FAST_ON]) {
+               clarity >= this.params[P_FAST_ON] || (clarity >= this.params[P_CONFIRM] && this.confirm(ri, lag, w))) {
       this.voiced = true;
       this.follow(raw, false);
       this.holdLeft = <i32>this.params[P_HOLD];
@@ -521,6 +525,22 @@ export class PitchFollower extends PitchDetector {
     return <f32>(unchecked(this.rates[unchecked(this.candLevel[k])]) / unchecked(this.candLag[k]));
   }
   candidateClarity(k: i32): f32 { return k < 0 || k >= this.nCand ? 0 : unchecked(this.candN[k]); }
+
+  /**
+   * The second agreeing frame of the voicing rule, half a hop earlier instead of one hop: the same period measured on
+   * the refinement level's window ending HOP/2 input samples before this one.
+   */
+  private confirm(ri: i32, lag: f64, w: i32): bool {
+    const back = (HOP / 2) >> (this.preStages + ri);
+    const c = <i32>Math.round(lag);
+    if (back < 1 || c - 2 < 3 || back + w + c + 16 >= RING) return false;
+    const rf = this.refiner;
+    rf.back = back;
+    rf.scanNear(unchecked(this.rings[ri]), c, w);
+    rf.back = 0;
+    return rf.clarity >= this.params[P_OFF] &&
+      Mathf.abs(1200 * Mathf.log2(<f32>(rf.lag / lag))) <= this.params[P_AGREE_CENTS];
+  }
 
   /** Take raw as the pitch; after P_OCT_AGREE frames on one pitch it becomes the octave anchor. */
   private follow(raw: f32, same: bool): void {
