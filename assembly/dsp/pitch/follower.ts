@@ -44,7 +44,12 @@ export const P_SKIP: i32 = 16;     // coarse clarity below which the pick is not
 export const P_REFINE_LO: i32 = 17; // as P_REFINE, for picks on level 3 and below (under ~190 Hz)
 export const P_SPLIT: i32 = 18;    // levels from this one down are analysed at mid-hop (0 = none; spreads the work)
 export const P_WMIN_MS: i32 = 19;  // minimum coarse window, ms
-export const P_COUNT: i32 = 20;
+export const P_ALT_BELOW: i32 = 20; // refined clarity below which other coarse candidates are refined too (0 = off)
+export const P_ALT_N: i32 = 21;    // ... at most this many of them (the highest coarse NSDF first)
+export const P_HOLD: i32 = 22;     // frames a voiced pitch is held through unclear frames (hangover)
+export const P_OCT_AGREE: i32 = 23; // an octave jump away from a pitch followed this many frames needs two agreeing frames (0 = off)
+export const P_CONFIRM: i32 = 24;  // clarity from which a first frame may be confirmed half a hop earlier (> 1 = off)
+export const P_COUNT: i32 = 25;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -66,6 +71,8 @@ export class PitchFollower extends PitchDetector {
   private blk: Block5 = new Block5();
   private refiner: LagRefiner = new LagRefiner();
   private hopCount: i32 = 0;
+  private refLevel: i32 = 0;
+  private refW: i32 = 0;
   private minLag0: f64 = 8;
   private maxLagLast: f64 = 16;
 
@@ -90,6 +97,10 @@ export class PitchFollower extends PitchDetector {
   levelsRun: i32 = 0;
 
   private voiced: bool = false;
+  private holdLeft: i32 = 0;
+  /** The pitch followed for P_OCT_AGREE frames (octave jumps away from it need agreement); frames on the current one. */
+  private anchorHz: f32 = 0;
+  private stable: i32 = 0;
   private prevRaw: f32 = 0;
   private prevClarity: f32 = 0;
 
@@ -120,6 +131,11 @@ export class PitchFollower extends PitchDetector {
     p[P_REFINE_LO] = 2;
     p[P_SPLIT] = 3;
     p[P_WMIN_MS] = 0;
+    p[P_ALT_BELOW] = 0.75;
+    p[P_ALT_N] = 2;
+    p[P_HOLD] = 1;
+    p[P_OCT_AGREE] = 8;
+    p[P_CONFIRM] = 0.85;
   }
 
   init(sampleRate: f32): void {
@@ -170,6 +186,9 @@ export class PitchFollower extends PitchDetector {
     this.wantSlow = false;
     this.levelsRun = 0;
     this.voiced = false;
+    this.holdLeft = 0;
+    this.anchorHz = 0;
+    this.stable = 0;
     this.prevRaw = 0;
     this.prevClarity = 0;
     this.hz = 0;
@@ -350,34 +369,56 @@ export class PitchFollower extends PitchDetector {
     let nmax: f32 = 0;
     for (let k = 0; k < this.nCand; k++) nmax = Mathf.max(nmax, unchecked(this.candN[k]));
     this.levelsRun = l;
-    if (pick < 0 || nmax <= 0) { this.unvoice(0, 0); return; }
+    if (pick < 0 || nmax <= 0) { this.weak(0, 0); return; }
 
     const coarse = unchecked(this.candLag[pick]);
     const lp = unchecked(this.candLevel[pick]);
     // too weak to become voiced even after refinement: save the refinement
     if (unchecked(this.candN[pick]) < this.params[P_SKIP]) {
-      this.unvoice(<f32>(unchecked(this.rates[lp]) / coarse), unchecked(this.candN[pick]));
+      this.weak(<f32>(unchecked(this.rates[lp]) / coarse), unchecked(this.candN[pick]));
       return;
     }
-    // exact refinement on a faster level, with a window of at least P_WMIN_HI ms and wfactor periods
-    // low notes already have 16..32 samples per period one octave up, and their windows are the long ones
-    let steps = <i32>(lp >= 3 ? this.params[P_REFINE_LO] : this.params[P_REFINE]);
-    if (steps < 0) steps = 0;
-    let ri = lp - steps;    // the refinement level
-    if (ri < 0) ri = 0;
-    const ring = unchecked(this.rings[ri]);
-    const refRate = unchecked(this.rates[ri]);
-    const center = <i32>Math.round(coarse * <f64>(1 << (lp - ri)));
-    let w = <i32>Math.ceil(Math.max(<f64>this.params[P_WMIN_HI] * 0.001 * refRate,
-      <f64>this.params[P_WFACTOR] * <f64>center));
-    if (w > WREF_MAX) w = WREF_MAX;
-    if (w > RING - center - 16) w = RING - center - 16;
-    if (w < 8) w = 8;
     const rf = this.refiner;
-    rf.scan(ring, center, w);
-    const level = rf.level;
+    this.refineCandidate(pick);
+    let ri = this.refLevel;
+    let w = this.refW;
     let lag = rf.lag;
     let clarity = rf.clarity;
+    let level = rf.level;
+    // a harmonic pick in noise: its short window is noisier than the refinement's; other key maxima may refine to a
+    // clearer period, and McLeod's rule is applied again over the refined clarities
+    const altN = <i32>this.params[P_ALT_N];
+    if (clarity < this.params[P_ALT_BELOW] && clarity >= this.params[P_SKIP] && altN > 0) {
+      let bestHz = unchecked(this.rates[ri]) / lag;
+      let done = 0;
+      let last: f32 = 2;  // coarse NSDF of the last alternate (they are taken in falling order)
+      let lastK = -1;
+      while (done < altN) {
+        // next alternate: the highest coarse NSDF below the last one, away from the pick's period
+        let k = -1;
+        let nk: f32 = -1;
+        for (let j = 0; j < this.nCand; j++) {
+          const nj = unchecked(this.candN[j]);
+          if (j == pick || nj > last || (nj == last && j <= lastK) || nj <= nk) continue;
+          const fj = unchecked(this.rates[unchecked(this.candLevel[j])]) / unchecked(this.candLag[j]);
+          if (Math.abs(fj / bestHz - 1.0) < 0.03) continue;
+          k = j; nk = nj;
+        }
+        if (k < 0 || nk < this.params[P_SKIP]) break;
+        last = nk; lastK = k;
+        done++;
+        this.refineCandidate(k);
+        const c = rf.clarity;
+        const hzK = unchecked(this.rates[this.refLevel]) / rf.lag;
+        // McLeod over the two: the longer period must beat the shorter by the key ratio
+        const longer = hzK < bestHz;
+        if ((longer && this.params[P_KEY] * c > clarity) || (!longer && c >= this.params[P_KEY] * clarity)) {
+          ri = this.refLevel; w = this.refW; lag = rf.lag; clarity = c; level = rf.level; bestHz = hzK; pick = k;
+        }
+      }
+    }
+    const ring = unchecked(this.rings[ri]);
+    const refRate = unchecked(this.rates[ri]);
     // sub-multiple check on the same window: a short window at the true period is noisier than the long one at a
     // multiple of it, so a breathy note can lose its key maximum to a subharmonic
     const subK = this.params[P_SUBK];
@@ -387,7 +428,7 @@ export class PitchFollower extends PitchDetector {
     if (subK > 0 && useful) {
       // divisors 2..4 always; larger ones only where a shorter coarse candidate sits (a level whose band holds
       // only the top harmonics sees a clean sine there and can outscore the true period by far)
-      const pickHz = unchecked(this.rates[lp]) / coarse;
+      const pickHz = unchecked(this.rates[unchecked(this.candLevel[pick])]) / unchecked(this.candLag[pick]);
       let scans = 0;
       for (let m = MAX_DIV; m >= 2 && scans < MAX_SUB_SCANS; m--) {
         const blind = <f32>m <= this.params[P_SUBALL] && clarity < this.params[P_SUBCLAR];
@@ -420,20 +461,52 @@ export class PitchFollower extends PitchDetector {
     const agree = this.prevRaw > 0 && Mathf.abs(1200 * Mathf.log2(raw / this.prevRaw)) <= this.params[P_AGREE_CENTS];
     if (this.voiced) {
       const same = this.hz > 0 && Mathf.abs(1200 * Mathf.log2(raw / this.hz)) <= this.params[P_AGREE_CENTS];
-      if (clarity >= this.params[P_OFF] && (same || clarity >= this.params[P_JUMP_ON] || agree)) {
-        this.hz = raw;
+      // an octave is the classic McLeod ambiguity (a strong second harmonic, a chorus): one clear frame is not
+      // enough to leave the octave that has been followed for a while (the way back to it is not held up)
+      let jumpOk = clarity >= this.params[P_JUMP_ON];
+      if (jumpOk && !agree && this.params[P_OCT_AGREE] >= 1 && this.anchorHz > 0) {
+        const oc = Mathf.abs(Mathf.abs(1200 * Mathf.log2(raw / this.anchorHz)) - 1200);
+        if (oc <= this.params[P_AGREE_CENTS]) jumpOk = false;
+      }
+      if (clarity >= this.params[P_OFF] && (same || jumpOk || agree)) {
+        this.follow(raw, same);
+        this.holdLeft = <i32>this.params[P_HOLD];
       } else if (clarity < this.params[P_OFF]) {
-        this.voiced = false;
-        this.hz = 0;
+        if (this.holdLeft > 0) this.holdLeft--;
+        else { this.voiced = false; this.hz = 0; this.anchorHz = 0; this.stable = 0; }
       }
       // else: an unconfirmed jump at middling clarity holds the last pitch for this frame
     } else if ((clarity >= this.params[P_ON] && agree && this.prevClarity >= this.params[P_OFF]) ||
-               clarity >= this.params[P_FAST_ON]) {
+               clarity >= this.params[P_FAST_ON] || (clarity >= this.params[P_CONFIRM] && this.confirm(ri, lag, w))) {
       this.voiced = true;
-      this.hz = raw;
+      this.follow(raw, false);
+      this.holdLeft = <i32>this.params[P_HOLD];
     }
     this.prevRaw = raw;
     this.prevClarity = clarity;
+  }
+
+  /**
+   * Exact refinement of candidate k on a faster level (refLevel), with a window (refW) of at least P_WMIN_HI ms and
+   * wfactor periods; low notes already have 16..32 samples per period one octave up, and their windows are the long
+   * ones. The result is in this.refiner.
+   */
+  private refineCandidate(k: i32): void {
+    const lp = unchecked(this.candLevel[k]);
+    let steps = <i32>(lp >= 3 ? this.params[P_REFINE_LO] : this.params[P_REFINE]);
+    if (steps < 0) steps = 0;
+    let ri = lp - steps;
+    if (ri < 0) ri = 0;
+    const refRate = unchecked(this.rates[ri]);
+    const center = <i32>Math.round(unchecked(this.candLag[k]) * <f64>(1 << (lp - ri)));
+    let w = <i32>Math.ceil(Math.max(<f64>this.params[P_WMIN_HI] * 0.001 * refRate,
+      <f64>this.params[P_WFACTOR] * <f64>center));
+    if (w > WREF_MAX) w = WREF_MAX;
+    if (w > RING - center - 16) w = RING - center - 16;
+    if (w < 8) w = 8;
+    this.refLevel = ri;
+    this.refW = w;
+    this.refiner.scan(unchecked(this.rings[ri]), center, w);
   }
 
   /** Is one of the candidates before `before` within 3 % of hz? */
@@ -453,8 +526,46 @@ export class PitchFollower extends PitchDetector {
   }
   candidateClarity(k: i32): f32 { return k < 0 || k >= this.nCand ? 0 : unchecked(this.candN[k]); }
 
+  /**
+   * The second agreeing frame of the voicing rule, half a hop earlier instead of one hop: the same period measured on
+   * the refinement level's window ending HOP/2 input samples before this one.
+   */
+  private confirm(ri: i32, lag: f64, w: i32): bool {
+    const back = (HOP / 2) >> (this.preStages + ri);
+    const c = <i32>Math.round(lag);
+    if (back < 1 || c - 2 < 3 || back + w + c + 16 >= RING) return false;
+    const rf = this.refiner;
+    rf.back = back;
+    rf.scanNear(unchecked(this.rings[ri]), c, w);
+    rf.back = 0;
+    return rf.clarity >= this.params[P_OFF] &&
+      Mathf.abs(1200 * Mathf.log2(<f32>(rf.lag / lag))) <= this.params[P_AGREE_CENTS];
+  }
+
+  /** Take raw as the pitch; after P_OCT_AGREE frames on one pitch it becomes the octave anchor. */
+  private follow(raw: f32, same: bool): void {
+    this.hz = raw;
+    this.stable = same ? this.stable + 1 : 1;
+    if (this.stable >= <i32>this.params[P_OCT_AGREE]) this.anchorHz = raw;
+  }
+
+  /** An unclear frame: a voiced pitch is held for up to P_HOLD such frames, then dropped. */
+  private weak(raw: f32, clarity: f32): void {
+    if (this.voiced && this.holdLeft > 0) {
+      this.holdLeft--;
+      this.rawHz = raw;
+      this.confidence = clarity < 0 ? 0 : clarity;
+      this.prevRaw = raw;
+      this.prevClarity = clarity;
+      return;
+    }
+    this.unvoice(raw, clarity);
+  }
+
   private unvoice(raw: f32, clarity: f32): void {
     this.voiced = false;
+    this.anchorHz = 0;
+    this.stable = 0;
     this.hz = 0;
     this.rawHz = raw;
     this.confidence = clarity < 0 ? 0 : clarity;

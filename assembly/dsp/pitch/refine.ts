@@ -13,6 +13,8 @@ export class LagRefiner {
   minPeak: f32 = 0.35;
   /** Normalisation: false = McLeod's 2r/(E0+Eτ), true = r/sqrt(E0·Eτ). */
   cosine: bool = false;
+  /** Windows end this many samples before the ring's newest (an earlier look at the same signal). */
+  back: i32 = 0;
   private r: StaticArray<f32> = new StaticArray<f32>(5);
   private blk: Block5 = new Block5();
 
@@ -51,7 +53,7 @@ export class LagRefiner {
 
   private pass(ring: SlideRing, lo: i32, w: i32): void {
     const b = this.blk;
-    nsdf5(ring, 0, lo, w, this.cosine, b);
+    nsdf5(ring, this.back, lo, w, this.cosine, b);
     const r = this.r;
     unchecked(r[0] = b.n0); unchecked(r[1] = b.n1); unchecked(r[2] = b.n2); unchecked(r[3] = b.n3);
     unchecked(r[4] = b.n4);
