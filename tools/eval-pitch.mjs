@@ -26,9 +26,15 @@ const limit = [];
 if (opt('--subset')) limit.push('--subset', opt('--subset'));
 if (opt('--files')) limit.push('--files', opt('--files'));
 
+// Under `npm run`, PATH starts with this package's node_modules/.bin, which holds an old `npm` (a dependency's
+// dependency) that cannot read the harness's lockfile v3 ("Cannot read properties of undefined"); npm also exports
+// npm_config_* / npm_package_* for THIS package. Children get the system npm and none of those variables.
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+childEnv.PATH = (process.env.PATH ?? '').split(path.delimiter).filter((d) => !/node_modules[/\\]\.bin/.test(d)).join(path.delimiter);
+
 function run(cmd, args, cwd = ROOT) {
   console.error(`$ ${cmd} ${args.join(' ')}`);
-  execFileSync(cmd, args, { cwd, stdio: 'inherit' });
+  execFileSync(cmd, args, { cwd, stdio: 'inherit', env: childEnv });
 }
 
 function newestMtime(dir) {
