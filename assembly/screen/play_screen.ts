@@ -138,21 +138,26 @@ export function drawWaveform(s: PlayScreenState): void {
   // Fix: all-silent columns drew NaN in the original; draw a flat line instead.
   const scale: f64 = maxv > 0 && maxv < Infinity ? 32 / maxv : 0;
 
-  const maxw = <f64>columns; // = min(nval, 127)
+  // The playheads' columns, once per frame rather than once per column.
+  const nph = playheadColumns(s, <f64>columns); // columns = min(nval, 127)
   for (let k = 1; k <= columns; k++) {
     const h = dispGet(k) * scale;
-    screen.level(isPlayhead(s, k, maxw) ? 15 : 1);
-    // The original's move(x, 32) line(x, 32 + h) line(x, 32 - h): the first segment lies inside the second, so
-    // drawing only the second sets the same pixels.
-    screen.move(<f64>(1 + k), 32 + h);
-    screen.line(<f64>(1 + k), 32 - h);
-    screen.stroke();
+    // The original's move(x, 32 + h) line(x, 32) line(x, 32 - h): the first segment lies inside the second, so
+    // drawing only the second sets the same pixels, rasterised directly. The path's argument check stays: an
+    // infinite amplitude makes scale 0 and h NaN, and that column draws nothing.
+    const y0 = 32 + h, y1 = 32 - h;
+    if (!(Math.abs(y0) <= screen.COORD_LIMIT && Math.abs(y1) <= screen.COORD_LIMIT)) continue;
+    screen.drawLine(1 + k, <i32>Math.floor(y0), 1 + k, <i32>Math.floor(y1), isPlayhead(nph, k) ? 15 : 1);
   }
 }
 
-/** Column k is bright when it is within one column of a sounding voice's playhead. */
-function isPlayhead(s: PlayScreenState, k: i32, maxw: f64): bool {
+// Playhead columns (f64, as luaRound gives them) of the sounding voices with a valid window.
+const phCol: usize = memory.data(PLAYHEADS_MAX * 8, 16);
+
+/** Fill phCol with the column of each sounding voice's playhead; returns how many. */
+function playheadColumns(s: PlayScreenState, maxw: f64): i32 {
   const n = min(s.playheadCount, PLAYHEADS_MAX);
+  let m = 0;
   for (let v = 0; v < n; v++) {
     const st = unchecked(s.playheadStartTrim[v]);
     const window = s.loopEnd - unchecked(s.playheadEndTrim[v]) - st;
@@ -160,8 +165,16 @@ function isPlayhead(s: PlayScreenState, k: i32, maxw: f64): bool {
     if (!(window > 0)) continue;
     const frac = (unchecked(s.playheadPos[v]) - st) / window;
     if (!isFinite(frac)) continue;
-    const c = luaRound(frac * maxw);
-    const d = <f64>k - c;
+    store<f64>(phCol + (<usize>m << 3), luaRound(frac * maxw));
+    m++;
+  }
+  return m;
+}
+
+/** Column k is bright when it is within one column of a sounding voice's playhead. */
+function isPlayhead(n: i32, k: i32): bool {
+  for (let v = 0; v < n; v++) {
+    const d = <f64>k - load<f64>(phCol + (<usize>v << 3));
     if (d >= -1 && d <= 1) return true;
   }
   return false;
