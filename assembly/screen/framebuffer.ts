@@ -35,6 +35,22 @@ export function frameCount(): i32 { return frame; }
   dirty = true;
 }
 
+/** Set the pixels x + c of row y whose bit c (c = 0..w-1) is set in `bits` to level l (0..15), as putPixel would:
+ *  one glyph row. The caller has checked that x..x+w-1 and y are on screen and that bits has a bit below w. */
+export function putBits(x: i32, y: i32, bits: i32, w: i32, l: i32): void {
+  const row = back + <usize>(y * SCREEN_STRIDE);
+  const high = l << 4;
+  for (let c = 0; c < w; c++) {
+    if ((bits >> c) & 1) {
+      const xx = x + c;
+      const p = row + <usize>(xx >> 1);
+      const b = <i32>load<u8>(p);
+      store<u8>(p, <u8>((xx & 1) == 0 ? (b & 0x0f) | high : (b & 0xf0) | l));
+    }
+  }
+  dirty = true;
+}
+
 /** Level 0..15 of a back-buffer pixel; 0 for off-screen coordinates. */
 export function getPixel(x: i32, y: i32): i32 {
   if (<u32>x >= <u32>SCREEN_WIDTH || <u32>y >= <u32>SCREEN_HEIGHT) return 0;

@@ -97,33 +97,30 @@ export function drawPlayScreen(s: PlayScreenState): void {
 export function drawWaveform(s: PlayScreenState): void {
   const count = min(s.ampCount, s.amps.length);
   const lo = s.startTrim - CROP_EPS, hi = s.loopEnd - s.endTrim + CROP_EPS;
+  // Poll times (i + 1)·resolution are monotonic in i (a product by one constant), so the kept polls are one run
+  // first .. first + nval - 1 and the passes below walk it without retesting the times.
   let nval = 0;
+  let first = 0;
   for (let i = 0; i < count; i++) {
     const t = <f64>(i + 1) * s.resolutionSec;
-    if (t >= lo && t <= hi) nval++;
+    if (t >= lo && t <= hi) { if (nval == 0) first = i; nval++; }
+    else if (nval > 0) break; // past the run
   }
   if (nval == 0) return; // nothing inside the window (the original drew nothing either)
+  const amps = s.amps;
 
   let columns = 0;
   if (nval < WAVE_COLUMNS) {
     // Growing from the left: column k shows the k-th kept poll.
-    let k = 0;
-    for (let i = 0; i < count; i++) {
-      const t = <f64>(i + 1) * s.resolutionSec;
-      if (t >= lo && t <= hi) { k++; dispSet(k, clampAmp(unchecked(s.amps[i]))); }
-    }
+    for (let k = 1; k <= nval; k++) dispSet(k, clampAmp(unchecked(amps[first + k - 1])));
     columns = nval;
   } else {
     for (let k = 1; k <= WAVE_COLUMNS; k++) dispSet(k, EMPTY);
     const step = <f64>WAVE_COLUMNS / <f64>nval;
-    let k = 0;
-    for (let i = 0; i < count; i++) {
-      const t = <f64>(i + 1) * s.resolutionSec;
-      if (!(t >= lo && t <= hi)) continue;
-      k++;
+    for (let k = 1; k <= nval; k++) {
       const c = <i32>luaRound(step * <f64>k);
       if (c < 1 || c > WAVE_COLUMNS) continue;
-      const v = clampAmp(unchecked(s.amps[i]));
+      const v = clampAmp(unchecked(amps[first + k - 1]));
       const old = dispGet(c);
       dispSet(c, old == EMPTY ? v : (old + v) / 2); // pairwise in arrival order, as the original
     }
