@@ -36,17 +36,19 @@ export function frameCount(): i32 { return frame; }
 }
 
 /** Set the pixels x + c of row y whose bit c (c = 0..w-1) is set in `bits` to level l (0..15), as putPixel would:
- *  one glyph row. The caller has checked that x..x+w-1 and y are on screen and that bits has a bit below w. */
+ *  one glyph row. The caller has checked that x..x+w-1 and y are on screen. Works a byte (pixel pair) at a time. */
 export function putBits(x: i32, y: i32, bits: i32, w: i32, l: i32): void {
-  const row = back + <usize>(y * SCREEN_STRIDE);
-  const high = l << 4;
-  for (let c = 0; c < w; c++) {
-    if ((bits >> c) & 1) {
-      const xx = x + c;
-      const p = row + <usize>(xx >> 1);
-      const b = <i32>load<u8>(p);
-      store<u8>(p, <u8>((xx & 1) == 0 ? (b & 0x0f) | high : (b & 0xf0) | l));
-    }
+  let m = bits & ((1 << w) - 1);
+  if (m == 0) return;
+  // bit 2q of m << (x & 1) is the even (high-nibble) pixel of byte q, bit 2q + 1 the odd one
+  m <<= x & 1;
+  let p = back + <usize>(y * SCREEN_STRIDE + (x >> 1));
+  const pair = (l << 4) | l;
+  while (m != 0) {
+    const sel = ((m & 1) * 0xf0) | (((m >> 1) & 1) * 0x0f);
+    if (sel != 0) store<u8>(p, <u8>((<i32>load<u8>(p) & ~sel) | (pair & sel)));
+    m >>= 2;
+    p++;
   }
   dirty = true;
 }
@@ -85,9 +87,24 @@ export function putColumn(x: i32, y0: i32, y1: i32, l: i32): void {
   dirty = true;
 }
 
-/** Fill the horizontal run x0..x1 (inclusive, already clipped by the caller to the screen) of row y. */
+/** Fill the horizontal run x0..x1 (inclusive, already clipped by the caller to the screen) of row y: the odd
+ *  pixel at the left end and the even one at the right end alone, the whole bytes in between with one fill. */
 export function putSpan(x0: i32, x1: i32, y: i32, l: i32): void {
-  for (let x = x0; x <= x1; x++) putPixel(x, y, l);
+  if (x1 < x0) return;
+  const row = back + <usize>(y * SCREEN_STRIDE);
+  let a = x0, b = x1;
+  if (a & 1) {
+    const p = row + <usize>(a >> 1);
+    store<u8>(p, <u8>((<i32>load<u8>(p) & 0xf0) | l));
+    a++;
+  }
+  if ((b & 1) == 0 && b >= a) {
+    const p = row + <usize>(b >> 1);
+    store<u8>(p, <u8>((<i32>load<u8>(p) & 0x0f) | (l << 4)));
+    b--;
+  }
+  if (b > a) memory.fill(row + <usize>(a >> 1), <u8>((l << 4) | l), <usize>((b - a + 1) >> 1));
+  dirty = true;
 }
 
 /**

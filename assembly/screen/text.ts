@@ -21,8 +21,7 @@ function drawChar(c: i32, x: i32, top: i32, l: i32): i32 {
   if (x >= 0 && x + w <= SCREEN_WIDTH && top >= 0 && top + FONT_ROWS <= SCREEN_HEIGHT) {
     // wholly on screen (nearly always): rows without per-pixel clipping
     for (let r = 0; r < FONT_ROWS; r++) {
-      const bits = <i32>load<u8>(g + 1 + <usize>r) & ((1 << w) - 1);
-      if (bits != 0) putBits(x, top + r, bits, w, l);
+      putBits(x, top + r, <i32>load<u8>(g + 1 + <usize>r), w, l);
     }
   } else if (x < SCREEN_WIDTH && x + w > 0) {
     for (let r = 0; r < FONT_ROWS; r++) {
