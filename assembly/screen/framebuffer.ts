@@ -87,6 +87,30 @@ export function putColumn(x: i32, y0: i32, y1: i32, l: i32): void {
   dirty = true;
 }
 
+/**
+ * Two adjacent columns at once: rows lo0..hi0 of the even column x at level l0 and rows lo1..hi1 of column x + 1
+ * at l1 (x even and on screen, rows clipped; hi < lo = none). Rows both columns cover are one byte store.
+ */
+export function putColumnPair(x: i32, lo0: i32, hi0: i32, l0: i32, lo1: i32, hi1: i32, l1: i32): void {
+  const ovLo = max(lo0, lo1), ovHi = min(hi0, hi1);
+  if (ovLo > ovHi) {
+    putColumn(x, lo0, hi0, l0);
+    putColumn(x + 1, lo1, hi1, l1);
+    return;
+  }
+  putColumn(x, lo0, ovLo - 1, l0);
+  putColumn(x, ovHi + 1, hi0, l0);
+  putColumn(x + 1, lo1, ovLo - 1, l1);
+  putColumn(x + 1, ovHi + 1, hi1, l1);
+  const v = <u8>((l0 << 4) | l1);
+  let p = back + <usize>(ovLo * SCREEN_STRIDE + (x >> 1));
+  for (let y = ovLo; y <= ovHi; y++) {
+    store<u8>(p, v);
+    p += <usize>SCREEN_STRIDE;
+  }
+  dirty = true;
+}
+
 /** Fill the horizontal run x0..x1 (inclusive, already clipped by the caller to the screen) of row y: the odd
  *  pixel at the left end and the even one at the right end alone, the whole bytes in between with one fill. */
 export function putSpan(x0: i32, x1: i32, y: i32, l: i32): void {

@@ -2,6 +2,7 @@
 // the engine fills: REC/RDY badge, title or waveform of the amplitude history cropped to the trim window,
 // playheads, mode name, message overlay. The NaN cases of the original are fixed (see drawWaveform).
 import * as screen from "./draw";
+import { putColumnPair, SCREEN_WIDTH, SCREEN_HEIGHT } from "./framebuffer";
 
 export const PLAYHEADS_MAX: i32 = 5;
 /** Waveform columns (x = 2..128; column 127 lands on x = 128, off screen, exactly as in the original). */
@@ -137,15 +138,38 @@ export function drawWaveform(s: PlayScreenState): void {
 
   // The playheads' columns, once per frame rather than once per column.
   const nph = playheadColumns(s, <f64>columns); // columns = min(nval, 127)
-  for (let k = 1; k <= columns; k++) {
-    const h = dispGet(k) * scale;
-    // The original's move(x, 32 + h) line(x, 32) line(x, 32 - h): the first segment lies inside the second, so
-    // drawing only the second sets the same pixels, rasterised directly. The path's argument check stays: an
-    // infinite amplitude makes scale 0 and h NaN, and that column draws nothing.
-    const y0 = 32 + h, y1 = 32 - h;
-    if (!(Math.abs(y0) <= screen.COORD_LIMIT && Math.abs(y1) <= screen.COORD_LIMIT)) continue;
-    screen.drawLine(1 + k, <i32>Math.floor(y0), 1 + k, <i32>Math.floor(y1), isPlayhead(nph, k) ? 15 : 1);
+  // Column k is at x = 1 + k; odd k is an even x, so columns k and k + 1 share their bytes and go as a pair.
+  for (let k = 1; k <= columns; k += 2) {
+    const x = 1 + k;
+    if (x >= SCREEN_WIDTH) break; // column 127 lands on x = 128, off screen
+    setColumn(0, k, scale, nph);
+    if (k + 1 <= columns) setColumn(1, k + 1, scale, nph);
+    else { colLo1 = 0; colHi1 = -1; }
+    putColumnPair(x, colLo0, colHi0, colL0, colLo1, colHi1, colL1);
   }
+}
+
+// Rows and level of the pair's two columns (hi < lo: nothing to draw).
+let colLo0 = 0, colHi0 = -1, colL0 = 0, colLo1 = 0, colHi1 = -1, colL1 = 0;
+
+/**
+ * Column k's rows as the original drew them: move(x, 32 + h) line(x, 32) line(x, 32 - h). The first segment lies
+ * inside the second, so only the second matters: rows floor(32 - h) .. floor(32 + h), clipped like drawLine's
+ * vertical case. The path's argument check stays: an infinite amplitude makes scale 0 and h NaN, and that column
+ * draws nothing.
+ */
+function setColumn(which: i32, k: i32, scale: f64, nph: i32): void {
+  const h = dispGet(k) * scale;
+  const y0 = 32 + h, y1 = 32 - h;
+  let lo = 0, hi = -1;
+  if (Math.abs(y0) <= screen.COORD_LIMIT && Math.abs(y1) <= screen.COORD_LIMIT) {
+    const a = <i32>Math.floor(y0), b = <i32>Math.floor(y1);
+    lo = max(min(a, b), 0);
+    hi = min(max(a, b), SCREEN_HEIGHT - 1);
+  }
+  const l = isPlayhead(nph, k) ? 15 : 1;
+  if (which == 0) { colLo0 = lo; colHi0 = hi; colL0 = l; }
+  else { colLo1 = lo; colHi1 = hi; colL1 = l; }
 }
 
 // Playhead columns (f64, as luaRound gives them) of the sounding voices with a valid window.
