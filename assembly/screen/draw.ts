@@ -5,7 +5,7 @@
 // Coordinates are f64 like norns'; a point (x, y) lands on pixel (floor(x), floor(y)). NaN, infinite or
 // |v| > COORD_LIMIT arguments make the call a no-op. Unlike cairo, stroke()/fill() keep the current point.
 // rect(x, y, w, h) covers pixels floor(x) .. floor(x + w) - 1 (so rect(108, 1, 20, 10) ends on column 127).
-import { putPixel, putColumn, fillAll, SCREEN_WIDTH, SCREEN_HEIGHT } from "./framebuffer";
+import { putPixel, putColumn, putSpan, fillAll, SCREEN_WIDTH, SCREEN_HEIGHT } from "./framebuffer";
 import { drawGlyphs, glyphsWidth, drawBytes, bytesWidth } from "./text";
 
 export const COORD_LIMIT: f64 = 1e6;
@@ -208,7 +208,8 @@ export function fillRect(x: i32, y: i32, w: i32, h: i32, l: i32): void {
   if (ya < 0) ya = 0;
   if (xb > SCREEN_WIDTH - 1) xb = SCREEN_WIDTH - 1;
   if (yb > SCREEN_HEIGHT - 1) yb = SCREEN_HEIGHT - 1;
-  for (let yy = ya; yy <= yb; yy++) for (let xx = xa; xx <= xb; xx++) putPixel(xx, yy, l);
+  if (xa > xb) return;
+  for (let yy = ya; yy <= yb; yy++) putSpan(xa, xb, yy, l);
 }
 
 /** 1 px outline of the w×h block at (x, y); a zero size still draws its line. */
@@ -251,7 +252,7 @@ function fillPolygon(first: i32, end: i32, l: i32): void {
       let xr = Math.floor(load<f64>(crossings + <usize>((i + 1) << 3)));
       if (xl < 0) xl = 0;
       if (xr > <f64>(SCREEN_WIDTH - 1)) xr = <f64>(SCREEN_WIDTH - 1);
-      for (let x = <i32>xl; x <= <i32>xr; x++) putPixel(x, row, l);
+      if (xl <= xr) putSpan(<i32>xl, <i32>xr, row, l);
     }
   }
   for (let e = 0; e < n; e++) {

@@ -2,6 +2,7 @@
 // the engine fills: REC/RDY badge, title or waveform of the amplitude history cropped to the trim window,
 // playheads, mode name, message overlay. The NaN cases of the original are fixed (see drawWaveform).
 import * as screen from "./draw";
+import { putColumnPair, SCREEN_WIDTH, SCREEN_HEIGHT } from "./framebuffer";
 
 export const PLAYHEADS_MAX: i32 = 5;
 /** Waveform columns (x = 2..128; column 127 lands on x = 128, off screen, exactly as in the original). */
@@ -97,33 +98,30 @@ export function drawPlayScreen(s: PlayScreenState): void {
 export function drawWaveform(s: PlayScreenState): void {
   const count = min(s.ampCount, s.amps.length);
   const lo = s.startTrim - CROP_EPS, hi = s.loopEnd - s.endTrim + CROP_EPS;
+  // Poll times (i + 1)·resolution are monotonic in i (a product by one constant), so the kept polls are one run
+  // first .. first + nval - 1 and the passes below walk it without retesting the times.
   let nval = 0;
+  let first = 0;
   for (let i = 0; i < count; i++) {
     const t = <f64>(i + 1) * s.resolutionSec;
-    if (t >= lo && t <= hi) nval++;
+    if (t >= lo && t <= hi) { if (nval == 0) first = i; nval++; }
+    else if (nval > 0) break; // past the run
   }
   if (nval == 0) return; // nothing inside the window (the original drew nothing either)
+  const amps = s.amps;
 
   let columns = 0;
   if (nval < WAVE_COLUMNS) {
     // Growing from the left: column k shows the k-th kept poll.
-    let k = 0;
-    for (let i = 0; i < count; i++) {
-      const t = <f64>(i + 1) * s.resolutionSec;
-      if (t >= lo && t <= hi) { k++; dispSet(k, clampAmp(unchecked(s.amps[i]))); }
-    }
+    for (let k = 1; k <= nval; k++) dispSet(k, clampAmp(unchecked(amps[first + k - 1])));
     columns = nval;
   } else {
     for (let k = 1; k <= WAVE_COLUMNS; k++) dispSet(k, EMPTY);
     const step = <f64>WAVE_COLUMNS / <f64>nval;
-    let k = 0;
-    for (let i = 0; i < count; i++) {
-      const t = <f64>(i + 1) * s.resolutionSec;
-      if (!(t >= lo && t <= hi)) continue;
-      k++;
+    for (let k = 1; k <= nval; k++) {
       const c = <i32>luaRound(step * <f64>k);
       if (c < 1 || c > WAVE_COLUMNS) continue;
-      const v = clampAmp(unchecked(s.amps[i]));
+      const v = clampAmp(unchecked(amps[first + k - 1]));
       const old = dispGet(c);
       dispSet(c, old == EMPTY ? v : (old + v) / 2); // pairwise in arrival order, as the original
     }
@@ -138,21 +136,49 @@ export function drawWaveform(s: PlayScreenState): void {
   // Fix: all-silent columns drew NaN in the original; draw a flat line instead.
   const scale: f64 = maxv > 0 && maxv < Infinity ? 32 / maxv : 0;
 
-  const maxw = <f64>columns; // = min(nval, 127)
-  for (let k = 1; k <= columns; k++) {
-    const h = dispGet(k) * scale;
-    screen.level(isPlayhead(s, k, maxw) ? 15 : 1);
-    // The original's move(x, 32) line(x, 32 + h) line(x, 32 - h): the first segment lies inside the second, so
-    // drawing only the second sets the same pixels.
-    screen.move(<f64>(1 + k), 32 + h);
-    screen.line(<f64>(1 + k), 32 - h);
-    screen.stroke();
+  // The playheads' columns, once per frame rather than once per column.
+  const nph = playheadColumns(s, <f64>columns); // columns = min(nval, 127)
+  // Column k is at x = 1 + k; odd k is an even x, so columns k and k + 1 share their bytes and go as a pair.
+  for (let k = 1; k <= columns; k += 2) {
+    const x = 1 + k;
+    if (x >= SCREEN_WIDTH) break; // column 127 lands on x = 128, off screen
+    setColumn(0, k, scale, nph);
+    if (k + 1 <= columns) setColumn(1, k + 1, scale, nph);
+    else { colLo1 = 0; colHi1 = -1; }
+    putColumnPair(x, colLo0, colHi0, colL0, colLo1, colHi1, colL1);
   }
 }
 
-/** Column k is bright when it is within one column of a sounding voice's playhead. */
-function isPlayhead(s: PlayScreenState, k: i32, maxw: f64): bool {
+// Rows and level of the pair's two columns (hi < lo: nothing to draw).
+let colLo0 = 0, colHi0 = -1, colL0 = 0, colLo1 = 0, colHi1 = -1, colL1 = 0;
+
+/**
+ * Column k's rows as the original drew them: move(x, 32 + h) line(x, 32) line(x, 32 - h). The first segment lies
+ * inside the second, so only the second matters: rows floor(32 - h) .. floor(32 + h), clipped like drawLine's
+ * vertical case. The path's argument check stays: an infinite amplitude makes scale 0 and h NaN, and that column
+ * draws nothing.
+ */
+function setColumn(which: i32, k: i32, scale: f64, nph: i32): void {
+  const h = dispGet(k) * scale;
+  const y0 = 32 + h, y1 = 32 - h;
+  let lo = 0, hi = -1;
+  if (Math.abs(y0) <= screen.COORD_LIMIT && Math.abs(y1) <= screen.COORD_LIMIT) {
+    const a = <i32>Math.floor(y0), b = <i32>Math.floor(y1);
+    lo = max(min(a, b), 0);
+    hi = min(max(a, b), SCREEN_HEIGHT - 1);
+  }
+  const l = isPlayhead(nph, k) ? 15 : 1;
+  if (which == 0) { colLo0 = lo; colHi0 = hi; colL0 = l; }
+  else { colLo1 = lo; colHi1 = hi; colL1 = l; }
+}
+
+// Playhead columns (f64, as luaRound gives them) of the sounding voices with a valid window.
+const phCol: usize = memory.data(PLAYHEADS_MAX * 8, 16);
+
+/** Fill phCol with the column of each sounding voice's playhead; returns how many. */
+function playheadColumns(s: PlayScreenState, maxw: f64): i32 {
   const n = min(s.playheadCount, PLAYHEADS_MAX);
+  let m = 0;
   for (let v = 0; v < n; v++) {
     const st = unchecked(s.playheadStartTrim[v]);
     const window = s.loopEnd - unchecked(s.playheadEndTrim[v]) - st;
@@ -160,8 +186,16 @@ function isPlayhead(s: PlayScreenState, k: i32, maxw: f64): bool {
     if (!(window > 0)) continue;
     const frac = (unchecked(s.playheadPos[v]) - st) / window;
     if (!isFinite(frac)) continue;
-    const c = luaRound(frac * maxw);
-    const d = <f64>k - c;
+    store<f64>(phCol + (<usize>m << 3), luaRound(frac * maxw));
+    m++;
+  }
+  return m;
+}
+
+/** Column k is bright when it is within one column of a sounding voice's playhead. */
+function isPlayhead(n: i32, k: i32): bool {
+  for (let v = 0; v < n; v++) {
+    const d = <f64>k - load<f64>(phCol + (<usize>v << 3));
     if (d >= -1 && d <= 1) return true;
   }
   return false;

@@ -1,7 +1,7 @@
 // Text rasteriser for the built-in bitmap font (assembly/generated/font.ts): glyphs sit on a baseline, advance by
 // ink width + 1. Reads strings with charCodeAt and byte runs with load, so drawing never allocates; characters
 // outside ASCII 32..126 draw as '?'.
-import { putPixel, SCREEN_WIDTH } from "./framebuffer";
+import { putPixel, putBits, SCREEN_WIDTH, SCREEN_HEIGHT } from "./framebuffer";
 import {
   FONT_GLYPHS, FONT_FIRST_CHAR, FONT_LAST_CHAR, FONT_ROWS, FONT_ASCENT, FONT_SPACING, FONT_GLYPH_BYTES,
 } from "../generated/font";
@@ -18,7 +18,12 @@ export function charAdvance(c: i32): i32 { return <i32>load<u8>(glyphBase(c)) + 
 function drawChar(c: i32, x: i32, top: i32, l: i32): i32 {
   const g = glyphBase(c);
   const w = <i32>load<u8>(g);
-  if (x < SCREEN_WIDTH && x + w > 0) {
+  if (x >= 0 && x + w <= SCREEN_WIDTH && top >= 0 && top + FONT_ROWS <= SCREEN_HEIGHT) {
+    // wholly on screen (nearly always): rows without per-pixel clipping
+    for (let r = 0; r < FONT_ROWS; r++) {
+      putBits(x, top + r, <i32>load<u8>(g + 1 + <usize>r), w, l);
+    }
+  } else if (x < SCREEN_WIDTH && x + w > 0) {
     for (let r = 0; r < FONT_ROWS; r++) {
       const bits = <i32>load<u8>(g + 1 + <usize>r);
       if (bits == 0) continue;
