@@ -79,6 +79,13 @@ function labelInt(v: i32): void {
   for (; div > 0; div /= 10) labelByte(48 + (v / div) % 10);
 }
 
+/** A left-aligned menu line: level 15 when selected, 4 otherwise (norns' menu colours). */
+function row(t: string, y: f64, selected: bool): void {
+  screen.level(selected ? 15 : 4);
+  screen.move(0, y);
+  screen.text(t);
+}
+
 export class Menu {
   open: bool = false;
   mode: MenuMode = MenuMode.SELECT;
@@ -197,15 +204,9 @@ export class Menu {
   draw(s: State): void {
     screen.clear();
     if (this.mode == MenuMode.SELECT) {
-      screen.level(4);
-      screen.move(0, 10);
-      screen.text("PARAMETERS");
-      screen.level(this.modePos == 1 ? 15 : 4);
-      screen.move(0, 30);
-      screen.text("EDIT >");
-      screen.level(this.modePos == 2 ? 15 : 4);
-      screen.move(0, 40);
-      screen.text("PSET >");
+      row("PARAMETERS", 10, false);
+      row("EDIT >", 30, this.modePos == 1);
+      row("PSET >", 40, this.modePos == 2);
     } else if (this.mode == MenuMode.EDIT) {
       this.drawEdit(s);
     } else if (this.mode == MenuMode.PSET) {
@@ -257,18 +258,10 @@ export class Menu {
   }
 
   private drawPset(s: State): void {
-    screen.level(4);
-    screen.move(0, 10);
-    screen.text("PSET");
-    screen.level(this.psAction == 1 ? 15 : 4);
-    screen.move(0, 30);
-    screen.text("SAVE");
-    screen.level(this.psAction == 2 ? 15 : 4);
-    screen.move(0, 40);
-    screen.text("LOAD");
-    screen.level(this.psAction == 3 ? 15 : 4);
-    screen.move(0, 50);
-    screen.text("DELETE");
+    row("PSET", 10, false);
+    row("SAVE", 30, this.psAction == 1);
+    row("LOAD", 40, this.psAction == 2);
+    row("DELETE", 50, this.psAction == 3);
     const count = this.slotCount(s);
     for (let i = 1; i <= LINES; i++) {
       const slot = i + this.psPos - 2;
