@@ -37,7 +37,7 @@ const SPEC: Row[] = [
   ['tempo', 'module', 'number', 20, 300, 90, '90 bpm'],
   ['note length', 'module', 'option', 1, 2, 1, 'sync'],
   ['jitter', 'module', 'option', 1, 2, 1, 'white'],
-  ['midi channel', 'module', 'number', 0, 16, 0, '0'],
+  ['midi channel', 'module', 'number', 0, 16, 0, 'omni'],
   ['monitor', 'module', 'option', 1, 2, 1, 'off'],
   ['monitor level', 'module', 'control', 0, 1, 1, '1'],
 ];
@@ -79,7 +79,7 @@ describe('params (spec §11)', () => {
       ['scale_mode', 'lydian', 'lydian'], ['scale_mode', 41, 'chromatic'], ['scale_mode', 1, 'major'],
       ['probability', 12.5, '12.5 %'], ['time spread', 1.5, '1.5 s'], ['notes vol', 0.35, '0.35'],
       ['resolution', 20, '20 ms'], ['playback reference', 3, 'realtime'], ['detector', 'classic', 'classic'],
-      ['tempo', 120, '120 bpm'], ['monitor level', 0.5, '0.5'],
+      ['tempo', 120, '120 bpm'], ['monitor level', 0.5, '0.5'], ['midi channel', 3, '3'], ['midi channel', 0, 'omni'],
     ];
     for (const [id, v, want] of cases) {
       eng.setParam(id, v);

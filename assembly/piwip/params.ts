@@ -4,7 +4,7 @@ import { SCALE_NAMES } from "./scales";
 import { TextBuf, putNoteName, putField, countFields } from "./text";
 
 export const enum PType { CONTROL = 0, TAPER = 1, NUMBER = 2, OPTION = 3 }
-export const enum Fmt { PLAIN = 0, NOTE = 1, OPTION = 2 }
+export const enum Fmt { PLAIN = 0, NOTE = 1, OPTION = 2, CHANNEL = 3 }
 
 // Indices. The order is the params menu order (separators/groups are in GROUPS below).
 export const P_RESOLUTION = 0;
@@ -123,7 +123,7 @@ export class Params {
     d[P_TEMPO] = number("tempo", 4, 20, 300, 90, "bpm", Fmt.PLAIN);
     d[P_NOTE_LENGTH] = opt("note length", 4, "sync|exact", 1);
     d[P_JITTER] = opt("jitter", 4, "white|lfo", 1);
-    d[P_MIDI_CHANNEL] = number("midi channel", 4, 0, 16, 0, "", Fmt.PLAIN);
+    d[P_MIDI_CHANNEL] = number("midi channel", 4, 0, 16, 0, "", Fmt.CHANNEL);
     d[P_MONITOR] = opt("monitor", 4, "off|on", 1);
     d[P_MONITOR_LEVEL] = control("monitor level", 4, 0, 1, 0.01, 1, "", false);
     for (let i = 0; i < PARAM_COUNT; i++) this.values[i] = d[i].def;
@@ -204,6 +204,7 @@ export class Params {
     const v = this.get(i);
     if (d.fmt == Fmt.OPTION) { putField(t, d.options, <i32>v - 1); return; }
     if (d.fmt == Fmt.NOTE) { putNoteName(t, <i32>v); return; }
+    if (d.fmt == Fmt.CHANNEL && v == 0) { t.putStr("omni"); return; } // 0 listens to every channel
     t.putNum(v, d.decimals);
     if (d.units.length > 0) { t.putByte(32); t.putStr(d.units); }
   }
