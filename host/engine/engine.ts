@@ -27,6 +27,8 @@ export interface PsetReport {
 /** A request the menu's PSET page queued for the host (which owns the files). */
 export interface PsetRequest { op: 'save' | 'load' | 'delete'; slot: number }
 const PSET_OPS = ['', 'save', 'load', 'delete'] as const;
+/** The engine keeps this many bytes of a PSET or slot name (PSET_NAME_CAP in assembly/piwip/pset.ts). */
+const PSET_NAME_BYTES = 48;
 
 export interface VoiceState { note: number; started: boolean; pos: number; rate: number; level: number; ref: number }
 
@@ -87,27 +89,21 @@ export class PiwipEngine {
   output(ch: 0 | 1): Float32Array { return new Float32Array(this.ex.memory.buffer, this.ex.outputPtr(ch), this.blockSize); }
 
   // ---- text buffer -------------------------------------------------------------------------------------------
-  private writeText(str: string): number {
-    const bytes = Buffer.from(str, 'latin1');
-    const cap = this.ex.textCap() as number;
-    if (bytes.length > cap) throw new RangeError(`text too long (${bytes.length} > ${cap} bytes)`);
-    new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), bytes.length).set(bytes);
-    return bytes.length;
-  }
-  private readText(len: number): string {
-    if (len < 0) return '';
-    return Buffer.from(new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), len)).toString('latin1');
-  }
-
+  /** Copy bytes into the engine's text buffer; returns their length. */
   private writeBytes(bytes: Uint8Array): number {
     const cap = this.ex.textCap() as number;
     if (bytes.length > cap) throw new RangeError(`text too long (${bytes.length} > ${cap} bytes)`);
     new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), bytes.length).set(bytes);
     return bytes.length;
   }
+  /** A copy of the first len bytes of the text buffer (none for len <= 0). */
   private readBytes(len: number): Uint8Array {
     return len <= 0 ? new Uint8Array(0) : new Uint8Array(this.ex.memory.buffer, this.ex.textPtr(), len).slice();
   }
+  private writeText(str: string): number { return this.writeBytes(Buffer.from(str, 'latin1')); }
+  private readText(len: number): string { return Buffer.from(this.readBytes(len)).toString('latin1'); }
+  /** A PSET / slot name as the engine keeps it: UTF-8, at most its name capacity. */
+  private writeName(name: string): number { return this.writeBytes(Buffer.from(name, 'utf8').subarray(0, PSET_NAME_BYTES)); }
 
   // ---- events ------------------------------------------------------------------------------------------------
   /** Raw MIDI bytes, any stream (running status, realtime, SysEx); malformed bytes are ignored by the engine. */
@@ -166,7 +162,7 @@ export class PiwipEngine {
   // ---- PSETs (norns .pset text) -------------------------------------------------------------------------------
   /** The params as norns PSET text (UTF-8 bytes), with a `-- name` first line when a name is given. */
   psetWrite(name = ''): Buffer {
-    const n = this.writeBytes(Buffer.from(name, 'utf8').subarray(0, 48));
+    const n = this.writeName(name);
     return Buffer.from(this.readBytes(this.ex.psetWrite(n)));
   }
   /** Apply PSET text (a norns file's bytes or a string); never throws on its content, reports what it skipped. */
@@ -186,7 +182,7 @@ export class PiwipEngine {
   get psetSlots(): number { return this.ex.psetSlots(); }
   /** Tell the engine (its PSET menu) slot n holds a PSET with this name, or is empty (null). */
   psetSlotSet(slot: number, name: string | null): void {
-    const n = name === null ? -1 : this.writeBytes(Buffer.from(name, 'utf8').subarray(0, 48));
+    const n = name === null ? -1 : this.writeName(name);
     if (this.ex.psetSlotSet(slot | 0, n) !== 0) throw new RangeError(`PSET slot ${slot} out of range (1..${this.psetSlots})`);
   }
   psetSlotUsed(slot: number): boolean { return this.ex.psetSlotUsed(slot | 0) === 1; }

@@ -36,17 +36,20 @@ export function readPsetFile(path: string, cap = 16384): Buffer {
   return b;
 }
 
+/** norns' name for a numbered slot: piwip-03 (also the name a slot saved without one gets). */
+export function slotName(slot: number): string { return `${SCRIPT}-${String(slot).padStart(2, '0')}`; }
+
 export class PsetDir {
   constructor(readonly dir: string) {}
 
-  file(slot: number): string { return join(this.dir, `${SCRIPT}-${String(slot).padStart(2, '0')}.pset`); }
+  file(slot: number): string { return join(this.dir, `${slotName(slot)}.pset`); }
   get lastFile(): string { return join(this.dir, 'pset-last.txt'); }
 
   /** Tell the engine which slots exist (and their names) and the last slot, as norns' menu finds them. */
   scan(engine: PiwipEngine): void {
     for (let slot = 1; slot <= engine.psetSlots; slot++) {
       const f = this.file(slot);
-      engine.psetSlotSet(slot, existsSync(f) ? psetNameOf(readFileSync(f)) || `${SCRIPT}-${String(slot).padStart(2, '0')}` : null);
+      engine.psetSlotSet(slot, existsSync(f) ? psetNameOf(readFileSync(f)) || slotName(slot) : null);
     }
     const last = existsSync(this.lastFile) ? Number.parseInt(readFileSync(this.lastFile, 'utf8').trim(), 10) : 0;
     engine.psetLast = Number.isInteger(last) && last >= 0 && last <= engine.psetSlots ? last : 0;
@@ -63,7 +66,7 @@ export class PsetDir {
     const file = this.file(r.slot);
     try {
       if (r.op === 'save') {
-        const label = name ?? `${SCRIPT}-${String(r.slot).padStart(2, '0')}`;
+        const label = name ?? slotName(r.slot);
         mkdirSync(this.dir, { recursive: true });
         const tmp = `${file}.tmp`;
         writeFileSync(tmp, engine.psetWrite(label));
