@@ -142,11 +142,7 @@ function digitsValue(): f64 {
 }
 
 /** m × 10^k with one correctly rounded operation while m < 2^53 and |k| <= 22. */
-function scale10(m: f64, k: i32): f64 {
-  if (k == 0) return m;
-  if (k > 0) return k <= 22 ? m * unchecked(POW10[k]) : m * Math.pow(10, <f64>k);
-  return -k <= 22 ? m / unchecked(POW10[-k]) : m / Math.pow(10, <f64>-k);
-}
+function scale10(m: f64, k: i32): f64 { return k >= 0 ? m * pow10(k) : m / pow10(-k); }
 
 /** Write every param as norns does (`-- name` first when a name is given). */
 export function writePset(p: Params, t: TextBuf, name: StaticArray<u8>, nameLen: i32): void {
@@ -224,7 +220,6 @@ function parseNumber(t: TextBuf, a: i32, b: i32): bool {
 /** 1-based option whose name equals t[a,b) ignoring case, or 0. */
 function optionByName(options: string, t: TextBuf, a: i32, b: i32): i32 {
   const n = countFields(options);
-  let field = 0;
   let pos = 0;
   for (let f = 0; f < n; f++) {
     let end = pos;
@@ -236,7 +231,6 @@ function optionByName(options: string, t: TextBuf, a: i32, b: i32): i32 {
       }
       if (same) return f + 1;
     }
-    field++;
     pos = end + 1;
   }
   return 0;
