@@ -13,6 +13,25 @@ import { Harmonizer } from "./harmonizer";
 import { Menu } from "../ui/menu";
 
 export const MODE_NAMES: string = "|sampler|follower|ensemble";
+
+// Spec §4, one row per param: the param, then its value in sampler / follower / ensemble (NaN = left alone, so
+// presets stay additive as in the original); applied in this order, each through its action.
+const PRESETS: StaticArray<f64> = [
+  P_LIVE_FOLLOW, 1, 2, 2,
+  P_KEEP_ARMED, 1, 2, 2,
+  P_REFERENCE, 1, 3, 1,
+  P_ONLY_DURING_REC, 1, 2, 2,
+  P_START_AT_0, 2, 1, 2,
+  P_MIDI_DURING_REC, 1, 2, 2,
+  P_SILENCE, NaN, 200, 500,
+  P_ENSEMBLER, NaN, NaN, 2,
+  P_VOICES, NaN, NaN, 5,
+  P_SPREAD, NaN, NaN, 15,
+  P_TIME_SPREAD, NaN, NaN, 1.5,
+  P_NOTES_VOL, NaN, NaN, 0.5,
+  P_MIN_RECORDED, NaN, NaN, 10,
+];
+const PRESET_ROWS: i32 = PRESETS.length / 4;
 export const MIN_WINDOW: f64 = 0.01; // seconds a trimmed window keeps at least (A12)
 export const MESSAGE_TIME: f64 = 0.5;
 export const KEY_GUARD: f64 = 0.5; // keys are ignored this long after start
@@ -52,37 +71,12 @@ export class Controls {
   }
 
   applyPreset(s: State, mode: i32): void {
-    if (mode == 1) {
-      this.setParam(s, P_LIVE_FOLLOW, 1);
-      this.setParam(s, P_KEEP_ARMED, 1);
-      this.setParam(s, P_REFERENCE, 1);
-      this.setParam(s, P_ONLY_DURING_REC, 1);
-      this.setParam(s, P_START_AT_0, 2);
-      this.setParam(s, P_MIDI_DURING_REC, 1);
-    } else if (mode == 2) {
-      this.setParam(s, P_LIVE_FOLLOW, 2);
-      this.setParam(s, P_KEEP_ARMED, 2);
-      this.setParam(s, P_REFERENCE, 3);
-      this.setParam(s, P_ONLY_DURING_REC, 2);
-      this.setParam(s, P_START_AT_0, 1);
-      this.setParam(s, P_MIDI_DURING_REC, 2);
-      this.setParam(s, P_SILENCE, 200);
-    } else if (mode == 3) {
-      this.setParam(s, P_LIVE_FOLLOW, 2);
-      this.setParam(s, P_KEEP_ARMED, 2);
-      this.setParam(s, P_REFERENCE, 1);
-      this.setParam(s, P_ONLY_DURING_REC, 2);
-      this.setParam(s, P_START_AT_0, 2);
-      this.setParam(s, P_MIDI_DURING_REC, 2);
-      this.setParam(s, P_SILENCE, 500);
-      this.setParam(s, P_ENSEMBLER, 2);
-      this.setParam(s, P_VOICES, 5);
-      this.setParam(s, P_SPREAD, 15);
-      this.setParam(s, P_TIME_SPREAD, 1.5);
-      this.setParam(s, P_NOTES_VOL, 0.5);
-      this.setParam(s, P_MIN_RECORDED, 10);
+    if (mode < 1 || mode > 3) return;
+    for (let r = 0; r < PRESET_ROWS; r++) {
+      const v = unchecked(PRESETS[r * 4 + mode]);
+      if (v == v) this.setParam(s, <i32>unchecked(PRESETS[r * 4]), v);
     }
-    if (mode >= 1 && mode <= 3) s.armed = true;
+    s.armed = true;
   }
 
   /** E1 without shift: ±1 mode per event (spec §4), user settings saved/restored around mode 0. */
