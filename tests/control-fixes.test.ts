@@ -2,7 +2,7 @@
 // partly live), 9 (levels), 10 (harmonizer min > max), 11 (ensembler counts attempts; white jitter only), 18 (blind
 // monitor: tested in control-keys). Plus the ensembler's params (voices, time spread, spread).
 import { describe, it, expect } from 'vitest';
-import { Sim, pitchedSignal } from './helpers/sim.ts';
+import { Sim, noteSpans, pitchedSignal } from './helpers/sim.ts';
 
 const SR = 48000;
 const tone = (t: number) => 0.3 * Math.sin(2 * Math.PI * 220 * t);
@@ -48,16 +48,11 @@ describe('spec §12 fixes (control)', () => {
 
   it('§12.10 min length > max length: the harmonizer keeps playing, lengths within [max, min] (original crashed)', () => {
     const sim = new Sim({ sampleRate: SR, seed: 4 }, 16);
-    const spans: { start: number; end: number }[] = [];
-    const open = new Map<number, { start: number; end: number }>();
+    const spans = noteSpans(sim);
     sim.at(0, (e) => {
       e.setParam('tempo', 120); e.setParam('probability', 100); e.setParam('note length', 'exact');
       e.setParam('min length', 4); e.setParam('max length', 2);
     });
-    sim.probe((s, t) => s.voices.forEach((v, i) => {
-      if (open.has(i) && v.note === 0) { open.get(i)!.end = t; open.delete(i); }
-      if (v.note > 0 && !open.has(i)) { const sp = { start: t, end: NaN }; spans.push(sp); open.set(i, sp); }
-    }));
     sim.run(15, () => 0);
     const lens = spans.filter((s) => !Number.isNaN(s.end)).map((s) => Math.round((s.end - s.start) / 0.5));
     expect(spans.length).toBeGreaterThanOrEqual(29);

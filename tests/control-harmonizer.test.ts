@@ -1,29 +1,11 @@
 // Harmonizer (spec §9.1) on the internal clock and on MIDI clock: one note per beat at probability 100, notes from
 // the chosen scale, lengths within [min, max] beats, and with MIDI clock the notes follow the external beats.
 import { describe, it, expect } from 'vitest';
-import { Sim } from './helpers/sim.ts';
+import { Sim, noteSpans } from './helpers/sim.ts';
 import type { PiwipEngine } from '../host/engine/engine.ts';
 
 const SR = 48000;
 const silence = () => 0;
-
-/** Note spans (start, end in seconds) seen on the voices, block by block. */
-function noteSpans(sim: Sim): { note: number; start: number; end: number }[] {
-  const spans: { note: number; start: number; end: number }[] = [];
-  const open = new Map<number, { note: number; start: number; end: number }>();
-  sim.probe((s, t) => {
-    s.voices.forEach((v, i) => {
-      const cur = open.get(i);
-      if (cur && cur.note !== v.note) { cur.end = t; open.delete(i); }
-      if (v.note > 0 && !open.has(i)) {
-        const sp = { note: v.note, start: t, end: NaN };
-        spans.push(sp);
-        open.set(i, sp);
-      }
-    });
-  });
-  return spans;
-}
 
 /** D dorian from MIDI 38, 20 notes, computed here from the intervals (MusicUtil generate_scale_of_length). */
 function dorian20(root: number): number[] {

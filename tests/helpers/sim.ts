@@ -90,3 +90,21 @@ export function rms(x: Float32Array): number {
   for (const v of x) s += v * v;
   return Math.sqrt(s / Math.max(1, x.length));
 }
+
+/** Note spans (start, end in seconds) seen on the voices, block by block. */
+export function noteSpans(sim: Sim): { note: number; start: number; end: number }[] {
+  const spans: { note: number; start: number; end: number }[] = [];
+  const open = new Map<number, { note: number; start: number; end: number }>();
+  sim.probe((s, t) => {
+    s.voices.forEach((v, i) => {
+      const cur = open.get(i);
+      if (cur && cur.note !== v.note) { cur.end = t; open.delete(i); }
+      if (v.note > 0 && !open.has(i)) {
+        const sp = { note: v.note, start: t, end: NaN };
+        spans.push(sp);
+        open.set(i, sp);
+      }
+    });
+  });
+  return spans;
+}
