@@ -8,13 +8,15 @@ import { PARAM_COUNT, P_MONITOR } from "./piwip/params";
 import { TEXT_CAP, putField } from "./piwip/text";
 import { MODE_NAMES } from "./piwip/controls";
 import { VOICES } from "./piwip/state";
+import { ABI_VERSION } from "./link/module";
 import { writePset, readPset, PSET_SLOTS, PSET_NAME_CAP } from "./piwip/pset";
 
 export * from "./screen_abi";
 export * from "./pitch_abi";
+export * from "./link_abi";
 
-/** ABI version; bump when an export changes meaning. */
-export function abiVersion(): i32 { return 1; }
+/** ABI version; bump when an export changes meaning or a shell must call new ones (2: the link). */
+export function abiVersion(): i32 { return ABI_VERSION; }
 
 /**
  * Reserve all memory and reset. sampleRate 8000..192000 Hz, blockSize 1..256 frames,

@@ -244,4 +244,60 @@ export class PiwipEngine {
   screen(): Uint8Array { return new Uint8Array(this.ex.memory.buffer, this.ex.screenPtr(), 4096).slice(); }
   /** True while the params menu is shown (a short K1 press toggles it). */
   menuOpen(): boolean { return this.ex.menuOpen() === 1; }
+
+  // ---- link (docs/link.md; the protocol runs inside the engine, the host only moves bytes) --------------------
+  /** Feed received bytes (any length; passed on in 1024-byte windows). */
+  linkIn(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length; at += 1024) {
+      const part = bytes.subarray(at, at + 1024);
+      new Uint8Array(this.ex.memory.buffer, this.ex.linkInPtr(), part.length).set(part);
+      this.ex.linkIn(part.length);
+    }
+  }
+  /** Everything the engine has to send (copies), or an empty array. */
+  linkOut(): Uint8Array {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const n = this.ex.linkOut(1024) as number;
+      if (n <= 0) break;
+      parts.push(new Uint8Array(this.ex.memory.buffer, this.ex.linkOutPtr(), n).slice());
+      total += n;
+    }
+    if (parts.length === 1) return parts[0]!;
+    const out = new Uint8Array(total);
+    let o = 0;
+    for (const p of parts) { out.set(p, o); o += p.length; }
+    return out;
+  }
+  linkService(): void { this.ex.linkService(); }
+  /** Identity for HELLO and capabilities (bit 0 upload, 1 screen, 2 PSET slots). */
+  linkIdentity(firmware: string, version: string, board: string, hash: string, caps: number): void {
+    this.ex.linkIdentity(this.writeText([firmware, version, board, hash].join('\n')), caps);
+  }
+  linkSetLoad(meanPct: number, worstPct: number, xruns: number): void { this.ex.linkSetLoad(meanPct, worstPct, xruns | 0); }
+  linkDropped(n: number): void { this.ex.linkDropped(n | 0); }
+  linkPsetDone(op: number, slot: number, code: number): void { this.ex.linkPsetDone(op, slot, code); }
+  linkReset(): void { this.ex.linkReset(); }
+  /** The oldest shell-bound frame (engine upload), taken off the queue. */
+  linkShellTake(): { type: number; seq: number; payload: Uint8Array } | null {
+    const type = this.ex.linkShellType() as number;
+    if (type === 0) return null;
+    const len = this.ex.linkShellLen() as number;
+    const payload = new Uint8Array(this.ex.memory.buffer, this.ex.linkShellPtr(), len).slice();
+    const seq = this.ex.linkShellSeq() as number;
+    this.ex.linkShellPop();
+    return { type, seq, payload };
+  }
+  /** Send a shell frame (type 0x40..0x7f, payload <= 1024 bytes) through the engine's framing. */
+  linkSend(type: number, payload: Uint8Array): boolean {
+    if (payload.length > 1024) throw new RangeError('shell frame payload over 1024 bytes');
+    new Uint8Array(this.ex.memory.buffer, this.ex.linkSendPtr(), payload.length).set(payload);
+    return this.ex.linkSend(type, payload.length) === 0;
+  }
+  linkCounters(): { rxFrames: number; rxCorrupt: number; rxUnknown: number; rxDropped: number; rxLost: number; txFrames: number; txDropped: number } {
+    const ex = this.ex;
+    return { rxFrames: ex.linkRxFrames() >>> 0, rxCorrupt: ex.linkRxCorrupt() >>> 0, rxUnknown: ex.linkRxUnknown() >>> 0,
+      rxDropped: ex.linkRxDropped() >>> 0, rxLost: ex.linkRxLost() >>> 0, txFrames: ex.linkTxFrames() >>> 0, txDropped: ex.linkTxDropped() >>> 0 };
+  }
 }
