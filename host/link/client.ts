@@ -130,7 +130,11 @@ export class LinkClient extends EventEmitter {
   }
 
   // ---- receive ----------------------------------------------------------------------------------------------
+  /** Bytes received (for link statistics). */
+  rxBytes = 0;
+
   private data(bytes: Uint8Array): void {
+    this.rxBytes += bytes.length;
     const corruptBefore = this.decoder.counters.corrupt;
     for (const f of this.decoder.push(bytes)) this.frame(f.type, f.payload);
     const lost = this.decoder.counters.lost;
