@@ -17,6 +17,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (x: number[]) => { const s = [...x].sort((a, b) => a - b); return s[s.length >> 1] ?? NaN; };
+/** A promise that rejects instead of hanging the benchmark. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_r, rej) => setTimeout(() => rej(new Error(`bench:link: no ${what} within ${ms} ms`)), ms))]);
+}
 const p90 = (x: number[]) => { const s = [...x].sort((a, b) => a - b); return s[Math.floor(s.length * 0.9)] ?? NaN; };
 
 interface Figures { fullFps: number; keyMs: number[]; midiMs: number[]; mirrorBps: number; pingMs: number[] }
@@ -28,7 +32,7 @@ async function measure(c: LinkClient, canRecord: boolean): Promise<Figures> {
 
   // full-change frames: ask for a whole frame each time one arrives, for 2 s
   let full = 0;
-  const onFull = (_s: Uint8Array, u: { full: boolean }) => { if (u.full) { full++; c.requestFullScreen(); } };
+  const onFull = (_s: Uint8Array, u: { full: boolean; more: boolean }) => { if (u.full && !u.more) { full++; c.requestFullScreen(); } };
   c.mirror(60, true);
   c.on('screen', onFull);
   const t0 = performance.now();
@@ -45,7 +49,7 @@ async function measure(c: LinkClient, canRecord: boolean): Promise<Figures> {
     const t = performance.now();
     const changed = new Promise<void>((res) => { const on = () => { if (!Buffer.from(c.screen).equals(before)) { c.off('screen', on); res(); } }; c.on('screen', on); });
     c.key(1, 1); c.key(1, 0);
-    await changed;
+    await within(changed, 3000, 'screen change after K1');
     keyMs.push(performance.now() - t);
     await sleep(60);
   }
@@ -54,21 +58,24 @@ async function measure(c: LinkClient, canRecord: boolean): Promise<Figures> {
   const midiMs: number[] = [];
   if (canRecord) {
     c.setTelemetry(50);
-    c.key(3, 1); c.key(3, 0); // K3: forced take of the looping input
+    c.key(3, 1); c.key(3, 0); // K3: a forced take of the looping input, 1.5 s, then K3 again ends it
     await sleep(1500);
+    c.key(3, 1); c.key(3, 0);
+    await sleep(800); // the take's fade-out (vol pinch)
     for (let i = 0; i < 10; i++) {
       const note = 60 + i;
       const t = performance.now();
       const started = new Promise<void>((res) => { const on = () => { if (c.telemetry?.voices.some((v) => v.note === note && v.started)) { c.off('telemetry', on); res(); } }; c.on('telemetry', on); });
       c.midi([0x90, note, 100]);
-      await started;
+      await within(started, 3000, `note ${note} started`);
       midiMs.push(performance.now() - t);
       c.midi([0x80, note, 0]);
       await sleep(150);
     }
   }
 
-  // a 30 fps mirror of the play screen while recording: wire bytes per second
+  // a 30 fps mirror of the play screen while recording (a new forced take: the waveform grows every tick)
+  if (canRecord) { c.key(3, 1); c.key(3, 0); }
   c.mirror(30, true);
   await sleep(300);
   c.setTelemetry(0);
@@ -153,7 +160,9 @@ function m7Cost(): void {
   console.log(`  at 1 instruction/cycle on the 600 MHz Teensy 4.1 a 128-frame block lasts ${(600e6 * block / rate).toFixed(0)} cycles: the link's mean is ${(100 * perBlock / (600e6 * block / rate)).toFixed(2)} %, its worst block ${(100 * Number(mirrored.link_insns_max_block) / (600e6 * block / rate)).toFixed(2)} %`);
 }
 
-await virtualModule();
-await firmwareModule();
-m7Cost();
+// `npm run bench:link -- --only virtual|firmware|m7` runs one part
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
+if (!only || only === 'virtual') await virtualModule();
+if (!only || only === 'firmware') await firmwareModule();
+if (!only || only === 'm7') m7Cost();
 process.exit(0);

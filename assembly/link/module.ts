@@ -23,6 +23,7 @@ const SHELL_MAX: i32 = 1100; // an UPLOAD_CHUNK (8 + 1024) fits
 const LEASE_SECONDS: f64 = 5;
 const ROW_BYTES: i32 = 64;
 const ROWS: i32 = 64;
+const ROWS_PER_FRAME: i32 = 16; // a full frame goes out over 4 blocks (the link's worst block stays small)
 
 // message types (docs/link.md)
 export const T_HELLO: i32 = 0x01, T_PING: i32 = 0x02, T_KEY: i32 = 0x03, T_ENC: i32 = 0x04, T_MIDI: i32 = 0x05,
@@ -34,6 +35,13 @@ export const M_HELLO: i32 = 0x41, M_PONG: i32 = 0x42, M_PARAM_INFO: i32 = 0x43, 
   M_TELEMETRY: i32 = 0x49, M_LOG: i32 = 0x4a, M_ACK: i32 = 0x4b;
 
 const END: i32 = 0xc0, ESC: i32 = 0xdb, ESC_END: i32 = 0xdc, ESC_ESC: i32 = 0xdd;
+
+/** 64-byte rows compared 8 bytes at a time (memory.compare goes byte by byte: 4096 steps per frame on the M7). */
+@inline function rowDiffers(a: usize, b: usize): bool {
+  let d: u64 = 0;
+  for (let i = 0; i < ROW_BYTES; i += 8) d |= load<u64>(a + <usize>i) ^ load<u64>(b + <usize>i);
+  return d != 0;
+}
 
 export class Link {
   // receive
@@ -75,6 +83,8 @@ export class Link {
   screenSent: i32 = -1;
   screenNext: f64 = 0;
   screenShadow: StaticArray<u8> = new StaticArray<u8>(ROWS * ROW_BYTES);
+  pendingRows: u64 = 0; // rows that differ from what the host has, still to send
+  pendingFull: bool = false;
   teleHz: i32 = 0;
   teleNext: f64 = 0;
   // shell-provided
@@ -389,40 +399,63 @@ export class Link {
     }
     const now = this.now();
     const leased = now - this.lastHeard <= LEASE_SECONDS;
-    if (this.screenFps > 0 && leased && now >= this.screenNext && (frameCount() != this.screenSent || this.screenFull)) {
-      if (this.screen()) this.screenNext = now + 1.0 / <f64>this.screenFps;
+    if (this.screenFps > 0 && leased) {
+      if (this.pendingRows != 0) this.screen(); // the rest of a frame already begun
+      else if (now >= this.screenNext && (frameCount() != this.screenSent || this.screenFull)) {
+        if (this.screen()) this.screenNext = now + 1.0 / <f64>this.screenFps;
+      }
     }
     if (this.teleHz > 0 && leased && now >= this.teleNext) {
       if (this.telemetry()) this.teleNext = now + 1.0 / <f64>this.teleHz;
     }
   }
 
-  /** Changed rows (or all) as one SCREEN frame. */
+  /**
+   * Changed rows (or all, after a full request) in SCREEN frames of at most ROWS_PER_FRAME rows: a frame's rows go
+   * out over consecutive blocks, so no block pays for a whole 4 KB frame (bit 1 of the flags: more rows follow).
+   */
   private screen(): bool {
     const fb = frontPtr();
     const sh = changetype<usize>(this.screenShadow);
-    const full = this.screenFull;
     const frame = frameCount();
+    if (this.screenFull) { this.pendingRows = 0xffffffffffffffff; this.pendingFull = true; this.screenFull = false; }
+    if (frame != this.screenSent) {
+      for (let y = 0; y < ROWS; y++) {
+        if (rowDiffers(fb + <usize>(y * ROW_BYTES), sh + <usize>(y * ROW_BYTES))) this.pendingRows |= (<u64>1) << <u64>y;
+      }
+      this.screenSent = frame;
+    }
+    if (this.pendingRows == 0) return true;
     this.begin(M_SCREEN);
     this.u32(<u32>frame);
-    this.u8(full ? 1 : 0);
+    const flagsAt = this.txLen;
+    this.u8(0);
     const countAt = this.txLen;
     this.u8(0);
     let rows = 0;
+    let sent: u64 = 0;
     const t = changetype<usize>(this.tx);
-    for (let y = 0; y < ROWS; y++) {
-      const row = fb + <usize>(y * ROW_BYTES);
-      if (!full && memory.compare(row, sh + <usize>(y * ROW_BYTES), ROW_BYTES) == 0) continue;
+    let left = this.pendingRows;
+    while (left != 0 && rows < ROWS_PER_FRAME) {
+      const y = <i32>ctz(left);
+      left &= left - 1;
       this.u8(y);
-      this.txLen += packBits(row, ROW_BYTES, t + <usize>this.txLen);
+      this.txLen += packBits(fb + <usize>(y * ROW_BYTES), ROW_BYTES, t + <usize>this.txLen);
+      sent |= (<u64>1) << <u64>y;
       rows++;
     }
+    store<u8>(t + <usize>flagsAt, <u8>((this.pendingFull ? 1 : 0) | (left != 0 ? 2 : 0)));
     store<u8>(t + <usize>countAt, <u8>rows);
-    if (rows == 0 && !full) { this.screenSent = frame; return true; }
     if (!this.finish()) return false;
-    memory.copy(sh, fb, <usize>(ROWS * ROW_BYTES));
-    this.screenSent = frame;
-    this.screenFull = false;
+    // the shadow is what the host has: only the rows that went out
+    let done = sent;
+    while (done != 0) {
+      const y = <i32>ctz(done);
+      done &= done - 1;
+      memory.copy(sh + <usize>(y * ROW_BYTES), fb + <usize>(y * ROW_BYTES), ROW_BYTES);
+    }
+    this.pendingRows &= ~sent;
+    if (this.pendingRows == 0) this.pendingFull = false;
     return true;
   }
 
@@ -490,7 +523,7 @@ export class Link {
 
   reset(): void {
     this.open = false; this.screenFps = 0; this.teleHz = 0; this.listCursor = -1; this.screenSent = -1;
-    this.screenFull = true; this.rxLen = 0; this.rxEsc = false; this.rxBad = false; this.rxSeq = -1; this.out.clear();
+    this.screenFull = true; this.pendingRows = 0; this.pendingFull = false; this.rxLen = 0; this.rxEsc = false; this.rxBad = false; this.rxSeq = -1; this.out.clear();
     this.shellCount = 0;
   }
 

@@ -74,7 +74,7 @@ export interface PsetResult {
   applied: number; clamped: number; unknown: number; corrupt: number; duplicate: number; firstCorruptLine: number; name: string;
 }
 export interface PsetSlots { last: number; slots: { slot: number; name: string }[] }
-export interface ScreenUpdate { frame: number; full: boolean; rows: { y: number; data: Uint8Array }[] }
+export interface ScreenUpdate { frame: number; full: boolean; more: boolean; rows: { y: number; data: Uint8Array }[] }
 export interface VoiceTelemetry { note: number; started: boolean; pos: number }
 export interface Telemetry {
   time: number; recording: boolean; armed: boolean; forced: boolean; monitor: boolean; menu: boolean; mode: number;
@@ -119,7 +119,7 @@ export function decodePsetSlots(p: Uint8Array): PsetSlots {
 }
 export function decodeScreen(p: Uint8Array): ScreenUpdate {
   const r = new Reader(p);
-  const frame = r.u32(), full = (r.u8() & 1) === 1, count = r.u8();
+  const frame = r.u32(), flags = r.u8(), full = (flags & 1) === 1, more = (flags & 2) === 2, count = r.u8();
   const rows: { y: number; data: Uint8Array }[] = [];
   for (let k = 0; k < count; k++) {
     const y = r.u8();
@@ -130,7 +130,7 @@ export function decodeScreen(p: Uint8Array): ScreenUpdate {
     r.n = at;
     rows.push({ y, data });
   }
-  return { frame, full, rows };
+  return { frame, full, more, rows };
 }
 function unpackRow(p: Uint8Array, at: number, dst: Uint8Array): number { return unpackBits(p, at, dst, 0, 64); }
 
