@@ -69,10 +69,13 @@ export class LinkClient extends EventEmitter {
   }
 
   private async handshake(): Promise<Hello> {
+    // HELLO every 250 ms until the module answers: right after a replug its end may not be open yet, and a HELLO
+    // sent into the void must not cost a whole reply timeout
     let hello: Hello | null = null;
-    for (let attempt = 0; attempt < 3 && !hello; attempt++) {
-      try { hello = decodeHello(await this.request(T.HELLO, enc.hello(this.o.hostName), (ty) => ty === M.HELLO)); } catch (e) {
-        if (attempt === 2) throw e;
+    const attempts = Math.max(3, Math.ceil(this.o.timeoutMs / 250));
+    for (let attempt = 0; attempt < attempts && !hello; attempt++) {
+      try { hello = decodeHello(await this.request(T.HELLO, enc.hello(this.o.hostName), (ty) => ty === M.HELLO, 250)); } catch (e) {
+        if (attempt === attempts - 1 || !this.t) throw e;
       }
     }
     this.hello = hello!;
