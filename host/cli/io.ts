@@ -21,6 +21,14 @@ export class UsageError extends Error {
   }
 }
 
+/** A live command (app, play) could not start: a missing device, a port in use, a missing build. One line, exit 1. */
+export class AppError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
 export interface OptionSpec {
   /** true: takes a value; false: a flag. */
   value: boolean;

@@ -2,8 +2,10 @@
 // (0 ok, 1 bad input file or engine failure, 2 bad command line). bin/piwip.mjs runs main() through tsx.
 import { EngineError } from '../engine/engine.ts';
 import { FileFormatError } from '../io/errors.ts';
+import { runApp } from './app.ts';
 import { runDemo } from './demo.ts';
-import { EXIT_FILE, EXIT_USAGE, UsageError, processIO, type CliIO } from './io.ts';
+import { AppError, EXIT_FILE, EXIT_USAGE, UsageError, processIO, type CliIO } from './io.ts';
+import { runPlay } from './play.ts';
 import { paramCatalog, runRender } from './render.ts';
 import { runModule } from './module.ts';
 import { runLink } from './link.ts';
@@ -11,10 +13,14 @@ import { runLink } from './link.ts';
 export const HELP = `usage: piwip <command> [options]
 
 commands:
+  app [--port N] [--open]
+                 the web app: serves the page on 127.0.0.1 and prints its URL (npm start)
+  play [--midi-in NAME|all] [--in f.wav]
+                 the engine live in this terminal: default input -> engine -> default output, norns screen here
   render in.wav -o out.wav [--midi f.mid] [--events f.json] [--preset P] [--set id=value ...]
                  run a WAV through the engine offline (piwip render --help for all options)
   demo [-o out/demo.wav]
-                 render the bundled instrument phrase through the follower preset + harmonizer (npm start)
+                 render the bundled instrument phrase through the follower preset + harmonizer
   params         list the engine's params: ids, ranges, options, defaults
   module --link pty|tcp:PORT [--input in.wav]
                  the virtual module: the engine at real-time pace on a pty or TCP link (no hardware needed)
@@ -34,16 +40,18 @@ function runParams(io: CliIO): number {
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [cmd, ...rest] = argv;
-  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' || cmd === 'module' || cmd === 'link' ? cmd : '';
+  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' || cmd === 'module' || cmd === 'link' || cmd === 'app' || cmd === 'play' ? cmd : '';
   try {
     switch (cmd) {
       case 'render': return await runRender(rest, io);
       case 'demo': return await runDemo(rest, io);
+      case 'app': return await runApp(rest, io);
+      case 'play': return await runPlay(rest, io);
       case 'params': return runParams(io);
       case 'module': return await runModule(rest, io);
       case 'link': return await runLink(rest, io);
       case 'help':
-        if (rest[0] === 'render' || rest[0] === 'demo' || rest[0] === 'module' || rest[0] === 'link') return await main([rest[0], '--help'], io);
+        if (rest[0] === 'render' || rest[0] === 'demo' || rest[0] === 'module' || rest[0] === 'link' || rest[0] === 'app' || rest[0] === 'play') return await main([rest[0], '--help'], io);
         io.out.write(HELP);
         return 0;
       case '-h': case '--help':
@@ -53,7 +61,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         io.err.write(HELP);
         return EXIT_USAGE;
       default:
-        throw new UsageError(`unknown command "${cmd}" (render, demo, params, module, link, help)`);
+        throw new UsageError(`unknown command "${cmd}" (app, play, render, demo, params, module, link, help)`);
     }
   } catch (e) {
     const prefix = `piwip${name ? ` ${name}` : ''}: error: `;
@@ -61,7 +69,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err.write(`${prefix}${e.message} (see piwip ${name && name !== 'params' ? `${name} ` : ''}--help)\n`);
       return EXIT_USAGE;
     }
-    if (e instanceof FileFormatError || e instanceof EngineError) {
+    if (e instanceof FileFormatError || e instanceof EngineError || e instanceof AppError) {
       io.err.write(`${prefix}${e.message}\n`);
       return EXIT_FILE;
     }
