@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PiwipEngine } from '../host/engine/engine.ts';
 import { unpackScreen } from '../host/screen/png.ts';
-import { canvasAndEngine, openApp, skipBrowser, startRig, type WebRig } from './helpers/browser.ts';
+import { canvasAndEngine, openApp, skipBrowser, startRig, waitEngine, type WebRig } from './helpers/browser.ts';
 
 const skip = skipBrowser('web app tests');
 const cents = (hz: number, ref: number) => 1200 * Math.log2(hz / ref);
@@ -49,7 +49,7 @@ describe.skipIf(skip)('web app in Chromium', () => {
     // the monitor (an engine param, off at start) passes the input to the output at `monitor level` 1
     expect((await measure(page, 'out')).rms).toBeLessThan(1e-4);
     await page.selectOption('select[name="monitor"]', { label: 'on' });
-    await page.waitForTimeout(1500);
+    await waitEngine(page, 1.5);
     const out = await measure(page, 'out');
     expect(out.rms).toBeGreaterThan(0.3);
     expect(out.rms).toBeLessThan(0.4);
@@ -65,7 +65,7 @@ describe.skipIf(skip)('web app in Chromium', () => {
     expect((await tel(page)).recording).toBe(false);
     await page.click('[data-key="2"]');
     await waitFor(page, '(window.piwip.face.lastTelemetry || {}).recording === true');
-    await page.waitForTimeout(300);
+    await waitEngine(page, 0.3);
     const { canvas } = await canvasAndEngine(page);
     // the REC badge as the Node engine draws it for the same input and key (top right, level 15)
     const ref = nodeEngine();
@@ -87,20 +87,20 @@ describe.skipIf(skip)('web app in Chromium', () => {
     expect(await page.textContent('#midi-status')).toContain('1 MIDI input');
     await page.click('[data-key="2"]'); // arm: the sine starts a take
     await waitFor(page, '(window.piwip.face.lastTelemetry || {}).recording === true');
-    await page.waitForTimeout(1500);
+    await waitEngine(page, 1.5);
     await page.click('[data-key="3"]'); // stop the take by hand
     await waitFor(page, '(window.piwip.face.lastTelemetry || {}).recording === false');
-    await page.waitForTimeout(700);
+    await waitEngine(page, 0.7);
     expect((await measure(page, 'out')).rms).toBeLessThan(1e-3);
     await page.evaluate(() => (window as any).__midi([0x90, 67, 100]));
-    await page.waitForTimeout(1200);
+    await waitEngine(page, 1.2);
     const g = await measure(page, 'out', 16384);
     expect(g.rms).toBeGreaterThan(0.05);
     expect(Math.abs(cents(g.hz, 440 * 2 ** (7 / 12)))).toBeLessThan(10);
     await page.evaluate(() => (window as any).__midi([0x80, 67, 0]));
-    await page.waitForTimeout(2500); // the voice's release
+    await waitEngine(page, 2.5); // the voice's release
     await page.keyboard.down('d'); // E above middle C on the computer keyboard: note 64
-    await page.waitForTimeout(1200);
+    await waitEngine(page, 1.2);
     const e = await measure(page, 'out', 16384);
     await page.keyboard.up('d');
     expect(e.rms).toBeGreaterThan(0.05);
@@ -125,7 +125,7 @@ describe.skipIf(skip)('web app in Chromium', () => {
     const page = await openApp(rig);
     await page.selectOption('select[name="scale_mode"]', { label: 'lydian' });
     await page.locator('input[name="tempo"]').fill('120');
-    await page.waitForTimeout(300);
+    await waitEngine(page, 0.3);
     expect((await paramGet(page, 'scale_mode')).value).toBe(7);
     expect(await paramGet(page, 'tempo')).toMatchObject({ value: 120, formatted: '120 bpm' });
     expect(await page.textContent('label[data-id="tempo"] output')).toBe('120 bpm');
@@ -133,7 +133,7 @@ describe.skipIf(skip)('web app in Chromium', () => {
     // Node engine's menu after the same param change and the same walk
     for (const k of ['Digit1', 'Digit3', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'Digit3', 'ArrowDown']) {
       await page.keyboard.press(k);
-      await page.waitForTimeout(120);
+      await waitEngine(page, 0.12);
     }
     const { canvas } = await canvasAndEngine(page);
     const ref = nodeEngine();
@@ -154,7 +154,7 @@ describe.skipIf(skip)('web app in Chromium', () => {
     await page.selectOption('select[name="scale_mode"]', { label: 'lydian' });
     await page.locator('input[name="tempo"]').fill('133');
     await page.fill('#pset-slot', '4');
-    await page.waitForTimeout(200);
+    await waitEngine(page, 0.2);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#pset-export')]);
     expect(dl.suggestedFilename()).toBe('piwip-04.pset');
     const text = readFileSync((await dl.path())!, 'utf8');

@@ -38,7 +38,14 @@ export function parseKeys(chunk: string): Action[] {
     if (chunk[i] === '\x1b') {
       const seq = Object.keys(SEQ).find((s) => chunk.startsWith(s, i));
       if (seq) { out.push(SEQ[seq]!); i += seq.length; continue; }
-      i++;
+      // an unknown sequence: skip ESC [ / ESC O and its parameters up to the final byte (0x40..0x7e)
+      let j = i + 1;
+      if (chunk[j] === '[' || chunk[j] === 'O') {
+        j++;
+        while (j < chunk.length && !(chunk.charCodeAt(j) >= 0x40 && chunk.charCodeAt(j) <= 0x7e)) j++;
+        j++;
+      }
+      i = j;
       continue;
     }
     const c = chunk[i++]!;

@@ -3,7 +3,7 @@
 // 'plain' is the fallback for terminals without colour: a half block is lit where a pixel's level is ≥ PLAIN_ON.
 export const W = 128, H = 64;
 export type ScreenMode = 'truecolor' | 'plain';
-export const PLAIN_ON = 3;
+export const PLAIN_ON = 1;
 
 const level = (fb: Uint8Array, x: number, y: number): number => {
   const b = fb[(y * W + x) >> 1] ?? 0;

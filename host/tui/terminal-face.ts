@@ -21,7 +21,8 @@ export function statusLine(t: Telemetry | null, held: Set<number>, octave: numbe
   const hz = t && t.pitchHz > 0 ? `${t.pitchHz.toFixed(1)} Hz` : '-- Hz';
   const cpu = t ? `${(t.cpu * 100).toFixed(1)}%` : '--';
   const keys = held.size ? ` held K${[...held].sort().join('+K')}` : '';
-  return `${rec}  in ${db}  pitch ${hz}  cpu ${cpu}  ${t?.modeName ?? ''}${keys}  oct C${octave - 1}${notes ? ` notes ${notes}` : ''}`;
+  const time = t ? `  t ${t.time.toFixed(1)} s` : '';
+  return `${rec}  in ${db}  pitch ${hz}  cpu ${cpu}${time}  ${t?.modeName ?? ''}${keys}  oct C${octave - 1}${notes ? ` notes ${notes}` : ''}`;
 }
 
 export class TerminalFace {

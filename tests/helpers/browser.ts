@@ -71,3 +71,9 @@ export async function canvasAndEngine(page: Page): Promise<{ canvas: number[]; e
     }
   });
 }
+
+/** Wait until the engine has run `seconds` more of audio (wall time is no measure on a loaded machine). */
+export async function waitEngine(page: Page, seconds: number): Promise<void> {
+  const t0 = await page.evaluate(() => (window as any).piwip.face.lastTelemetry?.time ?? 0);
+  await page.waitForFunction((t) => ((window as any).piwip.face.lastTelemetry?.time ?? 0) >= t, t0 + seconds, { timeout: 30_000 });
+}
