@@ -1,6 +1,7 @@
 // npm run bench: ns per input sample for the whole engine in Node — recording while 5 voices play and the
 // detector runs — next to the same with the pitch detector's work removed (median of several runs).
 import { PiwipEngine } from '../host/engine/engine.ts';
+import { benchWeb } from './bench-web.ts';
 
 const SR = 48000, N = 128, SECONDS = 20, RUNS = 5;
 
@@ -38,3 +39,4 @@ for (const mode of ['follower', 'classic', 'off'] as const) {
 console.log(`piwip engine, Node ${process.version}, ${SR} Hz, block ${N}, ${SECONDS} s per run, median of ${RUNS} runs`);
 console.log('recording + 5 voices playing, detector:');
 for (const [m, ns] of rows) console.log(`  ${m.padEnd(9)} ${ns.toFixed(1)} ns/sample  (${(ns * SR / 1e6).toFixed(2)} % of one core at ${SR / 1000} kHz)`);
+await benchWeb(); // the worklet path (headless Chromium) next to Node's, same run

@@ -25,7 +25,8 @@ zoom.addEventListener('input', () => $('device').style.setProperty('--px', zoom.
 
 async function boot(): Promise<void> {
   $<HTMLButtonElement>('start').disabled = true;
-  const ctx = new AudioContext({ latencyHint: 'interactive' });
+  const rate = Number(new URLSearchParams(location.search).get('rate')) || undefined; // ?rate=48000 (the bench)
+  const ctx = new AudioContext({ latencyHint: 'interactive', ...(rate ? { sampleRate: rate } : {}) });
   const wasm = await (await fetch('piwip.wasm')).arrayBuffer();
   const face = await LocalFace.create(ctx, wasm, 'worklet.js');
   await ctx.resume();
