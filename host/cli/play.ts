@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DEFAULT_WASM } from '../engine/engine.ts';
 import type { EngineFace } from '../face/face.ts';
 import { slotName } from '../io/pset.ts';
@@ -68,7 +68,7 @@ export async function runPlay(argv: string[], io: CliIO): Promise<number> {
       wav.channels.forEach((c, i) => buf.copyToChannel(c as Float32Array<ArrayBuffer>, i));
       const src = ctx.createBufferSource();
       src.buffer = buf; src.loop = true; src.connect(face.node); src.start();
-      source = `${inFile} (looped)`;
+      source = `${basename(inFile!)} (looped)`;
     } else {
       try {
         const stream = await (wa as unknown as { mediaDevices: MediaDevices }).mediaDevices.getUserMedia({ audio: true });

@@ -20,6 +20,8 @@ export interface Telemetry {
   pitchHz: number; recording: boolean; armed: boolean; menuOpen: boolean; modeName: string; time: number;
   /** Engine cost: mean ms per process() call over the period, and its share of the block's duration. */
   blockMs: number; cpu: number;
+  /** true: measured on the live blocks; false: measured once at start (hosts without a fine clock, e.g. Chromium's worklet). */
+  cpuLive: boolean;
   /** Where the engine runs: "this computer" or "module …" */
   where: string;
 }

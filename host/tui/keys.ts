@@ -12,7 +12,7 @@ export type Action =
   | { a: 'quit' };
 
 export const KEY_HELP = [
-  '1 2 3 tap K1 K2 K3 (short K1 = menu)   ! @ # hold/release K1 K2 K3 (K1 held = shift)',
+  '1 2 3 tap K1 K2 K3 (K2 arm, K3 rec/stop, short K1 = menu)   ! @ # hold/release K1 K2 K3 (K1 held = shift)',
   'E1 [ ] or PgUp PgDn   E2 ↑ ↓   E3 ← →   notes a w s e d f t g y h u j k (toggle), z x octave, space all off   q quit',
 ];
 

@@ -30,14 +30,15 @@ const MIDI_STUB = `(() => {
   window.__midi = (bytes) => { if (input.onmidimessage) input.onmidimessage({ data: Uint8Array.from(bytes) }); };
 })();`;
 
-export async function startRig(micHz = 440): Promise<WebRig> {
+/** mic: a sine's frequency, or the path of a WAV to play as the microphone (looped by Chromium). */
+export async function startRig(mic: number | string = 440, viewport = { width: 1280, height: 800 }): Promise<WebRig> {
   const dir = mkdtempSync(join(tmpdir(), 'piwip-web-'));
-  const mic = fakeMicWav(dir, micHz);
+  const micPath = typeof mic === 'string' ? mic : fakeMicWav(dir, mic);
   const app = await startAppServer(0);
   const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM, headless: true, acceptDownloads: true, permissions: ['microphone'],
+    executablePath: CHROMIUM, headless: true, acceptDownloads: true, viewport, permissions: ['microphone'],
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`,
+      '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${micPath}`,
       '--autoplay-policy=no-user-gesture-required'],
   });
   await ctx.addInitScript(MIDI_STUB);

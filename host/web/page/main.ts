@@ -61,7 +61,7 @@ function wireFace(face: LocalFace): void {
     $<HTMLMeterElement>('meter').value = Math.max(-60, db);
     $('level').textContent = Number.isFinite(db) ? `${db.toFixed(1)} dBFS` : '−∞ dB';
     $('pitch').textContent = t.pitchHz > 0 ? `${t.pitchHz.toFixed(1)} Hz ${noteName(t.pitchHz)}` : '—';
-    $('cpu').textContent = `${(t.blockMs * 1000).toFixed(0)} µs/block (${(t.cpu * 100).toFixed(1)} %)${t.recording ? ' · REC' : t.armed ? ' · armed' : ''}`;
+    $('cpu').textContent = `${(t.blockMs * 1000).toFixed(0)} µs/block (${(t.cpu * 100).toFixed(1)} %${t.cpuLive ? '' : ', measured at start'})${t.recording ? ' · REC' : t.armed ? ' · armed' : ''}`;
   });
 }
 
