@@ -40,7 +40,7 @@ describe('terminal screen, keys and status line', () => {
   });
 
   it('status line: REC / RDY, level, pitch, CPU, held keys', () => {
-    const t = { inRms: 0.1, outRms: 0, inPeak: 0.5, pitchHz: 440, recording: true, armed: true, menuOpen: false, modeName: 'sampler', time: 3, blockMs: 0.02, cpu: 0.0075, cpuLive: true, where: 'this computer' };
+    const t = { inRms: 0.1, outRms: 0, inPeak: 0.5, pitchHz: 440, bpm: 90, recording: true, armed: true, menuOpen: false, modeName: 'sampler', time: 3, blockMs: 0.02, cpu: 0.0075, cpuLive: true, where: 'this computer' };
     expect(statusLine(t, new Set([1]), 5, 2)).toBe('REC  in -6.0 dB  pitch 440.0 Hz  cpu 0.8%  t 3.0 s  sampler held K1  oct C4 notes 2');
     expect(statusLine({ ...t, recording: false }, new Set(), 5, 0)).toMatch(/^RDY /);
     expect(statusLine(null, new Set(), 5, 0)).toMatch(/^---  in -inf dB/);

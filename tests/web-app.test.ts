@@ -2,6 +2,7 @@
 // microphone playing a 440 Hz sine, Web MIDI stubbed. Measures audio in the page, reads the worklet's engine
 // through the page's test handle (window.piwip), and compares the canvas with the engine's framebuffer.
 import { readFileSync } from 'node:fs';
+import { decodeWav, encodeWav } from '../host/io/wav.ts';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PiwipEngine } from '../host/engine/engine.ts';
@@ -184,6 +185,63 @@ describe.skipIf(skip)('web app in Chromium', () => {
     await page.click('#pset-load');
     await page.waitForFunction(() => document.getElementById('message')!.textContent!.startsWith('loaded'));
     expect((await paramGet(page, 'tempo')).value).toBe(133);
+    await page.close();
+  });
+
+  it('MIDI clock from the Web MIDI input is followed (clock source = midi)', async () => {
+    const page = await openApp(rig);
+    await page.selectOption('select[name="clock source"]', { label: 'midi' });
+    await waitEngine(page, 0.2);
+    // START, then 24 ticks per beat at 120 bpm, timed by the page (one tick every 20.8 ms for 3 s)
+    await page.evaluate(async () => {
+      const send = (window as any).__midi as (b: number[]) => void;
+      send([0xfa]);
+      const t0 = performance.now();
+      for (let k = 1; k <= 144; k++) {
+        while (performance.now() - t0 < k * 1000 / 48) await new Promise((r) => setTimeout(r, 2));
+        send([0xf8]);
+      }
+    });
+    await waitEngine(page, 0.3);
+    const bpm = (await tel(page)).bpm;
+    expect(bpm).toBeGreaterThan(108);
+    expect(bpm).toBeLessThan(132);
+    await page.close();
+  });
+
+  it('a dropped WAV becomes the (looped) input, and the output is recorded to a WAV file', async () => {
+    const page = await openApp(rig);
+    const sr = 48000, x = new Float32Array(sr);
+    for (let i = 0; i < sr; i++) x[i] = 0.4 * Math.sin(2 * Math.PI * 330 * i / sr);
+    const wav = Buffer.from(encodeWav([x], sr, '16')).toString('base64');
+    await page.evaluate((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'tone330.wav', { type: 'audio/wav' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, wav);
+    await page.waitForFunction(() => document.getElementById('source')!.textContent!.startsWith('tone330.wav (looped'));
+    await waitEngine(page, 1.5); // longer than the file: it loops
+    const inp = await measure(page, 'in');
+    expect(Math.abs(cents(inp.hz, 330))).toBeLessThan(5);
+    expect(inp.rms).toBeGreaterThan(0.25);
+    await page.selectOption('select[name="monitor"]', { label: 'on' });
+    await waitEngine(page, 0.5);
+    await page.click('#rec-out');
+    await waitEngine(page, 1.5);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#rec-out')]);
+    expect(dl.suggestedFilename()).toMatch(/^piwip-.*\.wav$/);
+    const rec = decodeWav(readFileSync((await dl.path())!));
+    expect(rec.channels).toHaveLength(2);
+    expect(rec.bitDepth).toBe('32f');
+    const ctxRate = await page.evaluate(() => (window as any).piwip.ctx.sampleRate);
+    expect(rec.sampleRate).toBe(ctxRate);
+    expect(rec.frames / rec.sampleRate).toBeGreaterThan(1.3);
+    expect(rec.frames / rec.sampleRate).toBeLessThan(6);
+    const tail = rec.channels[0]!.subarray(rec.frames - 16384);
+    let s = 0;
+    for (const v of tail) s += v * v;
+    expect(Math.sqrt(s / tail.length)).toBeGreaterThan(0.25);
     await page.close();
   });
 });

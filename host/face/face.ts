@@ -17,7 +17,10 @@ export interface Telemetry {
   /** RMS of the input and the output over the last report period, 0..1. */
   inRms: number; outRms: number; inPeak: number;
   /** Detected pitch of the input (Hz, 0 = none) and what the engine reports about itself. */
-  pitchHz: number; recording: boolean; armed: boolean; menuOpen: boolean; modeName: string; time: number;
+  pitchHz: number;
+  /** The tempo the harmonizer follows: the tempo param, or the MIDI clock estimate (0 = no ticks yet). */
+  bpm: number;
+  recording: boolean; armed: boolean; menuOpen: boolean; modeName: string; time: number;
   /** Engine cost: mean ms per process() call over the period, and its share of the block's duration. */
   blockMs: number; cpu: number;
   /** true: measured on the live blocks; false: measured once at start (hosts without a fine clock, e.g. Chromium's worklet). */

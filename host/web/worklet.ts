@@ -199,7 +199,7 @@ class PiwipProcessor extends AudioWorkletProcessor {
     this.blockEma = this.blockEma < 0 ? mean : 0.9 * this.blockEma + 0.1 * mean;
     const blockMs = HAS_PERF ? this.blockEma : this.startupBlockMs;
     this.post({ t: 'telemetry', tel: {
-      inRms: Math.sqrt(this.inSq / n), outRms: Math.sqrt(this.outSq / n), inPeak: this.inPk, pitchHz: ex.pitchHz(),
+      inRms: Math.sqrt(this.inSq / n), outRms: Math.sqrt(this.outSq / n), inPeak: this.inPk, pitchHz: ex.pitchHz(), bpm: ex.clockBpm(),
       recording: ex.recording() === 1, armed: ex.armed() === 1, menuOpen: ex.menuOpen() === 1,
       modeName: readText(ex, ex.modeName()), time: ex.time(), blockMs, cpu: blockMs / (1000 * 128 / sampleRate), cpuLive: HAS_PERF,
     } });
