@@ -185,6 +185,10 @@ describe.skipIf(skip)('web app in Chromium', () => {
     await page.click('#pset-load');
     await page.waitForFunction(() => document.getElementById('message')!.textContent!.startsWith('loaded'));
     expect((await paramGet(page, 'tempo')).value).toBe(133);
+    // the engine's own PSET menu saves through the page into IndexedDB: K1 (menu), E2 → PSET >, K3, K3 = SAVE slot 1
+    for (const k of ['Digit1', 'ArrowDown', 'Digit3', 'Digit3']) { await page.keyboard.press(k); await waitEngine(page, 0.1); }
+    await page.waitForFunction(() => document.getElementById('message')!.textContent === 'saved piwip-01 (menu)');
+    await page.waitForFunction(() => document.getElementById('pset-list')!.textContent!.includes('1: piwip-01 *'));
     await page.close();
   });
 
