@@ -67,7 +67,7 @@ describe.skipIf(skipTmux)('piwip play under a real pty (tmux)', () => {
   let dir = '';
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', sock, ...args], { encoding: 'utf8' });
   const pane = () => tmux('capture-pane', '-p', '-t', 'play').stdout.split('\n');
-  async function until(what: string, ok: (lines: string[]) => boolean, ms = 20_000): Promise<string[]> {
+  async function until(what: string, ok: (lines: string[]) => boolean, ms = 60_000): Promise<string[]> {
     const t0 = Date.now();
     for (;;) {
       const l = pane();
