@@ -121,5 +121,5 @@ describe.skipIf(skipTmux)('piwip play under a real pty (tmux)', () => {
     await until('stty', () => { try { return readFileSync(`${dir}/stty-after`, 'utf8').length > 0; } catch { return false; } });
     expect(readFileSync(`${dir}/stty-after`, 'utf8')).toBe(readFileSync(`${dir}/stty-before`, 'utf8'));
     expect(readFileSync(`${dir}/stty-after`, 'utf8').trim()).toBe('icanon');
-  });
+  }, 300_000);
 });
