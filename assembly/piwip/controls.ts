@@ -63,7 +63,7 @@ export class Controls {
 
   action(s: State, i: i32, before: f64): void {
     if (i == P_NOTES_VOL || i == P_PROBABILITY) updateVol(s);
-    else if (i == P_SCALE || i == P_ROOT) this.harmonizer.rebuild(s);
+    else if (i == P_SCALE || i == P_ROOT) { this.harmonizer.rebuild(s); s.shifter.setScale(s.params.opt(P_ROOT), s.params.opt(P_SCALE) - 1); }
     else if (i == P_DETECTOR && s.params.get(i) != before) {
       const d = s.params.opt(P_DETECTOR) == 2 ? s.classic : s.follower;
       if (d) d.reset();

@@ -1,0 +1,216 @@
+// Pitch-synchronous overlap-add (TD-PSOLA) on the live input. LiveInput keeps a short ring of the input and
+// places analysis pitch marks one detected period apart; each PsolaVoice overlap-adds Hann grains of the input,
+// taken at the latest mark a small constant delay behind the write head, placed one TARGET period apart. The
+// output pitch is the synthesis spacing (so a detector octave slip does not move it), the grains keep the input's
+// spectral envelope (formants), and the output never drifts from the input: every grain is read at most one
+// analysis period + DELAY behind the sample being written. Unvoiced input is copied through at the same delay
+// (ratio 1 with a fixed pseudo-period: Hann windows at half overlap sum to one).
+// Moulines & Charpentier 1990; realtime form as in Bristow-Johnson's "pitch-synchronous" notes.
+
+export const HANN_N: i32 = 1024; // window table points over one grain (+1 guard)
+export const MAX_GRAINS: i32 = 12; // per voice; at ratio 4 (two octaves up) at most 9 grains overlap
+const MARKS: i32 = 128; // analysis marks kept (power of two)
+const MIN_HZ: f64 = 40;
+const MAX_HZ: f64 = 2500;
+export const MAX_RATIO: f64 = 4;
+
+/** One Hann period, 0.5 - 0.5 cos(2π i / N), i = 0..N (generated at init, not hand-written). */
+export const HANN: StaticArray<f32> = new StaticArray<f32>(HANN_N + 2);
+let hannReady = false;
+function makeHann(): void {
+  if (hannReady) return;
+  for (let i = 0; i <= HANN_N + 1; i++) {
+    unchecked(HANN[i] = <f32>(0.5 - 0.5 * Math.cos(2.0 * Math.PI * <f64>i / <f64>HANN_N)));
+  }
+  hannReady = true;
+}
+
+/** The input ring and its pitch marks: the analysis side shared by every shifter voice. */
+export class LiveInput {
+  sampleRate: f64 = 48000;
+  ring: StaticArray<f32> = new StaticArray<f32>(0);
+  mask: i32 = 0;
+  head: f64 = 0; // samples written so far (absolute time of the next input sample)
+  markPos: StaticArray<f64> = new StaticArray<f64>(MARKS);
+  markPer: StaticArray<f32> = new StaticArray<f32>(MARKS);
+  marks: i32 = 0; // marks placed so far
+  nextMark: f64 = 0;
+  /** Analysis period now, samples (the detected one while voiced, else `unvoicedPeriod`). */
+  period: f64 = 240;
+  voiced: bool = false;
+  unvoicedPeriod: f64 = 240;
+  /** Keep the last voiced period this long through detector dropouts (samples). */
+  hang: f64 = 0;
+  lastVoiced: f64 = -1e18;
+  minPeriod: f64 = 1;
+  maxPeriod: f64 = 1;
+
+  /** Reserve the ring: a power of two holding at least 0.125 s (grain + delay + block at 40 Hz). */
+  init(sampleRate: f32): void {
+    makeHann();
+    this.sampleRate = <f64>sampleRate;
+    let size = 1024;
+    while (<f64>size < 0.125 * <f64>sampleRate) size <<= 1;
+    this.ring = new StaticArray<f32>(size);
+    this.mask = size - 1;
+    this.unvoicedPeriod = Math.round(0.005 * <f64>sampleRate);
+    this.hang = 0.06 * <f64>sampleRate;
+    this.minPeriod = <f64>sampleRate / MAX_HZ;
+    this.maxPeriod = <f64>sampleRate / MIN_HZ;
+    this.reset();
+  }
+
+  reset(): void {
+    memory.fill(changetype<usize>(this.ring), 0, <usize>this.ring.length << 2);
+    this.head = 0;
+    this.marks = 0;
+    this.nextMark = 0;
+    this.period = this.unvoicedPeriod;
+    this.voiced = false;
+    this.lastVoiced = -1e18;
+  }
+
+  /** Append n samples (f32 pointer) and place the marks up to the new head. hz = the detector now (0 = none). */
+  write(ptr: usize, n: i32, hz: f32): void {
+    const ring = changetype<usize>(this.ring);
+    const mask = this.mask;
+    let w = <i32>(<i64>this.head & <i64>mask);
+    for (let i = 0; i < n; i++) {
+      store<f32>(ring + (<usize>w << 2), load<f32>(ptr + (<usize>i << 2)));
+      w = (w + 1) & mask;
+    }
+    if (hz > 0) {
+      let p = this.sampleRate / <f64>hz;
+      if (p < this.minPeriod) p = this.minPeriod;
+      if (p > this.maxPeriod) p = this.maxPeriod;
+      this.period = p;
+      this.voiced = true;
+      this.lastVoiced = this.head;
+    } else if (this.head - this.lastVoiced > this.hang) {
+      this.period = this.unvoicedPeriod;
+      this.voiced = false;
+    }
+    this.head += <f64>n;
+    // a mark never lands in the future, and never more than one period behind after a long silence of marks
+    if (this.nextMark < this.head - this.period * 2) this.nextMark = this.head - this.period;
+    while (this.nextMark < this.head) {
+      const k = this.marks & (MARKS - 1);
+      unchecked(this.markPos[k] = this.nextMark);
+      unchecked(this.markPer[k] = <f32>this.period);
+      this.marks++;
+      this.nextMark += this.period;
+    }
+  }
+
+  /** Index (into the mark ring) of the latest mark at or before t, or -1 if none is kept. */
+  markAtOrBefore(t: f64): i32 {
+    let m = this.marks - 1;
+    const oldest = this.marks - MARKS;
+    while (m >= 0 && m >= oldest) {
+      const k = m & (MARKS - 1);
+      if (unchecked(this.markPos[k]) <= t) return k;
+      m--;
+    }
+    return -1;
+  }
+}
+
+/** One re-pitched copy of the live input. */
+export class PsolaVoice {
+  gStart: StaticArray<f64> = new StaticArray<f64>(MAX_GRAINS); // absolute output time of the grain's first sample
+  gLen: StaticArray<i32> = new StaticArray<i32>(MAX_GRAINS);
+  gDelay: StaticArray<i32> = new StaticArray<i32>(MAX_GRAINS); // output time - input time, samples (>= delay)
+  gGain: StaticArray<f32> = new StaticArray<f32>(MAX_GRAINS);
+  grains: i32 = 0;
+  nextS: f64 = -1; // centre of the next synthesis grain (-1 = resync at the next render)
+  /** Smallest output-minus-input time a grain is read at, samples. */
+  delay: f64 = 96;
+
+  init(sampleRate: f32): void {
+    makeHann();
+    this.delay = Math.round(0.002 * <f64>sampleRate);
+    this.reset();
+  }
+
+  /** Drop every grain; the next render starts afresh (used when the voice falls silent). */
+  reset(): void {
+    this.grains = 0;
+    this.nextS = -1;
+  }
+
+  /**
+   * Add n samples of output, starting at absolute time t0 (= the input head before this block's write), to out.
+   * targetPeriod: the output pitch period in samples (0 = the input's own pitch). The LiveInput must already hold
+   * this block. Bounded: at most MAX_GRAINS grains, each read once per sample.
+   */
+  render(inp: LiveInput, out: usize, n: i32, t0: f64, targetPeriod: f64): void {
+    const end = t0 + <f64>n;
+    if (this.nextS < t0) this.nextS = t0;
+    // schedule every grain that starts inside this block
+    while (true) {
+      const pin = inp.period;
+      let po = inp.voiced && targetPeriod > 0 ? targetPeriod : pin;
+      if (po < pin / MAX_RATIO) po = pin / MAX_RATIO;
+      if (po > pin * MAX_RATIO) po = pin * MAX_RATIO;
+      const s = Math.round(this.nextS);
+      const k = inp.markAtOrBefore(s - this.delay);
+      let a = s - this.delay;
+      let pm = pin;
+      if (k >= 0) { a = Math.round(unchecked(inp.markPos[k])); pm = <f64>unchecked(inp.markPer[k]); }
+      // the grain spans 2L: two analysis periods, or two synthesis periods when shifting down (no gaps)
+      let L = Math.round(pm > po ? pm : po);
+      if (s - L >= end) break;
+      if (s - L < t0) L = s - t0; // the period grew since the last block: a shorter grain, still a whole window
+      this.nextS += po;
+      if (L < 2) continue;
+      if (this.grains >= MAX_GRAINS) continue;
+      const g = this.grains++;
+      unchecked(this.gStart[g] = s - L);
+      unchecked(this.gLen[g] = <i32>(2 * L));
+      unchecked(this.gDelay[g] = <i32>(s - a));
+      let gain = po / L;
+      if (gain > 1) gain = 1;
+      unchecked(this.gGain[g] = <f32>gain);
+    }
+    // overlap-add
+    const ring = changetype<usize>(inp.ring);
+    const mask = inp.mask;
+    const tab = changetype<usize>(HANN);
+    let g = 0;
+    while (g < this.grains) {
+      const start = unchecked(this.gStart[g]);
+      const len = unchecked(this.gLen[g]);
+      const d = unchecked(this.gDelay[g]);
+      const gain = unchecked(this.gGain[g]);
+      const inc = <f32>HANN_N / <f32>len;
+      let j0 = <i32>(start - t0); // first output index in this block
+      let p0 = 0; // position inside the grain
+      if (j0 < 0) { p0 = -j0; j0 = 0; }
+      let j1 = <i32>(start + <f64>len - t0);
+      if (j1 > n) j1 = n;
+      let r = <i32>((<i64>(t0 + <f64>j0) - <i64>d) & <i64>mask);
+      let p = p0;
+      for (let j = j0; j < j1; j++) {
+        const ph = <f32>p * inc;
+        const ip = <i32>ph;
+        const fr = ph - <f32>ip;
+        const w0 = load<f32>(tab + (<usize>ip << 2));
+        const w1 = load<f32>(tab + (<usize>(ip + 1) << 2));
+        const x = load<f32>(ring + (<usize>r << 2));
+        const o = out + (<usize>j << 2);
+        store<f32>(o, load<f32>(o) + gain * (w0 + fr * (w1 - w0)) * x);
+        r = (r + 1) & mask;
+        p++;
+      }
+      if (start + <f64>len <= end) { // finished: move the last grain into its slot
+        const last = --this.grains;
+        if (g != last) {
+          unchecked(this.gStart[g] = this.gStart[last]);
+          unchecked(this.gLen[g] = this.gLen[last]);
+          unchecked(this.gDelay[g] = this.gDelay[last]);
+          unchecked(this.gGain[g] = this.gGain[last]);
+        }
+      } else g++;
+    }
+  }
+}
