@@ -90,9 +90,10 @@ export class LiveInput {
       this.period = this.unvoicedPeriod;
       this.voiced = false;
     }
+    // marks continue from the last one; only if they fell more than a period behind the old head (never in a
+    // steady run: the last placement left nextMark at or after it) do they restart there
+    if (this.nextMark < this.head - this.period) this.nextMark = this.head;
     this.head += <f64>n;
-    // a mark never lands in the future, and never more than one period behind after a long silence of marks
-    if (this.nextMark < this.head - this.period * 2) this.nextMark = this.head - this.period;
     while (this.nextMark < this.head) {
       const k = this.marks & (MARKS - 1);
       unchecked(this.markPos[k] = this.nextMark);
@@ -118,8 +119,8 @@ export class LiveInput {
 /** One re-pitched copy of the live input. */
 export class PsolaVoice {
   gStart: StaticArray<f64> = new StaticArray<f64>(MAX_GRAINS); // absolute output time of the grain's first sample
-  gLen: StaticArray<i32> = new StaticArray<i32>(MAX_GRAINS);
-  gDelay: StaticArray<i32> = new StaticArray<i32>(MAX_GRAINS); // output time - input time, samples (>= delay)
+  gLen: StaticArray<f64> = new StaticArray<f64>(MAX_GRAINS); // samples (fractional)
+  gDelay: StaticArray<f64> = new StaticArray<f64>(MAX_GRAINS); // output time - input time, samples (>= delay)
   gGain: StaticArray<f32> = new StaticArray<f32>(MAX_GRAINS);
   grains: i32 = 0;
   nextS: f64 = -1; // centre of the next synthesis grain (-1 = resync at the next render)
@@ -146,19 +147,20 @@ export class PsolaVoice {
   render(inp: LiveInput, out: usize, n: i32, t0: f64, targetPeriod: f64): void {
     const end = t0 + <f64>n;
     if (this.nextS < t0) this.nextS = t0;
-    // schedule every grain that starts inside this block
+    // schedule every grain that starts inside this block; centres are fractional (high notes are a few tens of
+    // samples per period: a whole-sample grid would jitter them by up to ±1/2 sample and add a sub-harmonic)
     while (true) {
       const pin = inp.period;
       let po = inp.voiced && targetPeriod > 0 ? targetPeriod : pin;
       if (po < pin / MAX_RATIO) po = pin / MAX_RATIO;
       if (po > pin * MAX_RATIO) po = pin * MAX_RATIO;
-      const s = Math.round(this.nextS);
+      const s = this.nextS;
       const k = inp.markAtOrBefore(s - this.delay);
       let a = s - this.delay;
       let pm = pin;
-      if (k >= 0) { a = Math.round(unchecked(inp.markPos[k])); pm = <f64>unchecked(inp.markPer[k]); }
+      if (k >= 0) { a = unchecked(inp.markPos[k]); pm = <f64>unchecked(inp.markPer[k]); }
       // the grain spans 2L: two analysis periods, or two synthesis periods when shifting down (no gaps)
-      let L = Math.round(pm > po ? pm : po);
+      let L = pm > po ? pm : po;
       if (s - L >= end) break;
       if (s - L < t0) L = s - t0; // the period grew since the last block: a shorter grain, still a whole window
       this.nextS += po;
@@ -166,13 +168,13 @@ export class PsolaVoice {
       if (this.grains >= MAX_GRAINS) continue;
       const g = this.grains++;
       unchecked(this.gStart[g] = s - L);
-      unchecked(this.gLen[g] = <i32>(2 * L));
-      unchecked(this.gDelay[g] = <i32>(s - a));
+      unchecked(this.gLen[g] = 2 * L);
+      unchecked(this.gDelay[g] = s - a);
       let gain = po / L;
       if (gain > 1) gain = 1;
       unchecked(this.gGain[g] = <f32>gain);
     }
-    // overlap-add
+    // overlap-add: out[t] += gain · hann((t - start) / len) · x(t - delay), x read between samples (linear)
     const ring = changetype<usize>(inp.ring);
     const mask = inp.mask;
     const tab = changetype<usize>(HANN);
@@ -182,27 +184,29 @@ export class PsolaVoice {
       const len = unchecked(this.gLen[g]);
       const d = unchecked(this.gDelay[g]);
       const gain = unchecked(this.gGain[g]);
-      const inc = <f32>HANN_N / <f32>len;
-      let j0 = <i32>(start - t0); // first output index in this block
-      let p0 = 0; // position inside the grain
-      if (j0 < 0) { p0 = -j0; j0 = 0; }
-      let j1 = <i32>(start + <f64>len - t0);
+      const inc = <f32>(<f64>HANN_N / len);
+      let j0 = <i32>Math.ceil(start - t0); // first output index of this block inside the grain
+      if (j0 < 0) j0 = 0;
+      let j1 = <i32>Math.ceil(start + len - t0);
       if (j1 > n) j1 = n;
-      let r = <i32>((<i64>(t0 + <f64>j0) - <i64>d) & <i64>mask);
-      let p = p0;
+      const di = Math.floor(d);
+      const df = <f32>(d - di); // x(t - d) = (1 - df)·x[t - di] + df·x[t - di - 1]
+      let r = <i32>((<i64>(t0 + <f64>j0) - <i64>di) & <i64>mask);
+      let ph = <f32>((t0 + <f64>j0 - start) * (<f64>HANN_N / len));
       for (let j = j0; j < j1; j++) {
-        const ph = <f32>p * inc;
-        const ip = <i32>ph;
+        let ip = <i32>ph;
+        if (ip >= HANN_N) ip = HANN_N - 1;
         const fr = ph - <f32>ip;
         const w0 = load<f32>(tab + (<usize>ip << 2));
         const w1 = load<f32>(tab + (<usize>(ip + 1) << 2));
-        const x = load<f32>(ring + (<usize>r << 2));
+        const x0 = load<f32>(ring + (<usize>r << 2));
+        const x1 = load<f32>(ring + (<usize>((r - 1) & mask) << 2));
         const o = out + (<usize>j << 2);
-        store<f32>(o, load<f32>(o) + gain * (w0 + fr * (w1 - w0)) * x);
+        store<f32>(o, load<f32>(o) + gain * (w0 + fr * (w1 - w0)) * (x0 + df * (x1 - x0)));
         r = (r + 1) & mask;
-        p++;
+        ph += inc;
       }
-      if (start + <f64>len <= end) { // finished: move the last grain into its slot
+      if (start + len <= end) { // finished: move the last grain into its slot
         const last = --this.grains;
         if (g != last) {
           unchecked(this.gStart[g] = this.gStart[last]);
