@@ -22,7 +22,10 @@ const OUT = path.join(EVAL, 'follow-results');
 const argv = process.argv.slice(2);
 const flag = (f) => argv.includes(f);
 const opt = (f) => { const i = argv.indexOf(f); return i >= 0 ? argv[i + 1] : undefined; };
-const systems = ['piwip-follower', ...(flag('--classic') ? ['piwip-classic'] : [])];
+// piwip-tune: the follower preset with the pitch-synchronous shifter (`--set shifter=psola`, what E1 4 "tune" selects
+// for notes; its autotune voice stays off so HOLD/HARMONY hear only the MIDI notes)
+const TUNE_SETS = ['--set', 'shifter=psola'];
+const systems = [...(flag('--no-tune') ? [] : ['piwip-tune']), 'piwip-follower', ...(flag('--classic') ? ['piwip-classic'] : [])];
 const sets = argv.flatMap((a, i) => (a === '--set' && argv[i + 1] !== undefined ? ['--set', argv[i + 1]] : []));
 const extra = [...(opt('--phrases') ? ['--phrases', opt('--phrases')] : []), ...sets, ...(flag('--no-bench') ? ['--no-bench'] : [])];
 
@@ -67,7 +70,8 @@ copyHarness('follow-eval', ['results/runs']);
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const outs = systems.map((s) => path.join(OUT, `${s}.json`));
-systems.forEach((s, i) => run('node', ['run.mjs', 'run', '--system', s, '--project', ROOT, '--quiet', '--out', outs[i], ...extra], FOLLOW));
+systems.forEach((s, i) => run('node', ['run.mjs', 'run', '--system', s === 'piwip-tune' ? 'piwip-follower' : s, ...(s === 'piwip-tune' ? TUNE_SETS : []),
+  '--project', ROOT, '--quiet', '--out', outs[i], ...extra], FOLLOW));
 
 // 4. the stored rows and this checkout's, in one table
 run('node', ['run.mjs', 'report', ...outs.flatMap((f) => ['--with', f]), '--md', path.join(OUT, 'table.md')], FOLLOW);
