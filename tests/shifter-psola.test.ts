@@ -149,6 +149,21 @@ describe('the tune preset (E1 4)', () => {
     expect(sim.e.paramInfo('autotune').formatted).toBe('off');
   });
 
+  it('the same bits in any block size (32, 100, 128, 256), autotune and notes, glide + vibrato + gap', () => {
+    const sr = 48000;
+    const run = (block: number) => {
+      const sim = new Sim({ sampleRate: sr, blockSize: block }, 2.5);
+      sim.e.setMode(4); // tune: shifter + autotune
+      sim.at(25600 / sr, (e) => e.midi([0x90, 64, 100])); // events on multiples of every block size
+      sim.at(51200 / sr, (e) => e.midi([0x80, 64, 0]));
+      sim.at(76800 / sr, (e) => e.midi([0x90, 79, 100]));
+      sim.run(2.0, pitchedSignal(sr, (t) => (180 + 150 * t) * 2 ** ((30 / 1200) * Math.sin(2 * Math.PI * 5 * t)), (t) => (t > 1.2 && t < 1.35 ? 0 : 0.4)));
+      return Buffer.from(sim.slice(0, 2.0).slice().buffer);
+    };
+    const ref = run(128);
+    for (const b of [32, 100, 256]) expect(run(b).equals(ref), `block ${b}`).toBe(true);
+  });
+
   it('renders the same bits twice (deterministic)', () => {
     const run = () => {
       const sim = psolaSim(48000, 1.0);

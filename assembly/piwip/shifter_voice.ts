@@ -2,7 +2,8 @@
 // of the softcut players reading the take. A note held before the sound waits for it, sounds at once when the input
 // is voiced, keeps sounding across takes and gaps, with its own short attack/release; `autotune = on` adds a voice
 // that sings the input at the nearest note of scale_mode/root_note (retune speed, tune amount) while no note is held.
-import { LiveInput, PsolaVoice } from "../dsp/shifter/psola";
+import { LiveInput, PsolaVoice, CHUNK } from "../dsp/shifter/psola";
+import { PitchDetector } from "../dsp/pitch/detector";
 import { generateScale } from "./scales";
 import { State } from "./state";
 import { P_ATTACK, P_RELEASE, P_AUTOTUNE, P_RETUNE, P_TUNE_AMOUNT, P_NOTES_VOL, P_VELOCITY } from "./params";
@@ -25,6 +26,7 @@ export class ShiftBank {
   input: LiveInput = new LiveInput();
   voices: StaticArray<ShiftVoice> = new StaticArray<ShiftVoice>(SHIFT_VOICES + 1);
   scratch: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK);
+  mix: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK); // this span's voices, added to the output by shifterMix
   sampleRate: f64 = 48000;
   orders: i64 = 0;
   /** Pitch classes of the autotune scale (bit c = pitch class c is in it). */
@@ -74,7 +76,8 @@ export class ShiftBank {
       }
     }
     const v = unchecked(this.voices[slot]);
-    if (!v.gate && v.env > 0) v.env = 0; // a released voice re-used for another note restarts from silence
+    // a voice not held starts afresh (from silence, no old grains): the same bits however the blocks fell before
+    if (!v.gate) { v.env = 0; v.psola.reset(); }
     v.note = note;
     v.gate = true;
     v.level = level;
@@ -112,35 +115,36 @@ export class ShiftBank {
     return c;
   }
 
-  /** The autotune voice's target frequency for this block (0 = follow the input: unvoiced). */
-  private tuneTarget(hz: f32, n: i32): f64 {
-    if (!(hz > 0)) return this.tuneSemis == this.tuneSemis ? 440.0 * Math.pow(2.0, (this.tuneSemis - 69.0) / 12.0) : 0;
+  /** Autotune: glide the target towards the nearest scale note of hz, once per CHUNK (at its first sample). */
+  private tuneUpdate(hz: f32): void {
+    if (!(hz > 0)) return; // unvoiced: hold the last target
     const semis = 69.0 + 12.0 * Math.log2(<f64>hz / 440.0);
     const want = semis + this.amount * (this.nearestScale(semis) - semis);
     if (this.tuneSemis != this.tuneSemis || this.retune <= 0) this.tuneSemis = want;
-    else {
-      const a = 1.0 - Math.exp(-<f64>n / (this.retune * this.sampleRate));
-      this.tuneSemis += a * (want - this.tuneSemis);
-    }
-    return 440.0 * Math.pow(2.0, (this.tuneSemis - 69.0) / 12.0);
+    else this.tuneSemis += (1.0 - Math.exp(-<f64>CHUNK / (this.retune * this.sampleRate))) * (want - this.tuneSemis);
   }
 
   /**
-   * One block: the input (mono f32 at `inp`) enters the ring, each sounding voice adds its copy into outL (and
-   * outR when it is not 0). hz: the detector's estimate now (0 = unvoiced).
+   * One span inside one CHUNK: its input (mono f32 at `inp`) enters the ring, each sounding voice adds its copy
+   * into mix[off..off+n). hz: the detector's estimate at the span's first sample (0 = unvoiced).
    */
-  render(inp: usize, outL: usize, outR: usize, n: i32, hz: f32): void {
+  step(inp: usize, off: i32, n: i32, hz: f32): void {
     const t0 = this.input.head;
+    const boundary = (<i64>t0 & <i64>(CHUNK - 1)) == 0;
     this.input.write(inp, n, hz);
     const tune = unchecked(this.voices[TUNE]);
-    tune.gate = this.autotune && !this.held();
-    const tuneHz = this.autotune ? this.tuneTarget(hz, n) : 0;
+    const tuneGate = this.autotune && !this.held();
+    if (tuneGate && !tune.gate && tune.env <= 0) tune.psola.reset();
+    tune.gate = tuneGate;
+    if (this.autotune && boundary) this.tuneUpdate(hz);
+    const tuneHz = this.tuneSemis == this.tuneSemis ? 440.0 * Math.pow(2.0, (this.tuneSemis - 69.0) / 12.0) : 0;
     const up = <f32>(1.0 / (this.attack * this.sampleRate + 1.0));
     const down = <f32>(1.0 / (this.release * this.sampleRate + 1.0));
     const sc = changetype<usize>(this.scratch);
+    const out = changetype<usize>(this.mix) + (<usize>off << 2);
     for (let i = 0; i <= SHIFT_VOICES; i++) {
       const v = unchecked(this.voices[i]);
-      if (!v.gate && v.env <= 0) { v.psola.reset(); continue; }
+      if (!v.gate && v.env <= 0) continue;
       const target = i == TUNE ? tuneHz : v.hz;
       memory.fill(sc, 0, <usize>n << 2);
       v.psola.render(this.input, sc, n, t0, target > 0 ? this.sampleRate / target : 0);
@@ -149,17 +153,20 @@ export class ShiftBank {
       for (let j = 0; j < n; j++) {
         if (v.gate) { env += up; if (env > 1) env = 1; } else { env -= down; if (env < 0) env = 0; }
         const k = <usize>j << 2;
-        const y = load<f32>(sc + k) * env * lvl;
-        store<f32>(outL + k, load<f32>(outL + k) + y);
-        if (outR != 0) store<f32>(outR + k, load<f32>(outR + k) + y);
+        store<f32>(out + k, load<f32>(out + k) + load<f32>(sc + k) * env * lvl);
       }
       v.env = env;
     }
   }
 }
 
-/** The engine's hook, once per rendered span: params into the bank, then the bank's block. */
-export function shifterRender(s: State, inp: usize, outL: usize, outR: usize, n: i32, hz: f32): void {
+/**
+ * The engine's hook in place of the detector's call while `shifter = psola`: the span is cut at every CHUNK
+ * boundary of input time; each piece takes the detector's estimate as it stands at its start, goes through the
+ * bank, then through the detector. So the shifter sees the same estimates at the same samples in any block size.
+ * det = null: the detector is off.
+ */
+export function shifterProcess(s: State, det: PitchDetector | null, mono: usize, n: i32): void {
   const b = s.shifter;
   const p = s.params;
   b.attack = p.get(P_ATTACK) / 1000.0;
@@ -168,7 +175,27 @@ export function shifterRender(s: State, inp: usize, outL: usize, outR: usize, n:
   b.retune = p.get(P_RETUNE) / 1000.0;
   b.amount = p.get(P_TUNE_AMOUNT) / 100.0;
   unchecked(b.voices[TUNE]).level = <f32>p.get(P_NOTES_VOL);
-  b.render(inp, outL, outR, n, hz);
+  memory.fill(changetype<usize>(b.mix), 0, <usize>n << 2);
+  let off = 0;
+  while (off < n) {
+    let m = CHUNK - <i32>(<i64>b.input.head & <i64>(CHUNK - 1));
+    if (m > n - off) m = n - off;
+    const ptr = mono + (<usize>off << 2);
+    b.step(ptr, off, m, det ? det.hz : 0);
+    if (det) det.process(ptr, m);
+    off += m;
+  }
+}
+
+/** Adds the span's shifter voices (centred) into outL, and outR when it is not 0. */
+export function shifterMix(s: State, outL: usize, outR: usize, n: i32): void {
+  const mix = changetype<usize>(s.shifter.mix);
+  for (let i = 0; i < n; i++) {
+    const k = <usize>i << 2;
+    const y = load<f32>(mix + k);
+    store<f32>(outL + k, load<f32>(outL + k) + y);
+    if (outR != 0) store<f32>(outR + k, load<f32>(outR + k) + y);
+  }
 }
 
 /** notePlay's route while `shifter = psola`: every note is taken (no recording gate), at notes vol (× velocity). */

@@ -13,6 +13,8 @@ const MARKS: i32 = 128; // analysis marks kept (power of two)
 const MIN_HZ: f64 = 40;
 const MAX_HZ: f64 = 2500;
 export const MAX_RATIO: f64 = 4;
+/** Samples between the points where the analysis period may change (the detector's half hop). */
+export const CHUNK: i32 = 128;
 
 /** One Hann period, 0.5 - 0.5 cos(2π i / N), i = 0..N (generated at init, not hand-written). */
 export const HANN: StaticArray<f32> = new StaticArray<f32>(HANN_N + 2);
@@ -32,7 +34,6 @@ export class LiveInput {
   mask: i32 = 0;
   head: f64 = 0; // samples written so far (absolute time of the next input sample)
   markPos: StaticArray<f64> = new StaticArray<f64>(MARKS);
-  markPer: StaticArray<f32> = new StaticArray<f32>(MARKS);
   marks: i32 = 0; // marks placed so far
   nextMark: f64 = 0;
   /** Analysis period now, samples (the detected one while voiced, else `unvoicedPeriod`). */
@@ -70,8 +71,26 @@ export class LiveInput {
     this.lastVoiced = -1e18;
   }
 
-  /** Append n samples (f32 pointer) and place the marks up to the new head. hz = the detector now (0 = none). */
+  /**
+   * Append n samples (f32 pointer) and place the marks up to the new head. hz: the detector's estimate valid from
+   * the current head (0 = none). The period and voicing change only when the head is on a CHUNK boundary (the
+   * caller splits its spans there and passes the estimate as it was at that boundary), so any partition of the
+   * input into calls gives the same marks.
+   */
   write(ptr: usize, n: i32, hz: f32): void {
+    if ((<i64>this.head & <i64>(CHUNK - 1)) == 0) {
+      if (hz > 0) {
+        let p = this.sampleRate / <f64>hz;
+        if (p < this.minPeriod) p = this.minPeriod;
+        if (p > this.maxPeriod) p = this.maxPeriod;
+        this.period = p;
+        this.voiced = true;
+        this.lastVoiced = this.head;
+      } else if (this.head - this.lastVoiced > this.hang) {
+        this.period = this.unvoicedPeriod;
+        this.voiced = false;
+      }
+    }
     const ring = changetype<usize>(this.ring);
     const mask = this.mask;
     let w = <i32>(<i64>this.head & <i64>mask);
@@ -79,25 +98,10 @@ export class LiveInput {
       store<f32>(ring + (<usize>w << 2), load<f32>(ptr + (<usize>i << 2)));
       w = (w + 1) & mask;
     }
-    if (hz > 0) {
-      let p = this.sampleRate / <f64>hz;
-      if (p < this.minPeriod) p = this.minPeriod;
-      if (p > this.maxPeriod) p = this.maxPeriod;
-      this.period = p;
-      this.voiced = true;
-      this.lastVoiced = this.head;
-    } else if (this.head - this.lastVoiced > this.hang) {
-      this.period = this.unvoicedPeriod;
-      this.voiced = false;
-    }
-    // marks continue from the last one; only if they fell more than a period behind the old head (never in a
-    // steady run: the last placement left nextMark at or after it) do they restart there
-    if (this.nextMark < this.head - this.period) this.nextMark = this.head;
     this.head += <f64>n;
     while (this.nextMark < this.head) {
       const k = this.marks & (MARKS - 1);
       unchecked(this.markPos[k] = this.nextMark);
-      unchecked(this.markPer[k] = <f32>this.period);
       this.marks++;
       this.nextMark += this.period;
     }
@@ -155,14 +159,17 @@ export class PsolaVoice {
       if (po < pin / MAX_RATIO) po = pin / MAX_RATIO;
       if (po > pin * MAX_RATIO) po = pin * MAX_RATIO;
       const s = this.nextS;
-      const k = inp.markAtOrBefore(s - this.delay);
-      let a = s - this.delay;
-      let pm = pin;
-      if (k >= 0) { a = unchecked(inp.markPos[k]); pm = <f64>unchecked(inp.markPer[k]); }
-      // the grain spans 2L: two analysis periods, or two synthesis periods when shifting down (no gaps)
-      let L = pm > po ? pm : po;
+      // the grain spans 2L: two analysis periods (the one now), or two synthesis periods when shifting down
+      let L = pin > po ? pin : po;
       if (s - L >= end) break;
-      if (s - L < t0) L = s - t0; // the period grew since the last block: a shorter grain, still a whole window
+      if (s - L < t0) L = s - t0; // the period grew since the last call: a shorter grain, still a whole window
+      // its source: the latest mark at least `delay` behind the centre and not after the grain's first sample
+      // (always written by now, whatever the call partition: the same marks, the same bits, in any block size)
+      let lim = s - this.delay;
+      if (lim > s - L) lim = s - L;
+      const k = inp.markAtOrBefore(lim);
+      let a = lim;
+      if (k >= 0) a = unchecked(inp.markPos[k]);
       this.nextS += po;
       if (L < 2) continue;
       if (this.grains >= MAX_GRAINS) continue;
@@ -194,8 +201,14 @@ export class PsolaVoice {
       const di = Math.floor(d);
       const df = <f32>(d - di); // x(t - d) = (1 - df)·x[t - di] + df·x[t - di - 1]
       let r = <i32>((<i64>(t0 + <f64>j0) - <i64>di) & <i64>mask);
-      let ph = <f32>((t0 + <f64>j0 - start) * (<f64>HANN_N / len));
+      // window phase from the sample's whole offset in the grain (never accumulated: a grain cut by a block edge
+      // must get the same bits as one that is not)
+      const first = Math.ceil(start);
+      const frac0 = <f32>(first - start);
+      let k = <i32>(t0 + <f64>j0 - first);
       for (let j = j0; j < j1; j++) {
+        const ph = (<f32>k + frac0) * inc;
+        k++;
         let ip = <i32>ph;
         if (ip >= HANN_N) ip = HANN_N - 1;
         const fr = ph - <f32>ip;
@@ -206,15 +219,15 @@ export class PsolaVoice {
         const o = out + (<usize>j << 2);
         store<f32>(o, load<f32>(o) + gain * (w0 + fr * (w1 - w0)) * (x0 + df * (x1 - x0)));
         r = (r + 1) & mask;
-        ph += inc;
       }
-      if (start + len <= end) { // finished: move the last grain into its slot
+      if (start + len <= end) { // finished: close the gap, keeping the order (the order of the sums: same bits
+        // whether a grain ends inside this call or the next)
         const last = --this.grains;
-        if (g != last) {
-          unchecked(this.gStart[g] = this.gStart[last]);
-          unchecked(this.gLen[g] = this.gLen[last]);
-          unchecked(this.gDelay[g] = this.gDelay[last]);
-          unchecked(this.gGain[g] = this.gGain[last]);
+        for (let h = g; h < last; h++) {
+          unchecked(this.gStart[h] = this.gStart[h + 1]);
+          unchecked(this.gLen[h] = this.gLen[h + 1]);
+          unchecked(this.gDelay[h] = this.gDelay[h + 1]);
+          unchecked(this.gGain[h] = this.gGain[h + 1]);
         }
       } else g++;
     }
