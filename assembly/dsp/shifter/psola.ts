@@ -35,7 +35,7 @@ export class LiveInput {
   head: f64 = 0; // samples written so far (absolute time of the next input sample)
   markPos: StaticArray<f64> = new StaticArray<f64>(MARKS);
   marks: i32 = 0; // marks placed so far
-  nextMark: f64 = 0;
+  lastMark: f64 = 0; // the newest mark (the next one is placed one period after it)
   /** Analysis period now, samples (the detected one while voiced, else `unvoicedPeriod`). */
   period: f64 = 240;
   voiced: bool = false;
@@ -54,7 +54,7 @@ export class LiveInput {
     while (<f64>size < 0.125 * <f64>sampleRate) size <<= 1;
     this.ring = new StaticArray<f32>(size);
     this.mask = size - 1;
-    this.unvoicedPeriod = Math.round(0.005 * <f64>sampleRate);
+    this.unvoicedPeriod = Math.round(0.0025 * <f64>sampleRate); // short: unvoiced input passes ~2.5-5 ms late
     this.hang = 0.06 * <f64>sampleRate;
     this.minPeriod = <f64>sampleRate / MAX_HZ;
     this.maxPeriod = <f64>sampleRate / MIN_HZ;
@@ -65,17 +65,16 @@ export class LiveInput {
     memory.fill(changetype<usize>(this.ring), 0, <usize>this.ring.length << 2);
     this.head = 0;
     this.marks = 0;
-    this.nextMark = 0;
+    this.lastMark = 0;
     this.period = this.unvoicedPeriod;
     this.voiced = false;
     this.lastVoiced = -1e18;
   }
 
   /**
-   * Append n samples (f32 pointer) and place the marks up to the new head. hz: the detector's estimate valid from
-   * the current head (0 = none). The period and voicing change only when the head is on a CHUNK boundary (the
-   * caller splits its spans there and passes the estimate as it was at that boundary), so any partition of the
-   * input into calls gives the same marks.
+   * Append n samples (f32 pointer). hz: the detector's estimate valid from the current head (0 = none). The period,
+   * the voicing and the marks change only when the head is on a CHUNK boundary (the caller cuts its spans there
+   * and passes the estimate as it was at that boundary), so any partition of the input gives the same marks.
    */
   write(ptr: usize, n: i32, hz: f32): void {
     if ((<i64>this.head & <i64>(CHUNK - 1)) == 0) {
@@ -90,6 +89,7 @@ export class LiveInput {
         this.period = this.unvoicedPeriod;
         this.voiced = false;
       }
+      this.placeMarks();
     }
     const ring = changetype<usize>(this.ring);
     const mask = this.mask;
@@ -99,12 +99,88 @@ export class LiveInput {
       w = (w + 1) & mask;
     }
     this.head += <f64>n;
-    while (this.nextMark < this.head) {
-      const k = this.marks & (MARKS - 1);
-      unchecked(this.markPos[k] = this.nextMark);
-      this.marks++;
-      this.nextMark += this.period;
+  }
+
+  /**
+   * Marks one period apart up to what the ring holds. While voiced, each mark is moved (±10 % of the period) to
+   * where one period of the input around it best matches the period around the previous mark (normalised
+   * cross-correlation, parabolic peak): the marks follow the waveform through glides, vibrato and a detector
+   * that lags or slips, so consecutive grains line up and the output pitch is the synthesis spacing.
+   */
+  private placeMarks(): void {
+    const limit = this.head; // samples < head are in the ring
+    for (let guard = 0; guard < 64; guard++) {
+      const p = this.period;
+      const cand = this.lastMark + p;
+      if (!this.voiced) {
+        if (cand > limit) return;
+        this.addMark(cand);
+        continue;
+      }
+      let D = <i32>Math.ceil(0.1 * p);
+      if (D < 1) D = 1;
+      let W = <i32>p;
+      if (W > 256) W = 256;
+      const half = W >> 1;
+      const step = W > 64 ? W >> 6 : 1;
+      const c0 = Math.round(cand);
+      if (c0 + <f64>(D + half + 2) > limit) return;
+      const pr = Math.round(this.lastMark);
+      const ls = D > 12 ? 2 : 1;
+      let best = -1e30, bestD = 0;
+      for (let d = -D; d <= D; d += ls) {
+        const sc = this.score(pr, c0 + <f64>d, half, step);
+        if (sc > best) { best = sc; bestD = d; }
+      }
+      if (ls > 1) {
+        for (let d = bestD - 1; d <= bestD + 1; d += 2) {
+          if (d < -D - 1 || d > D + 1) continue;
+          const sc = this.score(pr, c0 + <f64>d, half, step);
+          if (sc > best) { best = sc; bestD = d; }
+        }
+      }
+      // energy of the reference period: accept the move only for a clear match (a consonant or a new note's
+      // attack keeps the detector's spacing)
+      let er: f64 = 0;
+      const ring = changetype<usize>(this.ring);
+      const mask = this.mask;
+      for (let i = -half; i < half; i += step) {
+        const x = <f64>load<f32>(ring + (<usize>(<i32>(<i64>(pr + <f64>i) & <i64>mask)) << 2));
+        er += x * x;
+      }
+      let mark = cand;
+      if (er > 1e-12 && best > 0.6 * Math.sqrt(er)) {
+        const sm = this.score(pr, c0 + <f64>(bestD - 1), half, step);
+        const sp = this.score(pr, c0 + <f64>(bestD + 1), half, step);
+        const den = sm - 2 * best + sp;
+        let fr = den < 0 ? 0.5 * (sm - sp) / den : 0;
+        if (fr > 0.5) fr = 0.5;
+        if (fr < -0.5) fr = -0.5;
+        mark = this.lastMark + (c0 + <f64>bestD + fr - pr);
+      }
+      this.addMark(mark);
     }
+  }
+
+  /** Σ x[pr+i]·x[c+i] / sqrt(Σ x[c+i]²) over i in [-half, half) by `step`. */
+  private score(pr: f64, c: f64, half: i32, step: i32): f64 {
+    const ring = changetype<usize>(this.ring);
+    const mask = <i64>this.mask;
+    const a0 = <i64>pr, c0 = <i64>c;
+    let xy: f64 = 0, yy: f64 = 0;
+    for (let i = -half; i < half; i += step) {
+      const x = <f64>load<f32>(ring + (<usize>(<i32>((a0 + <i64>i) & mask)) << 2));
+      const y = <f64>load<f32>(ring + (<usize>(<i32>((c0 + <i64>i) & mask)) << 2));
+      xy += x * y;
+      yy += y * y;
+    }
+    return yy > 1e-12 ? xy / Math.sqrt(yy) : 0;
+  }
+
+  private addMark(pos: f64): void {
+    unchecked(this.markPos[this.marks & (MARKS - 1)] = pos);
+    this.marks++;
+    this.lastMark = pos;
   }
 
   /** Index (into the mark ring) of the latest mark at or before t, or -1 if none is kept. */
@@ -167,6 +243,8 @@ export class PsolaVoice {
       // (always written by now, whatever the call partition: the same marks, the same bits, in any block size)
       let lim = s - this.delay;
       if (lim > s - L) lim = s - L;
+      // unvoiced: a mark a whole chunk further back, always placed by now, so the copy keeps one constant delay
+      if (!inp.voiced && lim > s - L - <f64>CHUNK) lim = s - L - <f64>CHUNK;
       const k = inp.markAtOrBefore(lim);
       let a = lim;
       if (k >= 0) a = unchecked(inp.markPos[k]);
