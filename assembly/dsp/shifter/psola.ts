@@ -202,6 +202,8 @@ export class PsolaVoice {
   gLen: StaticArray<f64> = new StaticArray<f64>(MAX_GRAINS); // samples (fractional)
   gDelay: StaticArray<f64> = new StaticArray<f64>(MAX_GRAINS); // output time - input time, samples (>= delay)
   gGain: StaticArray<f32> = new StaticArray<f32>(MAX_GRAINS);
+  gInc: StaticArray<f32> = new StaticArray<f32>(MAX_GRAINS); // window table points per output sample
+  gPhase: StaticArray<f32> = new StaticArray<f32>(MAX_GRAINS); // window table position of the next sample
   grains: i32 = 0;
   nextS: f64 = -1; // centre of the next synthesis grain (-1 = resync at the next render)
   /** Smallest output-minus-input time a grain is read at, samples. */
@@ -260,6 +262,9 @@ export class PsolaVoice {
       let gain = Math.sqrt(po / L);
       if (gain > 1) gain = 1;
       unchecked(this.gGain[g] = <f32>gain);
+      const inc = <f32>(<f64>HANN_N / (2 * L));
+      unchecked(this.gInc[g] = inc);
+      unchecked(this.gPhase[g] = <f32>(Math.ceil(s - L) - (s - L)) * inc);
     }
     // overlap-add: out[t] += gain · hann((t - start) / len) · x(t - delay), x read between samples (linear)
     const ring = changetype<usize>(inp.ring);
@@ -271,7 +276,7 @@ export class PsolaVoice {
       const len = unchecked(this.gLen[g]);
       const d = unchecked(this.gDelay[g]);
       const gain = unchecked(this.gGain[g]);
-      const inc = <f32>(<f64>HANN_N / len);
+      const inc = unchecked(this.gInc[g]);
       let j0 = <i32>Math.ceil(start - t0); // first output index of this block inside the grain
       if (j0 < 0) j0 = 0;
       let j1 = <i32>Math.ceil(start + len - t0);
@@ -279,25 +284,24 @@ export class PsolaVoice {
       const di = Math.floor(d);
       const df = <f32>(d - di); // x(t - d) = (1 - df)·x[t - di] + df·x[t - di - 1]
       let r = <i32>((<i64>(t0 + <f64>j0) - <i64>di) & <i64>mask);
-      // window phase from the sample's whole offset in the grain (never accumulated: a grain cut by a block edge
-      // must get the same bits as one that is not)
-      const first = Math.ceil(start);
-      const frac0 = <f32>(first - start);
-      let k = <i32>(t0 + <f64>j0 - first);
+      // the window phase is carried from the grain's first sample (a grain is created in the call holding that
+      // sample), so a grain cut by a call edge gets the same bits as one that is not; x[t - di - 1] is the
+      // previous sample's x[t - di]
+      let ph = unchecked(this.gPhase[g]);
+      let xp = load<f32>(ring + (<usize>((r - 1) & mask) << 2));
       for (let j = j0; j < j1; j++) {
-        const ph = (<f32>k + frac0) * inc;
-        k++;
-        let ip = <i32>ph;
-        if (ip >= HANN_N) ip = HANN_N - 1;
+        const ip = <i32>ph; // < HANN_N + 1 (the table has a guard point)
         const fr = ph - <f32>ip;
         const w0 = load<f32>(tab + (<usize>ip << 2));
         const w1 = load<f32>(tab + (<usize>(ip + 1) << 2));
         const x0 = load<f32>(ring + (<usize>r << 2));
-        const x1 = load<f32>(ring + (<usize>((r - 1) & mask) << 2));
         const o = out + (<usize>j << 2);
-        store<f32>(o, load<f32>(o) + gain * (w0 + fr * (w1 - w0)) * (x0 + df * (x1 - x0)));
+        store<f32>(o, load<f32>(o) + gain * (w0 + fr * (w1 - w0)) * (x0 + df * (xp - x0)));
+        xp = x0;
         r = (r + 1) & mask;
+        ph += inc;
       }
+      unchecked(this.gPhase[g] = ph);
       if (start + len <= end) { // finished: close the gap, keeping the order (the order of the sums: same bits
         // whether a grain ends inside this call or the next)
         const last = --this.grains;
@@ -306,6 +310,8 @@ export class PsolaVoice {
           unchecked(this.gLen[h] = this.gLen[h + 1]);
           unchecked(this.gDelay[h] = this.gDelay[h + 1]);
           unchecked(this.gGain[h] = this.gGain[h + 1]);
+          unchecked(this.gInc[h] = this.gInc[h + 1]);
+          unchecked(this.gPhase[h] = this.gPhase[h + 1]);
         }
       } else g++;
     }
