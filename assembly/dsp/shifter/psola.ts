@@ -34,6 +34,9 @@ export class LiveInput {
   mask: i32 = 0;
   head: f64 = 0; // samples written so far (absolute time of the next input sample)
   markPos: StaticArray<f64> = new StaticArray<f64>(MARKS);
+  markClear: StaticArray<bool> = new StaticArray<bool>(MARKS); // its period matched the previous one
+  /** How far back a clear mark may stand in for unclear ones (samples). */
+  freeze: f64 = 0;
   marks: i32 = 0; // marks placed so far
   lastMark: f64 = 0; // the newest mark (the next one is placed one period after it)
   /** Analysis period now, samples (the detected one while voiced, else `unvoicedPeriod`). */
@@ -56,6 +59,7 @@ export class LiveInput {
     this.mask = size - 1;
     this.unvoicedPeriod = Math.round(0.0025 * <f64>sampleRate); // short: unvoiced input passes ~2.5-5 ms late
     this.hang = 0.06 * <f64>sampleRate;
+    this.freeze = 0.03 * <f64>sampleRate;
     this.minPeriod = <f64>sampleRate / MAX_HZ;
     this.maxPeriod = <f64>sampleRate / MIN_HZ;
     this.reset();
@@ -114,7 +118,7 @@ export class LiveInput {
       const cand = this.lastMark + p;
       if (!this.voiced) {
         if (cand > limit) return;
-        this.addMark(cand);
+        this.addMark(cand, true);
         continue;
       }
       let D = <i32>Math.ceil(0.1 * p);
@@ -149,7 +153,8 @@ export class LiveInput {
         er += x * x;
       }
       let mark = cand;
-      if (er > 1e-12 && best > 0.6 * Math.sqrt(er)) {
+      const clear = er > 1e-12 && best > 0.6 * Math.sqrt(er);
+      if (clear) {
         const sm = this.score(pr, c0 + <f64>(bestD - 1), half, step);
         const sp = this.score(pr, c0 + <f64>(bestD + 1), half, step);
         const den = sm - 2 * best + sp;
@@ -158,7 +163,7 @@ export class LiveInput {
         if (fr < -0.5) fr = -0.5;
         mark = this.lastMark + (c0 + <f64>bestD + fr - pr);
       }
-      this.addMark(mark);
+      this.addMark(mark, clear);
     }
   }
 
@@ -177,8 +182,9 @@ export class LiveInput {
     return yy > 1e-12 ? xy / Math.sqrt(yy) : 0;
   }
 
-  private addMark(pos: f64): void {
+  private addMark(pos: f64, clear: bool): void {
     unchecked(this.markPos[this.marks & (MARKS - 1)] = pos);
+    unchecked(this.markClear[this.marks & (MARKS - 1)] = clear);
     this.marks++;
     this.lastMark = pos;
   }
@@ -189,7 +195,18 @@ export class LiveInput {
     const oldest = this.marks - MARKS;
     while (m >= 0 && m >= oldest) {
       const k = m & (MARKS - 1);
-      if (unchecked(this.markPos[k]) <= t) return k;
+      if (unchecked(this.markPos[k]) <= t) {
+        // through a voiced stretch whose periods do not match (a legato change, an attack), keep taking the last
+        // clear period for up to `freeze`: the voice sustains at its pitch instead of sounding the mess
+        if (!unchecked(this.markClear[k]) && this.voiced) {
+          for (let q = m - 1; q >= 0 && q >= oldest; q--) {
+            const kq = q & (MARKS - 1);
+            if (unchecked(this.markPos[kq]) < t - this.freeze) break;
+            if (unchecked(this.markClear[kq])) return kq;
+          }
+        }
+        return k;
+      }
       m--;
     }
     return -1;
