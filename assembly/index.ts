@@ -7,6 +7,7 @@ import { display } from "./ui/display";
 import { PARAM_COUNT, P_MONITOR } from "./piwip/params";
 import { TEXT_CAP, putField } from "./piwip/text";
 import { MODE_NAMES, MODES } from "./piwip/controls";
+import { SHIFT_VOICES } from "./piwip/shifter_voice";
 import { VOICES } from "./piwip/state";
 import { ABI_VERSION } from "./link/module";
 import { writePset, readPset, PSET_SLOTS, PSET_NAME_CAP } from "./piwip/pset";
@@ -179,6 +180,8 @@ export function harmonizerNotes(): i32 { return engine.controls.harmonizer.notes
 export function voiceCount(): i32 { return VOICES; }
 export function voiceNote(v: i32): i32 { return v >= 0 && v < VOICES ? engine.s.players[v].midi : -1; }
 export function voiceStarted(v: i32): i32 { return v >= 0 && v < VOICES && engine.s.players[v].started ? 1 : 0; }
+/** shifter = psola voice v (0..4): its held MIDI note, 0 when its gate is off (-1 = no such voice). */
+export function shifterNote(v: i32): i32 { return v >= 0 && v < SHIFT_VOICES ? engine.s.shifter.voices[v].note : -1; }
 export function voicePos(v: i32): f64 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.position() : 0; }
 export function voiceRate(v: i32): f64 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.rate() : 0; }
 export function voiceLevel(v: i32): f32 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.level() : 0; }

@@ -174,3 +174,25 @@ describe('the tune preset (E1 4)', () => {
     expect(Buffer.from(run().buffer).equals(Buffer.from(run().buffer))).toBe(true);
   });
 });
+
+describe('piwip render --preset tune (the command line)', () => {
+  it('sings the events\' note from the input and says so in the summary', async () => {
+    const { runCli, tempDir, toneBurst, ensureWasm } = await import('./cli-helpers.ts');
+    const { encodeWav, readWav } = await import('../host/io/wav.ts');
+    const { writeFileSync } = await import('node:fs');
+    ensureWasm();
+    const tmp = tempDir('tune');
+    try {
+      const sr = 48000;
+      writeFileSync(tmp.path('in.wav'), encodeWav([toneBurst(sr, 220, 1.5, 0.5, 0.4)], sr, '32f'));
+      writeFileSync(tmp.path('ev.json'), JSON.stringify({ events: [{ t: 0.2, note: 64, vel: 100 }, { t: 1.3, note: 64, vel: 0 }] }));
+      const r = await runCli(['render', tmp.path('in.wav'), '--preset', 'tune', '--events', tmp.path('ev.json'), '--no-progress', '-o', tmp.path('out.wav')]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/in the tune preset: .*1 note played/);
+      const out = readWav(tmp.path('out.wav'));
+      const ch0 = out.channels[0]!;
+      const hz = measurePitch(ch0.subarray(Math.round(0.6 * sr), Math.round(1.0 * sr)), sr, 40, 3000);
+      expect(Math.abs(cents(hz, hzOf(64)))).toBeLessThan(10);
+    } finally { tmp.cleanup(); }
+  });
+});

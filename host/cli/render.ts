@@ -166,6 +166,8 @@ export function renderAudio(job: RenderJob): RenderResult {
   const voices = engine.ex.voiceCount() as number;
   const wasStarted = new Array<boolean>(voices).fill(false);
   const wasNote = new Array<number>(voices).fill(0);
+  const SHIFT_VOICES = 5;
+  const wasShift = new Array<number>(SHIFT_VOICES).fill(0);
   let next = 0;
   let notesSent = 0;
   let voiceStarts = 0;
@@ -214,6 +216,13 @@ export function renderAudio(job: RenderJob): RenderResult {
       if (started) sounding++;
       wasStarted[v] = started;
       wasNote[v] = note;
+    }
+    // shifter = psola: the notes are on the pitch-synchronous voices (a note played = a gate opened)
+    for (let v = 0; v < SHIFT_VOICES; v++) {
+      const note = engine.ex.shifterNote(v) as number;
+      if (note > 0 && note !== wasShift[v]) voiceStarts++;
+      if (note > 0) sounding++;
+      wasShift[v] = note;
     }
     maxVoices = Math.max(maxVoices, sounding);
     pos += n;
