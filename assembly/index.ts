@@ -6,7 +6,8 @@ import { engine } from "./piwip/engine";
 import { display } from "./ui/display";
 import { PARAM_COUNT, P_MONITOR } from "./piwip/params";
 import { TEXT_CAP, putField } from "./piwip/text";
-import { MODE_NAMES } from "./piwip/controls";
+import { MODE_NAMES, MODES } from "./piwip/controls";
+import { SHIFT_VOICES } from "./piwip/shifter_voice";
 import { VOICES } from "./piwip/state";
 import { ABI_VERSION } from "./link/module";
 import { writePset, readPset, PSET_SLOTS, PSET_NAME_CAP } from "./piwip/pset";
@@ -44,9 +45,9 @@ export function enc(n: i32, d: i32): void {
   engine.controls.enc(engine.s, n, d < -64 ? -64 : d > 64 ? 64 : d);
   display.touch();
 }
-/** Select a preset directly: 0 user, 1 sampler, 2 follower, 3 ensemble (as E1 would). Returns 0 or -1. */
+/** Select a preset directly: 0 user, 1 sampler, 2 follower, 3 ensemble, 4 tune (as E1 would). Returns 0 or -1. */
 export function setMode(m: i32): i32 {
-  if (!engine.ready || m < 0 || m > 3) return -1;
+  if (!engine.ready || m < 0 || m > MODES) return -1;
   engine.controls.setMode(engine.s, m);
   display.touch();
   return 0;
@@ -159,7 +160,7 @@ export function armed(): i32 { return engine.s.armed ? 1 : 0; }
 export function forced(): i32 { return engine.s.forceRecording ? 1 : 0; }
 export function monitor(): i32 { return engine.s.params.yes(P_MONITOR) ? 1 : 0; }
 export function mode(): i32 { return engine.s.mode; }
-/** Writes the mode name ("", "sampler", "follower", "ensemble") into the text buffer; returns its length. */
+/** Writes the mode name ("", "sampler", "follower", "ensemble", "tune") into the text buffer; returns its length. */
 export function modeName(): i32 { const t = engine.s.text; t.clear(); putField(t, MODE_NAMES, engine.s.mode); return t.len; }
 export function takes(): i32 { return engine.s.takes; }
 export function loopEnd(): f64 { return engine.s.loopEnd; }
@@ -179,6 +180,8 @@ export function harmonizerNotes(): i32 { return engine.controls.harmonizer.notes
 export function voiceCount(): i32 { return VOICES; }
 export function voiceNote(v: i32): i32 { return v >= 0 && v < VOICES ? engine.s.players[v].midi : -1; }
 export function voiceStarted(v: i32): i32 { return v >= 0 && v < VOICES && engine.s.players[v].started ? 1 : 0; }
+/** shifter = psola voice v (0..4): its held MIDI note, 0 when its gate is off (-1 = no such voice). */
+export function shifterNote(v: i32): i32 { return v >= 0 && v < SHIFT_VOICES ? engine.s.shifter.voices[v].note : -1; }
 export function voicePos(v: i32): f64 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.position() : 0; }
 export function voiceRate(v: i32): f64 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.rate() : 0; }
 export function voiceLevel(v: i32): f32 { return v >= 0 && v < VOICES && engine.ready ? engine.s.players[v].voice.level() : 0; }

@@ -35,7 +35,7 @@ export function screenTestPlaySet(flags: i32, mode: i32, message: i32, ampCount:
   testPlay.recording = (flags & 1) != 0;
   testPlay.armed = (flags & 2) != 0;
   testPlay.shift = (flags & 4) != 0;
-  testPlay.modeName = mode == 1 ? "sampler" : mode == 2 ? "follower" : mode == 3 ? "ensemble" : "";
+  testPlay.modeName = mode == 1 ? "sampler" : mode == 2 ? "follower" : mode == 3 ? "ensemble" : mode == 4 ? "tune" : "";
   testPlay.message = message == 1 ? "monitor enabled" : message == 2 ? "monitor disabled" : "";
   testPlay.ampCount = ampCount < 0 ? 0 : ampCount > TEST_AMPS ? TEST_AMPS : ampCount;
   testPlay.resolutionSec = resolutionSec;

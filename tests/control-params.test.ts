@@ -40,6 +40,13 @@ const SPEC: Row[] = [
   ['midi channel', 'module', 'number', 0, 16, 0, 'omni'],
   ['monitor', 'module', 'option', 1, 2, 1, 'off'],
   ['monitor level', 'module', 'control', 0, 1, 1, '1'],
+  // the pitch-synchronous shifter (not in the spec: the module's own, issue 14)
+  ['shifter', 'module', 'option', 1, 2, 1, 'varispeed'],
+  ['attack', 'module', 'control', 1, 2000, 5, '5 ms'],
+  ['release', 'module', 'control', 1, 2000, 30, '30 ms'],
+  ['autotune', 'module', 'option', 1, 2, 1, 'off'],
+  ['retune speed', 'module', 'control', 0, 500, 20, '20 ms'],
+  ['tune amount', 'module', 'control', 0, 100, 100, '100 %'],
 ];
 
 describe('params (spec §11)', () => {
@@ -99,7 +106,7 @@ describe('params (spec §11)', () => {
     expect(eng.paramIndex('no such param')).toBe(-1);
     expect(Number.isNaN(eng.ex.paramGet(999))).toBe(true);
     expect(eng.ex.paramInfo(-5)).toBe(-1);
-    expect(eng.ex.paramFormat(40)).toBe(-1);
+    expect(eng.ex.paramFormat(46)).toBe(-1);
   });
 
   it('encoder detents move each type as the norns menu does (taper 1/clamp(range,200,800), control 1 %, number 1)', () => {

@@ -1,37 +1,43 @@
-// Keys, encoders and presets (spec §4, §7, §8.4) with fixes: E1 is 0..3 (A13), trims clamp to a valid window
+// Keys, encoders and presets (spec §4, §7, §8.4) with fixes: E1 is 0..4 (A13; 4 = tune, the module's own), trims clamp to a valid window
 // (A12), the monitor state is explicit from start (A21). Param changes run their actions through setParam.
 // A short K1 press toggles the params menu as on norns; while it is open it gets K2/K3/E1-E3.
 import { State } from "./state";
 import {
   PARAM_COUNT, P_NOTES_VOL, P_LIVE_FOLLOW, P_KEEP_ARMED, P_REFERENCE, P_ONLY_DURING_REC, P_START_AT_0,
   P_MIDI_DURING_REC, P_SILENCE, P_ENSEMBLER, P_VOICES, P_SPREAD, P_TIME_SPREAD, P_MIN_RECORDED, P_MONITOR,
-  P_SCALE, P_ROOT, P_DETECTOR, P_PROBABILITY,
+  P_SCALE, P_ROOT, P_DETECTOR, P_PROBABILITY, P_SHIFTER, P_AUTOTUNE,
 } from "./params";
 import { recStart, recStop } from "./recording";
 import { updateVol } from "./players";
 import { Harmonizer } from "./harmonizer";
 import { Menu } from "../ui/menu";
 
-export const MODE_NAMES: string = "|sampler|follower|ensemble";
+export const MODE_NAMES: string = "|sampler|follower|ensemble|tune";
 
-// Spec §4, one row per param: the param, then its value in sampler / follower / ensemble (NaN = left alone, so
-// presets stay additive as in the original); applied in this order, each through its action.
+// Spec §4, one row per param: the param, then its value in sampler / follower / ensemble / tune (NaN = left alone,
+// so presets stay additive as in the original); applied in this order, each through its action. `tune` (E1 4) is
+// the module's own: the pitch-synchronous shifter with autotune; the three originals switch it back off, so each
+// of them is faithful whatever was selected before.
 const PRESETS: StaticArray<f64> = [
-  P_LIVE_FOLLOW, 1, 2, 2,
-  P_KEEP_ARMED, 1, 2, 2,
-  P_REFERENCE, 1, 3, 1,
-  P_ONLY_DURING_REC, 1, 2, 2,
-  P_START_AT_0, 2, 1, 2,
-  P_MIDI_DURING_REC, 1, 2, 2,
-  P_SILENCE, NaN, 200, 500,
-  P_ENSEMBLER, NaN, NaN, 2,
-  P_VOICES, NaN, NaN, 5,
-  P_SPREAD, NaN, NaN, 15,
-  P_TIME_SPREAD, NaN, NaN, 1.5,
-  P_NOTES_VOL, NaN, NaN, 0.5,
-  P_MIN_RECORDED, NaN, NaN, 10,
+  P_LIVE_FOLLOW, 1, 2, 2, NaN,
+  P_KEEP_ARMED, 1, 2, 2, 2,
+  P_REFERENCE, 1, 3, 1, NaN,
+  P_ONLY_DURING_REC, 1, 2, 2, 1,
+  P_START_AT_0, 2, 1, 2, NaN,
+  P_MIDI_DURING_REC, 1, 2, 2, 2,
+  P_SILENCE, NaN, 200, 500, 200,
+  P_ENSEMBLER, NaN, NaN, 2, 1,
+  P_VOICES, NaN, NaN, 5, NaN,
+  P_SPREAD, NaN, NaN, 15, NaN,
+  P_TIME_SPREAD, NaN, NaN, 1.5, NaN,
+  P_NOTES_VOL, NaN, NaN, 0.5, NaN,
+  P_MIN_RECORDED, NaN, NaN, 10, NaN,
+  P_SHIFTER, 1, 1, 1, 2,
+  P_AUTOTUNE, 1, 1, 1, 2,
 ];
-const PRESET_ROWS: i32 = PRESETS.length / 4;
+export const MODES: i32 = 4; // E1 runs 0..MODES
+const COLS: i32 = MODES + 1;
+const PRESET_ROWS: i32 = PRESETS.length / COLS;
 export const MIN_WINDOW: f64 = 0.01; // seconds a trimmed window keeps at least (A12)
 export const MESSAGE_TIME: f64 = 0.5;
 export const KEY_GUARD: f64 = 0.5; // keys are ignored this long after start
@@ -63,7 +69,7 @@ export class Controls {
 
   action(s: State, i: i32, before: f64): void {
     if (i == P_NOTES_VOL || i == P_PROBABILITY) updateVol(s);
-    else if (i == P_SCALE || i == P_ROOT) this.harmonizer.rebuild(s);
+    else if (i == P_SCALE || i == P_ROOT) { this.harmonizer.rebuild(s); s.shifter.setScale(s.params.opt(P_ROOT), s.params.opt(P_SCALE) - 1); }
     else if (i == P_DETECTOR && s.params.get(i) != before) {
       const d = s.params.opt(P_DETECTOR) == 2 ? s.classic : s.follower;
       if (d) d.reset();
@@ -71,10 +77,10 @@ export class Controls {
   }
 
   applyPreset(s: State, mode: i32): void {
-    if (mode < 1 || mode > 3) return;
+    if (mode < 1 || mode > MODES) return;
     for (let r = 0; r < PRESET_ROWS; r++) {
-      const v = unchecked(PRESETS[r * 4 + mode]);
-      if (v == v) this.setParam(s, <i32>unchecked(PRESETS[r * 4]), v);
+      const v = unchecked(PRESETS[r * COLS + mode]);
+      if (v == v) this.setParam(s, <i32>unchecked(PRESETS[r * COLS]), v);
     }
     s.armed = true;
   }
@@ -84,13 +90,13 @@ export class Controls {
     if (d == 0) return;
     let m = s.mode + (d > 0 ? 1 : -1);
     if (m < 0) m = 0;
-    if (m > 3) m = 3;
+    if (m > MODES) m = MODES;
     this.setMode(s, m);
   }
 
-  /** Select mode m (0..3). Whenever the current mode is 0 the user's settings are saved first (piwip_temp.pset). */
+  /** Select mode m (0..MODES). Whenever the current mode is 0 the user's settings are saved first (piwip_temp.pset). */
   setMode(s: State, m: i32): void {
-    if (m < 0 || m > 3) return;
+    if (m < 0 || m > MODES) return;
     if (s.mode == 0) {
       for (let i = 0; i < PARAM_COUNT; i++) unchecked(s.snapshot[i] = s.params.get(i));
       s.hasSnapshot = true;

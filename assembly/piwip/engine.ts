@@ -1,7 +1,8 @@
 // The whole engine, driven one block at a time: input → analysis + recorder, five voices → output, and piwip's
 // control tick every `resolution` ms counted in samples (never wall time), so every host renders the same bits.
 import { State, Player, VOICES, FADE_TIME, LEVEL_SLEW } from "./state";
-import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_MIDI_CHANNEL } from "./params";
+import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_MIDI_CHANNEL, P_SHIFTER, SHIFTER_PSOLA, P_ROOT, P_SCALE } from "./params";
+import { shifterProcess, shifterMix } from "./shifter_voice";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
 import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd } from "./recording";
@@ -49,6 +50,7 @@ export class Engine {
     // one slot per resolution (>= 10 ms) of the longest take, one amplitude per poll
     const slots = <i32>Math.ceil(<f64>maxRecSeconds * 100.0) + 4;
     s.pitchMap.init(slots);
+    s.shifter.init(sampleRate);
     s.amps = new StaticArray<f32>(slots);
     s.snapshot = new StaticArray<f64>(PARAM_COUNT);
     for (let i = 0; i < VOICES; i++) {
@@ -65,6 +67,7 @@ export class Engine {
     }
     this.applyResolution();
     this.controls.harmonizer.rebuild(s);
+    s.shifter.setScale(s.params.opt(P_ROOT), s.params.opt(P_SCALE) - 1);
     s.nextTick = this.tickFrames();
     this.ready = true;
     return 0;
@@ -149,7 +152,10 @@ export class Engine {
     const outR = changetype<usize>(this.outR) + o;
     s.ampL.process(inL, n);
     s.ampR.process(inR, n);
-    if (s.params.opt(P_DETECTOR) != 3) this.detector().process(mono, n);
+    const psola = s.params.opt(P_SHIFTER) == SHIFTER_PSOLA;
+    // shifter = psola: the detector runs inside shifterProcess, cut where the shifter reads its estimate
+    if (psola) shifterProcess(s, s.params.opt(P_DETECTOR) != 3 ? this.detector() : null, mono, n);
+    else if (s.params.opt(P_DETECTOR) != 3) this.detector().process(mono, n);
     guardBufferEnd(s, n);
     s.recorder.write(mono, n);
     // Centred voices (piwip's only pan) add the same samples to both channels: mix the left once, copy it.
@@ -165,6 +171,8 @@ export class Engine {
       const v = unchecked(s.players[i]);
       if (v.ever) v.voice.render(outL, centred ? 0 : outR, n);
     }
+    // shifter = psola: the notes' pitch-synchronous voices from the live input (centred)
+    if (psola) shifterMix(s, outL, centred ? 0 : outR, n);
     if (centred) memory.copy(outR, outL, <usize>n << 2);
     if (s.params.yes(P_MONITOR)) {
       const g = <f32>s.params.get(P_MONITOR_LEVEL);

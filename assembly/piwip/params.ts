@@ -40,7 +40,18 @@ export const P_JITTER = 36;
 export const P_MIDI_CHANNEL = 37;
 export const P_MONITOR = 38;
 export const P_MONITOR_LEVEL = 39;
-export const PARAM_COUNT = 40;
+// the pitch-synchronous shifter (piwip/shifter_voice.ts), not in the original
+export const P_SHIFTER = 40;
+export const P_ATTACK = 41;
+export const P_RELEASE = 42;
+export const P_AUTOTUNE = 43;
+export const P_RETUNE = 44;
+export const P_TUNE_AMOUNT = 45;
+export const PARAM_COUNT = 46;
+
+// shifter choices
+export const SHIFTER_VARISPEED = 1;
+export const SHIFTER_PSOLA = 2;
 
 // playback reference choices
 export const REF_MIDDLE_C = 1;
@@ -126,6 +137,12 @@ export class Params {
     d[P_MIDI_CHANNEL] = number("midi channel", 4, 0, 16, 0, "", Fmt.CHANNEL);
     d[P_MONITOR] = opt("monitor", 4, "off|on", 1);
     d[P_MONITOR_LEVEL] = control("monitor level", 4, 0, 1, 0.01, 1, "", false);
+    d[P_SHIFTER] = opt("shifter", 4, "varispeed|psola", 1);
+    d[P_ATTACK] = control("attack", 4, 1, 2000, 1, 5, "ms", false);
+    d[P_RELEASE] = control("release", 4, 1, 2000, 1, 30, "ms", false);
+    d[P_AUTOTUNE] = opt("autotune", 4, "off|on", 1);
+    d[P_RETUNE] = control("retune speed", 4, 0, 500, 1, 20, "ms", false);
+    d[P_TUNE_AMOUNT] = control("tune amount", 4, 0, 100, 1, 100, "%", false);
     for (let i = 0; i < PARAM_COUNT; i++) this.values[i] = d[i].def;
   }
 

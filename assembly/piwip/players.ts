@@ -4,7 +4,9 @@ import { State, Player, VOICES, ENSEMBLE_NOTE, MIDDLE_C_HZ } from "./state";
 import {
   P_ONLY_DURING_REC, P_MIDI_DURING_REC, P_MIN_RECORDED, P_REFERENCE, P_LIVE_FOLLOW, P_START_AT_0, P_NOTES_VOL,
   P_SPREAD, P_VELOCITY, P_RT_FALLBACK, P_PROBABILITY, P_ROOT, P_JITTER, REF_MEDIAN, REF_REALTIME,
+  P_SHIFTER, SHIFTER_PSOLA,
 } from "./params";
+import { shifterNoteOn } from "./shifter_voice";
 
 const JITTER_PERIOD: f64 = 0.8; // seconds between the smooth jitter's random points
 
@@ -15,6 +17,8 @@ export function noteHz(note: i32): f64 {
 /** note_play (spec §6.1). Returns true when a voice took the note. */
 export function notePlay(s: State, note: i32, velocity: i32, steal: bool): bool {
   const p = s.params;
+  // shifter = psola: the live-input voices take every note, recording or not (they wait for the sound)
+  if (p.opt(P_SHIFTER) == SHIFTER_PSOLA && note != ENSEMBLE_NOTE) return shifterNoteOn(s, note, velocity);
   if (p.yes(P_ONLY_DURING_REC) && !s.recording) return false;
   if (!p.yes(P_MIDI_DURING_REC) && (s.recording || s.armed)) return false;
   let slot = -1;
@@ -48,6 +52,7 @@ function release(v: Player): void {
 
 /** note_stop: every voice holding that note number (spec §6.2). Play stays on: the head keeps running. */
 export function noteStop(s: State, note: i32): void {
+  s.shifter.noteOff(note);
   for (let i = 0; i < VOICES; i++) {
     const v = unchecked(s.players[i]);
     if (v.midi == note) release(v);

@@ -9,6 +9,7 @@ import { PitchMap } from "./pitch_map";
 import { PitchDetector } from "../dsp/pitch/detector";
 import { Clock } from "./clock";
 import { PsetSlots, PsetReport, PSET_NAME_CAP } from "./pset";
+import { ShiftBank } from "./shifter_voice";
 
 export const VOICES = 5;
 export const ENSEMBLE_NOTE = 160; // sentinel "note" of ensembler voices (spec §9.2)
@@ -49,6 +50,7 @@ export class State {
   follower: PitchDetector | null = null;
   classic: PitchDetector | null = null;
   pitchMap: PitchMap = new PitchMap();
+  shifter: ShiftBank = new ShiftBank(); // `shifter = psola` voices (live input)
   amps: StaticArray<f32> = new StaticArray<f32>(0); // amplitude history of the take, one per poll
   ampCount: i32 = 0;
   players: StaticArray<Player> = new StaticArray<Player>(VOICES);

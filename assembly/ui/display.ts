@@ -22,7 +22,7 @@ export function fillPlayScreen(p: PlayScreenState, s: State, c: Controls): void 
   p.armed = s.armed;
   p.shift = c.shiftShown(s);
   const m = s.mode;
-  p.modeName = m == 1 ? "sampler" : m == 2 ? "follower" : m == 3 ? "ensemble" : "";
+  p.modeName = m == 1 ? "sampler" : m == 2 ? "follower" : m == 3 ? "ensemble" : m == 4 ? "tune" : "";
   p.message = s.messageId == 1 ? "monitor enabled" : s.messageId == 2 ? "monitor disabled" : "";
   p.amps = s.amps; // the take's amplitude history, shared (no copy)
   p.ampCount = s.ampCount;

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventsText, instrumentInput, standardScenario } from './scenario.ts';
+import { eventsText, instrumentInput, standardScenario, psolaScenario } from './scenario.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FW = join(ROOT, 'firmware');
@@ -109,6 +109,8 @@ function main(): void {
   const noDetector = standardScenario(RATE);
   noDetector.events.unshift({ t: 0, param: 'detector', value: 3 });
   writeFileSync(join(WORK, 'events-no-detector.txt'), eventsText(noDetector));
+  // the tune preset (shifter = psola, autotune on), the detector on, five held notes on the shifter from 2 s
+  writeFileSync(join(WORK, 'events-psola.txt'), eventsText(psolaScenario(RATE)));
 
   const B = 'build/bench/w2c';
   make(`B=${B}`, `WASM=${wasm}`, 'm7');
@@ -128,6 +130,11 @@ function main(): void {
   console.log(`without the pitch detector (param detector = off, otherwise the same scenario): ${Number(nd.insns_per_sample).toFixed(1)}` +
     ` insns/sample, hash ${nd.hash},` +
     ` worst block ${(Number(nd.insns_max_block) / 128).toFixed(0)} insns/sample (t = ${(Number(nd.insns_max_block_at) * 128 / RATE).toFixed(2)} s)`);
+
+  const ps = qemu(elf, [], 'events-psola.txt');
+  console.log(`tune preset (shifter = psola + autotune, detector on, 5 held notes from 2 s on the shifter): ${Number(ps.insns_per_sample).toFixed(1)}` +
+    ` insns/sample, hash ${ps.hash},` +
+    ` worst block ${(Number(ps.insns_max_block) / 128).toFixed(0)} insns/sample (t = ${(Number(ps.insns_max_block_at) * 128 / RATE).toFixed(2)} s)`);
 
   // profile with a named build of the same engine
   const PB = 'build/bench/prof';

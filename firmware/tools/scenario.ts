@@ -65,6 +65,21 @@ export function standardScenario(sampleRate = 44100): ScenarioDesc {
   };
 }
 
+/** The shifter's cost scenario (10 s): the tune preset (E1 4: shifter = psola, autotune on), armed, five notes
+ * held from 2 s to 9.5 s on the pitch-synchronous voices (autotune sings before and after). */
+export function psolaScenario(sampleRate = 44100): ScenarioDesc {
+  const notes = [60, 64, 67, 71, 74];
+  return {
+    sampleRate,
+    events: [
+      { t: 0, mode: 4 },
+      { t: 0.1, key: [2, 1] }, { t: 0.2, key: [2, 0] },
+      ...notes.map((n) => ({ t: 2.0, noteOn: n })),
+      ...notes.map((n) => ({ t: 9.5, noteOff: n })),
+    ],
+  };
+}
+
 /** The events text for a description: sorted by frame (stable), one line per event. */
 export function eventsText(desc: ScenarioDesc): string {
   const rate = desc.sampleRate ?? 44100;

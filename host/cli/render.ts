@@ -166,6 +166,8 @@ export function renderAudio(job: RenderJob): RenderResult {
   const voices = engine.ex.voiceCount() as number;
   const wasStarted = new Array<boolean>(voices).fill(false);
   const wasNote = new Array<number>(voices).fill(0);
+  const SHIFT_VOICES = 5;
+  const wasShift = new Array<number>(SHIFT_VOICES).fill(0);
   let next = 0;
   let notesSent = 0;
   let voiceStarts = 0;
@@ -215,6 +217,13 @@ export function renderAudio(job: RenderJob): RenderResult {
       wasStarted[v] = started;
       wasNote[v] = note;
     }
+    // shifter = psola: the notes are on the pitch-synchronous voices (a note played = a gate opened)
+    for (let v = 0; v < SHIFT_VOICES; v++) {
+      const note = engine.ex.shifterNote(v) as number;
+      if (note > 0 && note !== wasShift[v]) voiceStarts++;
+      if (note > 0) sounding++;
+      wasShift[v] = note;
+    }
     maxVoices = Math.max(maxVoices, sounding);
     pos += n;
     if (job.onProgress && (pos - progressAt >= sr || pos === total)) {
@@ -261,7 +270,7 @@ Runs a WAV file (mono or stereo, 8/16/24/32-bit int or 32-bit float, 8-192 kHz) 
                          lines are skipped with a warning, out-of-range values clamped)
   --pset-dir DIR         where PSET slots live (piwip-01.pset .. piwip-99.pset, pset-last.txt) for "pset"
                          events and the menu's PSET page
-  --preset NAME          sampler | follower | ensemble (applied at 0 s, before --set; presets arm the recorder)
+  --preset NAME          sampler | follower | ensemble | tune (applied at 0 s, before --set; presets arm the recorder)
   --set ID=VALUE         set a param at 0 s (repeatable); \`piwip params\` lists ids and ranges
   --seed N               engine PRNG seed, 0..4294967295 (default 1)
   --tail SECONDS         silence rendered after the input / last event so voices ring out (default 2)
@@ -296,7 +305,7 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
   let preset: number | undefined;
   if (presetName !== undefined) {
     preset = PRESETS.indexOf(presetName.toLowerCase() as (typeof PRESETS)[number]);
-    if (preset <= 0) throw new UsageError(`unknown preset "${presetName}" (sampler, follower or ensemble)`);
+    if (preset <= 0) throw new UsageError(`unknown preset "${presetName}" (sampler, follower, ensemble or tune)`);
   }
   const bits = (one('bits') ?? '32f') as OutputBits;
   if (!OUTPUT_BITS.includes(bits)) throw new UsageError(`--bits must be 16, 24 or 32f, got "${one('bits')}"`);

@@ -116,7 +116,7 @@ export class PiwipEngine {
   enc(n: number, d: number): void { this.ex.enc(n | 0, d | 0); }
   /** 0 user, 1 sampler, 2 follower, 3 ensemble. */
   setMode(m: number): void {
-    if (this.ex.setMode(m | 0) !== 0) throw new RangeError(`mode ${m} out of range (0..3)`);
+    if (this.ex.setMode(m | 0) !== 0) throw new RangeError(`mode ${m} out of range (0..4)`);
   }
 
   // ---- params ------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import type { ParamInfo } from '../engine/engine.ts';
 import { FileFormatError, errorText } from './errors.ts';
 import { ParamError, checkParamValue, resolveParam } from './params.ts';
 
-export const PRESETS = ['user', 'sampler', 'follower', 'ensemble'] as const;
+export const PRESETS = ['user', 'sampler', 'follower', 'ensemble', 'tune'] as const;
 
 export type EventAction =
   | { kind: 'key'; n: number; z: 0 | 1 }
@@ -98,8 +98,8 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
       return [at({ kind: 'set', values })];
     }
     case 'preset': {
-      const mode = typeof v === 'string' ? (PRESETS as readonly string[]).indexOf(v.toLowerCase()) : isInt(v, 0, 3) ? v : -1;
-      if (mode < 0) throw new EntryError(`"preset" must be one of ${PRESETS.join(', ')} or 0..3 (got ${JSON.stringify(v)})`);
+      const mode = typeof v === 'string' ? (PRESETS as readonly string[]).indexOf(v.toLowerCase()) : isInt(v, 0, 4) ? v : -1;
+      if (mode < 0) throw new EntryError(`"preset" must be one of ${PRESETS.join(', ')} or 0..4 (got ${JSON.stringify(v)})`);
       return [at({ kind: 'preset', mode })];
     }
     case 'midi': {
