@@ -28,6 +28,8 @@ export interface MidiSong {
   /** Time of the last channel message (0 when there is none). */
   lastMessageTime: number;
   noteOns: number;
+  /** Oddities read past (trailing bytes after the last chunk); the CLI prints them as warnings. */
+  warnings: string[];
 }
 
 export const DEFAULT_TEMPO_US = 500_000; // 120 bpm, the SMF default until the first set-tempo
@@ -95,8 +97,14 @@ function channelBytes(e: MidiEvent, where: string): number[] | null {
   return out;
 }
 
-/** Check the chunk layout midi-file trusts blindly: header, and every chunk's length inside the file. */
-function checkChunks(bytes: Uint8Array, name: string): void {
+/** A few bytes after the last chunk (some writers pad to an even length or add a stray newline). */
+const MAX_TRAILING = 7;
+
+/**
+ * Check the chunk layout midi-file trusts blindly: header, and every chunk's length inside the file. Returns the
+ * length of the chunks; fewer than 8 bytes after them (too short for a chunk) are ignored with a warning.
+ */
+function checkChunks(bytes: Uint8Array, name: string, warnings: string[]): number {
   const id = (at: number) => Buffer.from(bytes.subarray(at, at + 4)).toString('latin1');
   if (bytes.length < 14 || id(0) !== 'MThd') throw new FileFormatError(`${name}: not a MIDI file (no MThd header)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -105,7 +113,13 @@ function checkChunks(bytes: Uint8Array, name: string): void {
   let at = 0;
   let tracks = 0;
   while (at < bytes.length) {
-    if (at + 8 > bytes.length) throw new FileFormatError(`${name}: truncated MIDI file (partial chunk header at byte ${at})`);
+    if (at + 8 > bytes.length) {
+      if (tracks >= declared && bytes.length - at <= MAX_TRAILING) {
+        warnings.push(`${name}: ignored ${bytes.length - at} trailing byte(s) after the last chunk`);
+        return at;
+      }
+      throw new FileFormatError(`${name}: truncated MIDI file (partial chunk header at byte ${at})`);
+    }
     const len = dv.getUint32(at + 4);
     if (at + 8 + len > bytes.length) {
       throw new FileFormatError(`${name}: truncated MIDI file (chunk "${id(at)}" at byte ${at} declares ${len} bytes, `
@@ -115,13 +129,15 @@ function checkChunks(bytes: Uint8Array, name: string): void {
     at += 8 + len;
   }
   if (tracks < declared) throw new FileFormatError(`${name}: truncated MIDI file (header declares ${declared} tracks, found ${tracks})`);
+  return at;
 }
 
 export function decodeMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
-  checkChunks(bytes, name);
+  const warnings: string[] = [];
+  const end = checkChunks(bytes, name, warnings);
   let parsed: MidiData;
   try {
-    parsed = parseMidi(bytes);
+    parsed = parseMidi(bytes.subarray(0, end));
   } catch (e) {
     if (e instanceof FileFormatError) throw e;
     throw new FileFormatError(`${name}: malformed MIDI file (${errorText(e).replace(/\s+/g, ' ')})`);
@@ -159,6 +175,7 @@ export function decodeMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
     messages, tempoMap, format: header.format, tracks: parsed.tracks.length,
     lastMessageTime: messages.length ? messages[messages.length - 1]!.time : 0,
     noteOns: messages.filter((m) => (m.bytes[0]! & 0xf0) === 0x90 && m.bytes[2]! > 0).length,
+    warnings,
   };
 }
 
