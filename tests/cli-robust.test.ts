@@ -288,6 +288,21 @@ describe('minor input fixes', () => {
     }
   });
 
+  it('found by the fuzzer: refusals stay one line when the input holds a newline (a chunk id, a JSON key or value)', () => {
+    const midi = Uint8Array.from([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xe0,
+      0x4d, 0x54, 0x72, 0x6b, 0, 0, 0, 4, 0, 0xff, 0x2f, 0, 0x00, 0x0a, 0x2f, 0x00, 0x4d, 0x54, 0x72, 0x6b]);
+    const msg = (f: () => unknown) => { try { f(); } catch (e) { return (e as Error).message; } return ''; };
+    const m = msg(() => decodeMidi(midi, 'nl.mid'));
+    expect(m).toMatch(/chunk "\\x00\\x0a\/\\x00"/);
+    for (const text of ['[{"t": 1, "key": 2, "a\\nb": 1}]', '{"events": [], "x\\ny": 1}', '[{"t": 1, "set": {"a\\nb": 1}}]',
+      '[{"t": 1, "set": {"probability": "x\\ny"}}]']) {
+      const e = msg(() => parseEvents(text, params(), 'nl.json'));
+      expect(e, text).toMatch(/^nl\.json: /);
+      expect(e, text).not.toContain('\n');
+    }
+    expect(m).not.toContain('\n');
+  });
+
   it('params --foo is refused (exit 2); --preset user is accepted', async () => {
     const p = await runCli(['params', '--foo']);
     expect(p.code).toBe(2);

@@ -64,7 +64,7 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
   const kind = kinds[0]!;
   for (const k of Object.keys(o)) {
     if (k !== 't' && k !== kind && k !== 'comment' && !EXTRA[kind].includes(k)) {
-      throw new EntryError(`unknown field "${k}" for a "${kind}" entry${EXTRA[kind].length ? ` (allowed: ${EXTRA[kind].join(', ')})` : ''}`);
+      throw new EntryError(`unknown field ${JSON.stringify(k)} for a "${kind}" entry${EXTRA[kind].length ? ` (allowed: ${EXTRA[kind].join(', ')})` : ''}`);
     }
   }
   if (!('t' in o)) throw new EntryError('is missing "t" (seconds)');
@@ -198,7 +198,7 @@ export function parseEvents(text: string, params: readonly ParamInfo[], name = '
   if (Array.isArray(doc)) list = doc;
   else if (typeof doc === 'object' && doc !== null) {
     const extra = Object.keys(doc).filter((k) => k !== 'events' && k !== 'comment');
-    if (extra.length) throw new FileFormatError(`${name}: unknown top-level field "${extra[0]}" (expected "events")`);
+    if (extra.length) throw new FileFormatError(`${name}: unknown top-level field ${JSON.stringify(extra[0])} (expected "events")`);
     list = (doc as { events?: unknown }).events;
     if (!Array.isArray(list)) throw new FileFormatError(`${name}: "events" must be an array of entries`);
   } else {

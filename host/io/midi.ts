@@ -105,7 +105,9 @@ const MAX_TRAILING = 7;
  * length of the chunks; fewer than 8 bytes after them (too short for a chunk) are ignored with a warning.
  */
 function checkChunks(bytes: Uint8Array, name: string, warnings: string[]): number {
-  const id = (at: number) => Buffer.from(bytes.subarray(at, at + 4)).toString('latin1');
+  // chunk ids go into messages: anything unprintable is shown as \xNN so an error stays one readable line
+  const id = (at: number) => Buffer.from(bytes.subarray(at, at + 4)).toString('latin1')
+    .replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (bytes.length < 14 || id(0) !== 'MThd') throw new FileFormatError(`${name}: not a MIDI file (no MThd header)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(4) < 6) throw new FileFormatError(`${name}: malformed MIDI file (header chunk too short)`);
