@@ -199,6 +199,18 @@ describe('render length is bounded (--max-seconds) and streamed', () => {
     expect(r.err).toMatch(/far\.mid: a message in track 1 at 279620 s .* longer than --max-seconds 600/);
   });
 
+  it('found by the fuzzer: a 5-byte variable-length number in a MIDI file is refused, not an endless loop in midi-file', async () => {
+    const mid = tmp.path('vlq.mid');
+    // a text meta event whose length is ff ff ff ff 7f: midi-file's 32-bit shifts make it negative and read backwards
+    writeFileSync(mid, Uint8Array.from([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 0, 96,
+      0x4d, 0x54, 0x72, 0x6b, 0, 0, 0, 14, 0, 0x90, 60, 100, 0, 0xff, 0x01, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x41, 0x42]));
+    const r = await run(['render', IN(), '-o', tmp.path('vlq.wav'), '--midi', mid], { timeout: 15000 });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    oneLine(r.err);
+    expect(r.err).toMatch(/vlq\.mid: track 1: malformed MIDI file \(a variable-length number longer than 4 bytes/);
+  });
+
   it('the streamed WAV is the same bytes as the in-memory render', async () => {
     const events = ev([{ t: 0, preset: 'sampler' }, { t: 1.2, note: 67, dur: 1 }]);
     const r = await runCli(['render', IN(), '-o', tmp.path('st.wav'), '--events', events, '--bits', '24', '-q']);

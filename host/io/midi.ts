@@ -97,6 +97,43 @@ function channelBytes(e: MidiEvent, where: string): number[] | null {
   return out;
 }
 
+/**
+ * Walk a track's events the way midi-file reads them, checking only what it does not: a variable-length number
+ * (delta time, meta or SysEx length) is at most 4 bytes. A longer one overflows midi-file's 32-bit arithmetic into
+ * a negative length that moves its read position backwards: an endless loop (found by `npm run fuzz`).
+ */
+function checkTrack(d: Uint8Array, where: string): void {
+  let p = 0;
+  let running = -1;
+  const vlq = (): number => {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      if (p >= d.length) return v;
+      const b = d[p++]!;
+      v = v * 128 + (b & 0x7f);
+      if (!(b & 0x80)) return v;
+    }
+    throw new FileFormatError(`${where}: malformed MIDI file (a variable-length number longer than 4 bytes at track byte ${p - 4})`);
+  };
+  while (p < d.length) {
+    vlq(); // delta time
+    if (p >= d.length) return;
+    const t = d[p++]!;
+    if (t === 0xff) { p++; p += vlq(); } // meta: type, length, data
+    else if (t === 0xf0 || t === 0xf7) p += vlq(); // SysEx
+    else if (t >= 0xf0) return; // midi-file refuses it
+    else {
+      let status = t;
+      if (t < 0x80) {
+        if (running < 0) return; // midi-file refuses running status before a status byte
+        status = running; // t was the first data byte
+      } else { p++; running = t; }
+      const type = status >> 4;
+      if (type !== 0xc && type !== 0xd) p++; // two data bytes
+    }
+  }
+}
+
 /** A few bytes after the last chunk (some writers pad to an even length or add a stray newline). */
 const MAX_TRAILING = 7;
 
@@ -127,7 +164,7 @@ function checkChunks(bytes: Uint8Array, name: string, warnings: string[]): numbe
       throw new FileFormatError(`${name}: truncated MIDI file (chunk "${id(at)}" at byte ${at} declares ${len} bytes, `
         + `only ${bytes.length - at - 8} present)`);
     }
-    if (id(at) === 'MTrk') tracks++;
+    if (id(at) === 'MTrk') checkTrack(bytes.subarray(at + 8, at + 8 + len), `${name}: track ${++tracks}`);
     at += 8 + len;
   }
   if (tracks < declared) throw new FileFormatError(`${name}: truncated MIDI file (header declares ${declared} tracks, found ${tracks})`);

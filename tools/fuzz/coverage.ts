@@ -33,20 +33,47 @@ export class JsCoverage {
     return out;
   }
 
-  /** Blocks reached since the last take; returns how many of them are new. */
-  take(): number {
+  /** Per function (script url + function start): every range V8 has reported in it, as [start, end, key]. */
+  private readonly blocks = new Map<string, [number, number, string][]>();
+
+  /**
+   * Blocks reached since the last take that were never reached before (counts reset at every take). V8 merges a
+   * nested range into its parent when their counts agree, so the ranges reported differ from take to take; a block
+   * is therefore every range ever reported in a function, and its count in a take is that of the innermost range
+   * of that take that holds it. `commit` adds the new blocks to `covered`; without it they stay new, so a replay
+   * of part of a batch can be asked about them.
+   */
+  take(commit = true): string[] {
     const res = this.post('Profiler.takePreciseCoverage') as { result: ScriptCov[] };
-    let fresh = 0;
+    const fresh: string[] = [];
     for (const s of res.result) {
       if (!this.files.some((f) => s.url.includes(f))) continue;
       for (const fn of s.functions) {
+        const head = fn.ranges[0];
+        if (!head) continue;
+        const id = `${s.url}@${head.startOffset}`;
+        let known = this.blocks.get(id);
+        if (!known) { known = []; this.blocks.set(id, known); }
         for (const r of fn.ranges) {
-          const key = `${s.url}:${r.startOffset}:${r.endOffset}`;
-          this.known.add(key);
-          if (r.count > 0 && !this.covered.has(key)) { this.covered.add(key); fresh++; }
+          if (!known.some((k) => k[0] === r.startOffset && k[1] === r.endOffset)) {
+            const key = `${id}:${r.startOffset}:${r.endOffset}`;
+            known.push([r.startOffset, r.endOffset, key]);
+            this.known.add(key);
+          }
+        }
+        if (head.count === 0) continue; // not run in this take: nothing new in it
+        for (const [a, b, key] of known) {
+          if (this.covered.has(key)) continue;
+          let span = Infinity;
+          let count = 0;
+          for (const r of fn.ranges) {
+            if (r.startOffset <= a && r.endOffset >= b && r.endOffset - r.startOffset < span) { span = r.endOffset - r.startOffset; count = r.count; }
+          }
+          if (count > 0) fresh.push(key);
         }
       }
     }
+    if (commit) for (const k of fresh) this.covered.add(k);
     return fresh;
   }
 

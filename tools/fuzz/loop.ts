@@ -30,7 +30,7 @@ export interface LoopOptions {
   seed: number;
   /** Stop early after this many seconds (0 = no limit). */
   seconds?: number;
-  /** Most inputs between coverage takes (the batch starts at 8 and doubles while nothing new turns up). */
+  /** Most inputs between coverage takes (the batch starts at 8 and doubles while nothing new turns up; default 1024). */
   batch?: number;
   /** An input slower than this is a failure ("hang"); the runner's watchdog catches real infinite loops. */
   slowMs?: number;
@@ -63,7 +63,7 @@ export function fuzz(target: FuzzTarget, o: LoopOptions): FuzzStats {
 
 function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
   const rng = new Rng(o.seed);
-  const maxBatch = o.batch ?? 256;
+  const maxBatch = o.batch ?? 1024;
   let batch = 8;
   const cap = o.corpusCap ?? 4096;
   const slowMs = o.slowMs ?? 1000;
@@ -84,7 +84,8 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
   const stats: FuzzStats = { target: target.name, inputs: 0, rejected: 0, failures: 0, corpus: 0, coverage: '', seconds: 0, slowestMs: 0, problems: [] };
   const t0 = performance.now();
 
-  const judge = (x: Uint8Array): Outcome | null => {
+  /** Run one input; `replay` = a second run to locate new coverage (not counted again). */
+  const judge = (x: Uint8Array, replay = false): Outcome | null => {
     if (o.shared) { o.shared.bytes.set(x.subarray(0, o.shared.bytes.length)); o.shared.state[1] = x.length; }
     const s = performance.now();
     let out: Outcome | null = null;
@@ -97,11 +98,12 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
       if (expected(e)) {
         const msg = (e as Error).message ?? '';
         if (!msg || msg.includes('\n')) problem = ['message', `refusal is not one line: ${JSON.stringify(msg)}`];
-        else { stats.rejected++; out = { rejected: true }; }
+        else { if (!replay) stats.rejected++; out = { rejected: true }; }
       } else {
         problem = ['throw', `${(e as Error)?.name ?? typeof e}: ${(e as Error)?.message ?? String(e)}`.slice(0, 300)];
       }
     }
+    if (replay) return out;
     const dt = performance.now() - s;
     if (dt > stats.slowestMs) stats.slowestMs = dt;
     if (!problem && dt > slowMs) problem = ['slow', `took ${dt.toFixed(0)} ms (limit ${slowMs} ms)`];
@@ -115,6 +117,26 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
     return out;
   };
   const keep = (x: Uint8Array) => { if (corpus.length < cap) corpus.push(x); else corpus[rng.below(cap)] = x; };
+  /**
+   * A batch reached blocks never seen (`want`): find the inputs responsible by bisection — replay each half, ask
+   * which of the wanted blocks it reached, recurse — so a take (milliseconds) is paid about 2·log2(batch) times.
+   */
+  const locate = (xs: Uint8Array[], want: Set<string>): void => {
+    if (xs.length === 1) { keep(xs[0]!); return; }
+    const mid = xs.length >> 1;
+    for (const half of [xs.slice(0, mid), xs.slice(mid)]) {
+      for (const y of half) judge(y, true);
+      const got = cov!.take(false).filter((k) => want.has(k));
+      if (got.length) locate(half, new Set(got));
+    }
+  };
+  const settle = (xs: Uint8Array[]): boolean => {
+    const fresh = cov!.take(false);
+    if (!fresh.length) return false;
+    locate(xs, new Set(fresh));
+    for (const k of fresh) cov!.covered.add(k);
+    return true;
+  };
 
   // Seeds first: they set the baseline coverage.
   for (const s of corpus.slice()) { const r = judge(s); if (r?.signature !== undefined) sigs.add(r.signature); }
@@ -122,6 +144,7 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
   const pending: Uint8Array[] = [];
   const every = o.progressEvery ?? 50000;
   let nextProgress = every;
+  let round = 0;
   const deadline = o.seconds ? t0 + o.seconds * 1000 : Infinity;
   while (stats.inputs < o.inputs) {
     const parent = corpus[rng.below(corpus.length)]!;
@@ -133,10 +156,8 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
       if (pending.length >= batch) {
         // Something in the batch reached new blocks: replay it one input at a time to find which. A take costs
         // milliseconds, so batches shrink while new blocks keep turning up and grow while they do not.
-        if (cov.take() > 0) {
-          for (const y of pending) { judge(y); if (cov.take() > 0) keep(y); }
-          batch = Math.max(8, batch >> 1);
-        } else batch = Math.min(maxBatch, batch * 2);
+        if (settle(pending)) batch = Math.max(8, batch >> 1);
+        else batch = Math.min(maxBatch, batch * 2);
         pending.length = 0;
       }
     }
@@ -144,10 +165,10 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
       nextProgress = stats.inputs + every;
       fill();
       o.onProgress?.(stats);
-      if (performance.now() > deadline) break;
     }
+    if ((++round & 1023) === 0 && performance.now() > deadline) break;
   }
-  if (cov) { if (cov.take() > 0) for (const y of pending) { judge(y); if (cov.take() > 0) keep(y); } cov.stop(); }
+  if (cov) { if (pending.length) settle(pending); cov.stop(); }
   fill();
   if (o.dir) save(o.dir);
   return stats;

@@ -50,7 +50,7 @@ export function runTarget(file: string, t: FuzzTarget, a: Args, log: (s: string)
       const secondsLeft = a.seconds ? Math.max(0.1, a.seconds - (Date.now() - t0) / 1000) : 0;
       const w = new Worker(new URL('./worker.mjs', import.meta.url), {
         workerData: { file, inputs: left, seed: a.seed + restarts * 7919, seconds: secondsLeft, dir, state, bytes,
-          slowMs: Math.min(1000, a.hangMs), progressEvery: a.quick ? 5000 : 200000 },
+          slowMs: Math.min(1000, a.hangMs), progressEvery: 10000 },
       });
       let beat = -1;
       let beatAt = Date.now();
