@@ -107,7 +107,13 @@ export class OutputFile {
       if (st && !st.isFile()) return new OutputFile(path, target, openSync(target, 'w'), null);
       ensureDir(dirname(resolve(target)), `${what} "${path}"`);
       const tmp = join(dirname(resolve(target)), `.${basename(target)}.${process.pid}.part`);
-      return new OutputFile(path, target, openSync(tmp, 'w'), tmp);
+      try {
+        return new OutputFile(path, target, openSync(tmp, 'w'), tmp);
+      } catch (e) {
+        // a writable file in a directory we may not add to: write it in place (no rename, so no atomicity)
+        if (st && ['EACCES', 'EPERM'].includes(errnoOf(e))) return new OutputFile(path, target, openSync(target, 'w'), null);
+        throw e;
+      }
     } catch (e) {
       if (e instanceof FileFormatError) throw e;
       throw new FileFormatError(`cannot write ${what} "${path}": ${describeErrno(e)}`);

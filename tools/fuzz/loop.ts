@@ -103,12 +103,12 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
         problem = ['throw', `${(e as Error)?.name ?? typeof e}: ${(e as Error)?.message ?? String(e)}`.slice(0, 300)];
       }
     }
+    if (o.shared) Atomics.add(o.shared.state, 0, 1); // the watchdog's heartbeat: replays are progress too
     if (replay) return out;
     const dt = performance.now() - s;
     if (dt > stats.slowestMs) stats.slowestMs = dt;
     if (!problem && dt > slowMs) problem = ['slow', `took ${dt.toFixed(0)} ms (limit ${slowMs} ms)`];
     stats.inputs++;
-    if (o.shared) Atomics.add(o.shared.state, 0, 1);
     if (problem) {
       stats.failures++;
       if (stats.problems.length < MAX_PROBLEMS) stats.problems.push({ kind: problem[0], message: problem[1], input: x.slice() });

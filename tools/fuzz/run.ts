@@ -56,6 +56,7 @@ export function runTarget(file: string, t: FuzzTarget, a: Args, log: (s: string)
       let beatAt = Date.now();
       let lastLog = Date.now();
       let ready = false;
+      let lastSeen = 0;
       const dog = setInterval(() => {
         if (!ready) return;
         const b = Atomics.load(st, 0);
@@ -63,7 +64,7 @@ export function runTarget(file: string, t: FuzzTarget, a: Args, log: (s: string)
         if (Date.now() - beatAt < a.hangMs) return;
         clearInterval(dog);
         const input = new Uint8Array(bytes).slice(0, Atomics.load(st, 1));
-        total.inputs += b + 1;
+        total.inputs += lastSeen; // inputs the worker reported before it hung
         total.failures++;
         total.problems.push({ kind: 'hang', message: `no progress for ${a.hangMs} ms`, input });
         mkdirSync(join(dir, 'failures'), { recursive: true });
@@ -79,6 +80,7 @@ export function runTarget(file: string, t: FuzzTarget, a: Args, log: (s: string)
       w.on('message', (m: { type: string; stats: FuzzStats }) => {
         if (m.type === 'ready') { ready = true; beatAt = Date.now(); return; }
         const s = m.stats;
+        lastSeen = s.inputs;
         if (m.type === 'progress' && Date.now() - lastLog > (a.quick ? 1e9 : 10000)) {
           lastLog = Date.now();
           log(`  ${t.name}: ${(total.inputs + s.inputs).toLocaleString('en')} inputs, ${Math.round(s.inputs / s.seconds).toLocaleString('en')}/s, `
