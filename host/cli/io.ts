@@ -1,5 +1,7 @@
 // Command-line plumbing shared by the subcommands: injectable stdout/stderr (tests run main() in-process), usage
 // errors with their exit code, a tiny option parser, and the stderr progress bar.
+import { describeErrno } from '../io/errors.ts';
+
 
 export interface Stream {
   write(s: string): unknown;
@@ -7,7 +9,32 @@ export interface Stream {
 }
 export interface CliIO { out: Stream; err: Stream }
 
-export const processIO = (): CliIO => ({ out: process.stdout, err: process.stderr });
+/**
+ * The real stdout/stderr, guarded: a reader that went away (EPIPE: `piwip params | head -1`) ends the output
+ * quietly, a failed write (ENOSPC: `> /dev/full`) is one line on stderr and exit code 1 — never Node's unhandled
+ * 'error' event and its stack trace. Writes after a failure are dropped.
+ */
+export function processIO(command = ''): CliIO {
+  return { out: guardStream(process.stdout, 'stdout', command), err: guardStream(process.stderr, 'stderr', command) };
+}
+
+function guardStream(s: NodeJS.WriteStream, name: string, command: string): Stream {
+  let failed = false;
+  s.on('error', (e: NodeJS.ErrnoException) => {
+    if (failed) return;
+    failed = true;
+    if (e.code === 'EPIPE') return; // the reader stopped reading: not an error of ours
+    process.exitCode = EXIT_FILE;
+    if (name !== 'stderr') {
+      process.stderr.write(`piwip${command ? ` ${command}` : ''}: error: cannot write to ${name}: ${describeErrno(e)}\n`);
+    }
+  });
+  return {
+    write: (text: string) => (failed ? false : s.write(text)),
+    get isTTY() { return s.isTTY === true; },
+  };
+}
+
 
 /** Exit codes: 0 ok, 1 bad input file / engine failure, 2 bad command line. */
 export const EXIT_OK = 0;

@@ -4,9 +4,9 @@ import { EngineError } from '../engine/engine.ts';
 import { FileFormatError } from '../io/errors.ts';
 import { runApp } from './app.ts';
 import { runDemo } from './demo.ts';
-import { AppError, EXIT_FILE, EXIT_USAGE, UsageError, processIO, type CliIO } from './io.ts';
+import { AppError, EXIT_FILE, EXIT_USAGE, UsageError, parseArgs, processIO, type CliIO } from './io.ts';
 import { runPlay } from './play.ts';
-import { paramCatalog, runRender } from './render.ts';
+import { RenderAborted, paramCatalog, runRender } from './render.ts';
 import { runModule } from './module.ts';
 import { runLink } from './link.ts';
 
@@ -29,7 +29,10 @@ commands:
   help [command] show help
 `;
 
-function runParams(io: CliIO): number {
+function runParams(argv: string[], io: CliIO): number {
+  const a = parseArgs(argv, { help: { value: false, alias: 'h' } });
+  if (a.flags.has('help')) { io.out.write('usage: piwip params\n\nLists every param: group, id, type, default, range or options.\n'); return 0; }
+  if (a.positional.length) throw new UsageError(`unexpected argument "${a.positional[0]}"`);
   for (const p of paramCatalog()) {
     const range = p.type === 'option' ? p.options.map((o, i) => `${i + 1}=${o}`).join(', ')
       : `${p.min}..${p.max}${p.units ? ` ${p.units}` : ''}${p.step > 0 && p.step !== 1 ? ` step ${p.step}` : ''}`;
@@ -38,16 +41,17 @@ function runParams(io: CliIO): number {
   return 0;
 }
 
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], given?: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
   const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' || cmd === 'module' || cmd === 'link' || cmd === 'app' || cmd === 'play' ? cmd : '';
+  const io = given ?? processIO(name);
   try {
     switch (cmd) {
       case 'render': return await runRender(rest, io);
       case 'demo': return await runDemo(rest, io);
       case 'app': return await runApp(rest, io);
       case 'play': return await runPlay(rest, io);
-      case 'params': return runParams(io);
+      case 'params': return runParams(rest, io);
       case 'module': return await runModule(rest, io);
       case 'link': return await runLink(rest, io);
       case 'help':
@@ -66,10 +70,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   } catch (e) {
     const prefix = `piwip${name ? ` ${name}` : ''}: error: `;
     if (e instanceof UsageError) {
-      io.err.write(`${prefix}${e.message} (see piwip ${name && name !== 'params' ? `${name} ` : ''}--help)\n`);
+      io.err.write(`${prefix}${e.message} (see piwip ${name ? `${name} ` : ''}--help)\n`);
       return EXIT_USAGE;
     }
-    if (e instanceof FileFormatError || e instanceof EngineError || e instanceof AppError) {
+    if (e instanceof FileFormatError || e instanceof EngineError || e instanceof AppError || e instanceof RenderAborted) {
       io.err.write(`${prefix}${e.message}\n`);
       return EXIT_FILE;
     }

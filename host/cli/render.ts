@@ -8,7 +8,9 @@ import { PRESETS, parseEvents, type EventAction, type TimedAction } from '../io/
 import { PsetDir, readPsetFile, type PsetResult } from '../io/pset.ts';
 import { readMidi, type MidiSong } from '../io/midi.ts';
 import { ParamError, parseAssignment } from '../io/params.ts';
-import { OUTPUT_BITS, readInputFile, readWav, writeWav, type OutputBits, type WavAudio } from '../io/wav.ts';
+import { MAX_WAV_DATA_BYTES, OUTPUT_BITS, WavWriter, wavDataBytes, readInputFile, readWav, type OutputBits, type WavAudio } from '../io/wav.ts';
+import { OutputFile, ensureDir, inputFile, type InputFile } from '../io/files.ts';
+import { npmLifeline } from './lifeline.ts';
 import { ProgressBar, UsageError, numberOption, parseArgs, type CliIO, type OptionSpec } from './io.ts';
 import { SCREENS_HELP, SCREEN_SPEC, screenCaptureFromArgs, type ScreenCapture } from './screens.ts';
 
@@ -17,6 +19,11 @@ export const MIN_RATE = 8000;
 export const MAX_RATE = 192000;
 const MAX_REC_LIMIT = 600;
 const MAX_REC_FAITHFUL = 300;
+/** Longest render without --max-seconds: events at 3000 s (milliseconds by mistake) are an error, not 50 minutes. */
+export const DEFAULT_MAX_SECONDS = 600;
+export const MAX_SECONDS_LIMIT = 86400;
+/** How often (frames of audio) a render checks that whoever started it is still there. */
+const LIFELINE_EVERY = 8192;
 
 let wasmModule: WebAssembly.Module | undefined;
 /** The engine module, compiled once per process. */
@@ -53,7 +60,27 @@ export interface RenderJob {
   onEvent?: (frame: number, engine: PiwipEngine) => void;
   /** PNG snapshots of the screen at chosen times (--screens). */
   screens?: ScreenCapture;
+  /** Longest render allowed, seconds (default DEFAULT_MAX_SECONDS); longer is a FileFormatError naming the cause. */
+  maxSeconds?: number;
+  /** Names for the length error: the events and MIDI files. */
+  names?: { events?: string; midi?: string; input?: string };
+  /**
+   * Where the output goes, block by block (the blocks are reused: copy or pack at once). Given, the result holds no
+   * audio arrays, so a long render never holds its output in memory.
+   */
+  sink?: RenderSink;
+  /** Called a few times per second of audio; false stops the render (the parent process died). */
+  alive?: () => boolean;
 }
+
+export interface RenderSink {
+  /** Before the first block: the render's length in frames. */
+  begin(frames: number): void;
+  write(left: Float32Array, right: Float32Array): void;
+}
+
+/** A render stopped because the process that started it went away. */
+export class RenderAborted extends Error {}
 
 export interface RenderStats {
   inputSeconds: number;
@@ -71,9 +98,14 @@ export interface RenderStats {
   modeName: string;
 }
 
+/** `left`/`right` hold the output, or are empty when a `sink` took it. */
 export interface RenderResult { left: Float32Array; right: Float32Array; sampleRate: number; stats: RenderStats }
 
-interface Scheduled { frame: number; priority: number; source: number; seq: number; apply: (e: PiwipEngine) => void; noteOns: number }
+interface Scheduled {
+  frame: number; priority: number; source: number; seq: number; apply: (e: PiwipEngine) => void; noteOns: number;
+  /** For the length error: "ev.json: events[3]". */
+  what: string;
+}
 
 /** Note-ons (velocity > 0) in a raw byte stream, following running status; realtime bytes don't break it. */
 export function countNoteOns(bytes: readonly number[]): number {
@@ -115,12 +147,16 @@ function actionCall(a: EventAction, job: RenderJob): (e: PiwipEngine) => void {
 function schedule(job: RenderJob, sr: number): Scheduled[] {
   const out: Scheduled[] = [];
   const frame = (t: number) => Math.round(t * sr);
+  const evName = job.names?.events ?? 'events';
+  const midiName = job.names?.midi ?? 'MIDI file';
   (job.events ?? []).forEach((ev, seq) => {
     out.push({ frame: frame(ev.time), priority: ev.priority, source: 0, seq, apply: actionCall(ev.action, job),
-      noteOns: ev.action.kind === 'noteOn' ? 1 : ev.action.kind === 'midi' ? countNoteOns(ev.action.bytes) : 0 });
+      noteOns: ev.action.kind === 'noteOn' ? 1 : ev.action.kind === 'midi' ? countNoteOns(ev.action.bytes) : 0,
+      what: `${evName}: events[${ev.entry}]${ev.action.kind === 'noteOff' && ev.priority === 0 ? ' (the end of its "dur")' : ''}` });
   });
   (job.midi?.messages ?? []).forEach((m, seq) => {
-    out.push({ frame: frame(m.time), priority: 1, source: 1, seq, apply: (e) => e.midi(m.bytes), noteOns: countNoteOns(m.bytes) });
+    out.push({ frame: frame(m.time), priority: 1, source: 1, seq, apply: (e) => e.midi(m.bytes), noteOns: countNoteOns(m.bytes),
+      what: `${midiName}: a message in track ${m.track + 1}` });
   });
   return out.sort((a, b) => a.frame - b.frame || a.priority - b.priority || a.source - b.source || a.seq - b.seq);
 }
@@ -141,14 +177,31 @@ export function checkValuesKept(job: RenderJob): void {
   }
 }
 
+const secs = (frames: number, sr: number) => String(Number((frames / sr).toPrecision(6)));
+
+/**
+ * Frames the render lasts: max(input, last event) + tail. Longer than maxSeconds is a one-line error naming what
+ * makes it long, before anything is allocated (t: 1e7 used to end in "Invalid typed array length").
+ */
+function renderFrames(job: RenderJob, events: readonly Scheduled[], sr: number): number {
+  const max = job.maxSeconds ?? DEFAULT_MAX_SECONDS;
+  const last = events.length ? events[events.length - 1]! : undefined;
+  const tailFrames = Math.round((job.tail ?? 2) * sr);
+  const total = Math.max(job.audio.frames, last?.frame ?? 0) + tailFrames;
+  if (total <= Math.round(max * sr)) return total;
+  const why = last && last.frame > job.audio.frames ? `${last.what} at ${secs(last.frame, sr)} s`
+    : `${job.names?.input ?? 'the input'} (${secs(job.audio.frames, sr)} s)`;
+  throw new FileFormatError(`${why} plus the ${job.tail ?? 2} s tail makes a ${secs(total, sr)} s render, longer than `
+    + `--max-seconds ${max} (raise it for a longer render)`);
+}
+
 export function renderAudio(job: RenderJob): RenderResult {
   const { audio } = job;
   const sr = audio.sampleRate;
   const block = job.block ?? 128;
   const events = schedule(job, sr);
-  const lastEvent = events.length ? events[events.length - 1]!.frame : 0;
-  const tailFrames = Math.round((job.tail ?? 2) * sr);
-  const total = Math.max(audio.frames, lastEvent) + tailFrames;
+  const total = renderFrames(job, events, sr);
+  job.sink?.begin(total);
   const maxRec = job.maxRec ?? Math.min(MAX_REC_FAITHFUL, Math.ceil(total / sr) + 1);
   const engine = PiwipEngine.create({ sampleRate: sr, blockSize: block, maxRecSeconds: maxRec, seed: job.seed ?? 1 }, engineModule());
   job.screens?.begin(total, sr);
@@ -159,8 +212,10 @@ export function renderAudio(job: RenderJob): RenderResult {
 
   const srcL = audio.channels[0]!;
   const srcR = audio.channels[1] ?? srcL; // mono feeds both inputs; the engine records 0.5·(L+R) = unity
-  const left = new Float32Array(total);
-  const right = new Float32Array(total);
+  const sink = job.sink;
+  const left = new Float32Array(sink ? 0 : total);
+  const right = new Float32Array(sink ? 0 : total);
+  let checkAt = LIFELINE_EVERY;
   const ins = [new Float32Array(block), new Float32Array(block)] as const;
   const outs = [new Float32Array(block), new Float32Array(block)] as const;
   const voices = engine.ex.voiceCount() as number;
@@ -199,8 +254,11 @@ export function renderAudio(job: RenderJob): RenderResult {
     const oR = n === block ? outs[1] : outs[1].subarray(0, n);
     engine.process(inL, inR, oL, oR);
     if (job.psetDir) for (const r of job.psetDir.service(engine)) job.onPset?.(r); // the menu's PSET page
-    left.set(oL, pos);
-    right.set(oR, pos);
+    if (sink) sink.write(oL, oR);
+    else {
+      left.set(oL, pos);
+      right.set(oR, pos);
+    }
     for (let i = 0; i < n; i++) {
       const l = oL[i]!;
       const r = oR[i]!;
@@ -226,6 +284,10 @@ export function renderAudio(job: RenderJob): RenderResult {
     }
     maxVoices = Math.max(maxVoices, sounding);
     pos += n;
+    if (job.alive && pos >= checkAt) {
+      checkAt = pos + LIFELINE_EVERY;
+      if (!job.alive()) throw new RenderAborted('stopped: the process that started the render is gone');
+    }
     if (job.onProgress && (pos - progressAt >= sr || pos === total)) {
       progressAt = pos;
       job.onProgress(pos, total);
@@ -270,12 +332,13 @@ Runs a WAV file (mono or stereo, 8/16/24/32-bit int or 32-bit float, 8-192 kHz) 
                          lines are skipped with a warning, out-of-range values clamped)
   --pset-dir DIR         where PSET slots live (piwip-01.pset .. piwip-99.pset, pset-last.txt) for "pset"
                          events and the menu's PSET page
-  --preset NAME          sampler | follower | ensemble | tune (applied at 0 s, before --set; presets arm the recorder)
+  --preset NAME          user | sampler | follower | ensemble | tune (applied at 0 s, before --set; presets arm the recorder)
   --set ID=VALUE         set a param at 0 s (repeatable); \`piwip params\` lists ids and ranges
   --seed N               engine PRNG seed, 0..4294967295 (default 1)
   --tail SECONDS         silence rendered after the input / last event so voices ring out (default 2)
   --block N              frames per engine block, 1..256 (default 128)
   --max-rec SECONDS      recording buffer length, 1..600 (default: the render length, at most 300)
+  --max-seconds S        longest render allowed, 1..${MAX_SECONDS_LIMIT} (default ${DEFAULT_MAX_SECONDS}): later events or a longer input are an error
   --bits 16|24|32f       output sample format (default 32f)
   --progress             show the progress bar even when stderr is not a terminal
   --no-progress          never show it
@@ -288,7 +351,7 @@ const SPEC: Record<string, OptionSpec> = {
   output: { value: true, alias: 'o' }, midi: { value: true }, events: { value: true }, preset: { value: true },
   pset: { value: true }, 'pset-dir': { value: true },
   set: { value: true, multiple: true }, seed: { value: true }, tail: { value: true }, block: { value: true },
-  'max-rec': { value: true }, bits: { value: true }, progress: { value: false }, 'no-progress': { value: false },
+  'max-rec': { value: true }, 'max-seconds': { value: true }, bits: { value: true }, progress: { value: false }, 'no-progress': { value: false },
   quiet: { value: false, alias: 'q' }, help: { value: false, alias: 'h' }, ...SCREEN_SPEC,
 };
 
@@ -305,7 +368,7 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
   let preset: number | undefined;
   if (presetName !== undefined) {
     preset = PRESETS.indexOf(presetName.toLowerCase() as (typeof PRESETS)[number]);
-    if (preset <= 0) throw new UsageError(`unknown preset "${presetName}" (sampler, follower, ensemble or tune)`);
+    if (preset < 0) throw new UsageError(`unknown preset "${presetName}" (${PRESETS.join(', ')})`);
   }
   const bits = (one('bits') ?? '32f') as OutputBits;
   if (!OUTPUT_BITS.includes(bits)) throw new UsageError(`--bits must be 16, 24 or 32f, got "${one('bits')}"`);
@@ -314,6 +377,7 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
   const block = numberOption('block', one('block') ?? '128', 1, 256, true);
   const maxRecText = one('max-rec');
   const maxRec = maxRecText === undefined ? undefined : numberOption('max-rec', maxRecText, 1, MAX_REC_LIMIT);
+  const maxSeconds = numberOption('max-seconds', one('max-seconds') ?? String(DEFAULT_MAX_SECONDS), 1, MAX_SECONDS_LIMIT);
   if (a.flags.has('progress') && a.flags.has('no-progress')) throw new UsageError('--progress and --no-progress together');
   const screens = screenCaptureFromArgs(a.values);
 
@@ -332,6 +396,7 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
   }
   const midiPath = one('midi');
   const midi = midiPath === undefined ? undefined : readMidi(midiPath);
+  for (const w of midi?.warnings ?? []) io.err.write(`piwip render: warning: ${w}\n`);
   const eventsPath = one('events');
   const events = eventsPath === undefined ? undefined
     : parseEvents(Buffer.from(readInputFile(eventsPath, 'events file')).toString('utf8'), catalog, eventsPath);
@@ -352,7 +417,9 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
         + `${rep.unknown} unknown id(s); clamped ${rep.clamped} value(s)\n`);
     }
   };
-  const job: RenderJob = { audio, midi, events, pset, psetDir, onPset, preset, sets, seed, tail, block, maxRec, screens };
+  if (psetDir && events?.some((e) => e.action.kind === 'pset' && e.action.op === 'save')) ensureDir(psetDirPath!, `--pset-dir "${psetDirPath}"`);
+  const job: RenderJob = { audio, midi, events, pset, psetDir, onPset, preset, sets, seed, tail, block, maxRec, screens,
+    maxSeconds, names: { events: eventsPath, midi: midiPath, input }, alive: npmLifeline()?.alive };
   try {
     checkValuesKept(job);
   } catch (e) {
@@ -372,9 +439,33 @@ export async function runRender(argv: string[], io: CliIO): Promise<number> {
   const showProgress = a.flags.has('progress') || (!a.flags.has('no-progress') && io.err.isTTY === true && audio.frames / audio.sampleRate > 5);
   const bar = showProgress ? new ProgressBar(io.err, 'rendering') : undefined;
   job.onProgress = bar ? (done, total) => bar.update(done, total, ` ${(done / audio.sampleRate).toFixed(1)}/${(total / audio.sampleRate).toFixed(1)} s`) : undefined;
-  const result = renderAudio(job);
-  bar?.done();
-  writeWav(output, [result.left, result.right], result.sampleRate, bits);
+  // Every input is named so no output (the WAV, a snapshot) can replace one; the output opens before rendering, so
+  // an unwritable place fails now, not after minutes of work.
+  const inputs = ([['input WAV', input], ['MIDI file', midiPath], ['events file', eventsPath], ['PSET file', psetPath]] as const)
+    .flatMap(([label, p]) => (p === undefined ? [] : [inputFile(label, p)])).filter((f): f is InputFile => f !== null);
+  if (screens) screens.inputs = inputs;
+  const out = OutputFile.open(output, inputs);
+  let result: RenderResult;
+  try {
+    let writer: WavWriter | undefined;
+    job.sink = {
+      begin: (frames) => {
+        if (wavDataBytes(frames, 2, bits) > MAX_WAV_DATA_BYTES) {
+          throw new FileFormatError(`${output}: ${(frames / audio.sampleRate).toFixed(0)} s of stereo ${BITS_NAME[bits]} is more than a WAV file holds (4 GiB); use --bits 16 or a shorter render`);
+        }
+        writer = new WavWriter(out.fd, output, 2, audio.sampleRate, bits, frames);
+      },
+      write: (l, r) => writer!.write([l, r]),
+    };
+    result = renderAudio(job);
+    writer!.finish();
+    out.commit();
+  } catch (e) {
+    out.abandon();
+    throw e;
+  } finally {
+    bar?.done();
+  }
   if (!a.flags.has('quiet')) io.out.write(`${summary(result.stats, output, bits)}\n`);
   if (screens && !a.flags.has('quiet')) io.out.write(`${screens.summary()}\n`);
   return 0;

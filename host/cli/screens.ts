@@ -1,9 +1,11 @@
 // `piwip render --screens DIR`: PNG snapshots of the screen the engine draws (play screen or params menu) at chosen
 // times of the render. The snapshot for t is taken at the first block boundary at or after frame round(t × rate)
 // (within --block frames): the render's blocks are not split for it, so the audio is the same bits with or without.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PiwipEngine } from '../engine/engine.ts';
+import { FileFormatError, describeErrno } from '../io/errors.ts';
+import { ensureDir, refuseInput, type InputFile } from '../io/files.ts';
 import { writeScreenPng } from '../screen/png.ts';
 import { UsageError, numberOption, type OptionSpec } from './io.ts';
 
@@ -43,6 +45,8 @@ export class ScreenCapture {
   private frames: number[] = [];
   private times: number[] = [];
   private k = 0;
+  /** Files a snapshot must never replace (the render's inputs). */
+  inputs: readonly InputFile[] = [];
 
   constructor(readonly dir: string, readonly scale: number, readonly at: number[] | undefined, readonly every: number | undefined) {}
 
@@ -63,14 +67,19 @@ export class ScreenCapture {
     this.times = times;
     this.frames = times.map((t) => Math.round(t * sampleRate));
     this.k = 0;
-    mkdirSync(this.dir, { recursive: true });
+    ensureDir(this.dir, `--screens "${this.dir}"`);
   }
 
   /** `pos` frames have been processed (a block boundary): write every snapshot due at or before pos. */
   capture(pos: number, engine: PiwipEngine): void {
     while (this.k < this.frames.length && this.frames[this.k]! <= pos) {
       const path = join(this.dir, screenFileName(this.times[this.k]!));
-      writeScreenPng(path, engine.screen(), this.scale);
+      refuseInput(path, this.inputs, '--screens snapshot');
+      try {
+        writeScreenPng(path, engine.screen(), this.scale);
+      } catch (e) {
+        throw new FileFormatError(`--screens: cannot write ${path}: ${describeErrno(e)}`);
+      }
       this.written.push(path);
       this.k++;
     }

@@ -39,13 +39,18 @@ const MAX_CLOCK_TICKS = 24 * 300 * 10;
 
 class EntryError extends Error {}
 
+/** A value for an error message: JSON text, except numbers JSON cannot show (1e400 parses as Infinity). */
+function show(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v) ? `${v}: a number too large to represent` : JSON.stringify(v);
+}
+
 function isInt(v: unknown, lo: number, hi: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
 }
 
 function seconds(v: unknown, what: string, positive: boolean): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (positive && v === 0)) {
-    throw new EntryError(`"${what}" must be a ${positive ? 'positive' : 'non-negative'} number of seconds (got ${JSON.stringify(v)})`);
+    throw new EntryError(`"${what}" must be a ${positive ? 'positive' : 'non-negative'} number of seconds (got ${show(v)})`);
   }
   return v;
 }
@@ -59,7 +64,7 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
   const kind = kinds[0]!;
   for (const k of Object.keys(o)) {
     if (k !== 't' && k !== kind && k !== 'comment' && !EXTRA[kind].includes(k)) {
-      throw new EntryError(`unknown field "${k}" for a "${kind}" entry${EXTRA[kind].length ? ` (allowed: ${EXTRA[kind].join(', ')})` : ''}`);
+      throw new EntryError(`unknown field ${JSON.stringify(k)} for a "${kind}" entry${EXTRA[kind].length ? ` (allowed: ${EXTRA[kind].join(', ')})` : ''}`);
     }
   }
   if (!('t' in o)) throw new EntryError('is missing "t" (seconds)');
@@ -68,10 +73,10 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
   const v = o[kind];
   switch (kind) {
     case 'key': {
-      if (!isInt(v, 1, 3)) throw new EntryError(`"key" must be 1, 2 or 3 (got ${JSON.stringify(v)})`);
+      if (!isInt(v, 1, 3)) throw new EntryError(`"key" must be 1, 2 or 3 (got ${show(v)})`);
       if ('z' in o && 'hold' in o) throw new EntryError('"z" and "hold" cannot be combined');
       if ('z' in o) {
-        if (o.z !== 0 && o.z !== 1) throw new EntryError(`"z" must be 1 (down) or 0 (up) (got ${JSON.stringify(o.z)})`);
+        if (o.z !== 0 && o.z !== 1) throw new EntryError(`"z" must be 1 (down) or 0 (up) (got ${show(o.z)})`);
         return [at({ kind: 'key', n: v, z: o.z })];
       }
       if ('hold' in o) {
@@ -81,15 +86,15 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
       return [at({ kind: 'press', n: v })];
     }
     case 'enc': {
-      if (!Array.isArray(v) || v.length !== 2) throw new EntryError(`"enc" must be [encoder, detents] like [2, -1] (got ${JSON.stringify(v)})`);
+      if (!Array.isArray(v) || v.length !== 2) throw new EntryError(`"enc" must be [encoder, detents] like [2, -1] (got ${show(v)})`);
       const [n, d] = v as unknown[];
-      if (!isInt(n, 1, 3)) throw new EntryError(`encoder must be 1, 2 or 3 (got ${JSON.stringify(n)})`);
-      if (!isInt(d, -64, 64) || d === 0) throw new EntryError(`detents must be a non-zero integer from -64 to 64 (got ${JSON.stringify(d)})`);
+      if (!isInt(n, 1, 3)) throw new EntryError(`encoder must be 1, 2 or 3 (got ${show(n)})`);
+      if (!isInt(d, -64, 64) || d === 0) throw new EntryError(`detents must be a non-zero integer from -64 to 64 (got ${show(d)})`);
       return [at({ kind: 'enc', n, d })];
     }
     case 'set': {
       if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).length === 0) {
-        throw new EntryError(`"set" must be an object of param values like {"probability": 100} (got ${JSON.stringify(v)})`);
+        throw new EntryError(`"set" must be an object of param values like {"probability": 100} (got ${show(v)})`);
       }
       const values = Object.entries(v as Record<string, unknown>).map(([id, value]) => {
         const p = resolveParam(params, id);
@@ -99,21 +104,21 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
     }
     case 'preset': {
       const mode = typeof v === 'string' ? (PRESETS as readonly string[]).indexOf(v.toLowerCase()) : isInt(v, 0, 4) ? v : -1;
-      if (mode < 0) throw new EntryError(`"preset" must be one of ${PRESETS.join(', ')} or 0..4 (got ${JSON.stringify(v)})`);
+      if (mode < 0) throw new EntryError(`"preset" must be one of ${PRESETS.join(', ')} or 0..4 (got ${show(v)})`);
       return [at({ kind: 'preset', mode })];
     }
     case 'midi': {
       if (!Array.isArray(v) || v.length === 0 || !v.every((b) => isInt(b, 0, 255))) {
-        throw new EntryError(`"midi" must be a non-empty array of bytes 0..255 like [144, 60, 100] (got ${JSON.stringify(v)})`);
+        throw new EntryError(`"midi" must be a non-empty array of bytes 0..255 like [144, 60, 100] (got ${show(v)})`);
       }
       return [at({ kind: 'midi', bytes: v as number[] })];
     }
     case 'note': {
-      if (!isInt(v, 0, 127)) throw new EntryError(`"note" must be a MIDI note number 0..127 (got ${JSON.stringify(v)})`);
+      if (!isInt(v, 0, 127)) throw new EntryError(`"note" must be a MIDI note number 0..127 (got ${show(v)})`);
       const vel = o.vel ?? 100;
-      if (!isInt(vel, 0, 127)) throw new EntryError(`"vel" must be 0..127 (got ${JSON.stringify(o.vel)})`);
+      if (!isInt(vel, 0, 127)) throw new EntryError(`"vel" must be 0..127 (got ${show(o.vel)})`);
       const ch = o.ch ?? 1;
-      if (!isInt(ch, 1, 16)) throw new EntryError(`"ch" must be a MIDI channel 1..16 (got ${JSON.stringify(o.ch)})`);
+      if (!isInt(ch, 1, 16)) throw new EntryError(`"ch" must be a MIDI channel 1..16 (got ${show(o.ch)})`);
       if (vel === 0) {
         if ('dur' in o) throw new EntryError('"dur" makes no sense with "vel": 0 (which is a note-off)');
         return [at({ kind: 'noteOff', note: v, ch })];
@@ -125,9 +130,9 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
     case 'clock': return clockRun(o, t, entry);
     case 'pset': {
       if (typeof v !== 'string' || !(PSET_OPS as readonly string[]).includes(v)) {
-        throw new EntryError(`"pset" must be "save", "load" or "delete" (got ${JSON.stringify(v)})`);
+        throw new EntryError(`"pset" must be "save", "load" or "delete" (got ${show(v)})`);
       }
-      if (!isInt(o.slot, 1, PSET_SLOTS)) throw new EntryError(`"slot" must be a PSET slot 1..${PSET_SLOTS} (got ${JSON.stringify(o.slot)})`);
+      if (!isInt(o.slot, 1, PSET_SLOTS)) throw new EntryError(`"slot" must be a PSET slot 1..${PSET_SLOTS} (got ${show(o.slot)})`);
       if ('name' in o && (v !== 'save' || typeof o.name !== 'string')) throw new EntryError('"name" is a string, and only for "save"');
       return [at({ kind: 'pset', op: v as (typeof PSET_OPS)[number], slot: o.slot, ...(typeof o.name === 'string' ? { name: o.name } : {}) })];
     }
@@ -143,17 +148,17 @@ function parseEntry(e: unknown, params: readonly ParamInfo[], entry: number): Ti
 function clockRun(o: Record<string, unknown>, t: number, entry: number): TimedAction[] {
   const bpm = o.clock;
   if (typeof bpm !== 'number' || !Number.isFinite(bpm) || bpm < 20 || bpm > 300) {
-    throw new EntryError(`"clock" must be a tempo 20..300 bpm (got ${JSON.stringify(bpm)})`);
+    throw new EntryError(`"clock" must be a tempo 20..300 bpm (got ${show(bpm)})`);
   }
   if (!('until' in o)) throw new EntryError('"clock" needs "until" (seconds, when the clock stops)');
   const until = seconds(o.until, 'until', true);
   if (until <= t) throw new EntryError(`"until" (${until}) must be after "t" (${t})`);
   for (const k of ['start', 'stop'] as const) {
-    if (k in o && typeof o[k] !== 'boolean') throw new EntryError(`"${k}" must be true or false (got ${JSON.stringify(o[k])})`);
+    if (k in o && typeof o[k] !== 'boolean') throw new EntryError(`"${k}" must be true or false (got ${show(o[k])})`);
   }
   const jitter = o.jitter ?? 0;
   if (typeof jitter !== 'number' || !Number.isFinite(jitter) || jitter < 0 || jitter > 20) {
-    throw new EntryError(`"jitter" must be 0..20 ms (got ${JSON.stringify(o.jitter)})`);
+    throw new EntryError(`"jitter" must be 0..20 ms (got ${show(o.jitter)})`);
   }
   const period = 60 / (bpm * 24);
   const ticks = Math.floor((until - t) / period + 1e-9);
@@ -182,6 +187,7 @@ function jsonWhere(text: string, message: string): string {
 
 /** Parse and validate an events file's text. Returns actions sorted by (time, priority, entry). */
 export function parseEvents(text: string, params: readonly ParamInfo[], name = 'events'): TimedAction[] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark (Windows editors write one)
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -192,7 +198,7 @@ export function parseEvents(text: string, params: readonly ParamInfo[], name = '
   if (Array.isArray(doc)) list = doc;
   else if (typeof doc === 'object' && doc !== null) {
     const extra = Object.keys(doc).filter((k) => k !== 'events' && k !== 'comment');
-    if (extra.length) throw new FileFormatError(`${name}: unknown top-level field "${extra[0]}" (expected "events")`);
+    if (extra.length) throw new FileFormatError(`${name}: unknown top-level field ${JSON.stringify(extra[0])} (expected "events")`);
     list = (doc as { events?: unknown }).events;
     if (!Array.isArray(list)) throw new FileFormatError(`${name}: "events" must be an array of entries`);
   } else {

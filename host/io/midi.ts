@@ -28,6 +28,8 @@ export interface MidiSong {
   /** Time of the last channel message (0 when there is none). */
   lastMessageTime: number;
   noteOns: number;
+  /** Oddities read past (trailing bytes after the last chunk); the CLI prints them as warnings. */
+  warnings: string[];
 }
 
 export const DEFAULT_TEMPO_US = 500_000; // 120 bpm, the SMF default until the first set-tempo
@@ -95,9 +97,54 @@ function channelBytes(e: MidiEvent, where: string): number[] | null {
   return out;
 }
 
-/** Check the chunk layout midi-file trusts blindly: header, and every chunk's length inside the file. */
-function checkChunks(bytes: Uint8Array, name: string): void {
-  const id = (at: number) => Buffer.from(bytes.subarray(at, at + 4)).toString('latin1');
+/**
+ * Walk a track's events the way midi-file reads them, checking only what it does not: a variable-length number
+ * (delta time, meta or SysEx length) is at most 4 bytes. A longer one overflows midi-file's 32-bit arithmetic into
+ * a negative length that moves its read position backwards: an endless loop (found by `npm run fuzz`).
+ */
+function checkTrack(d: Uint8Array, where: string): void {
+  let p = 0;
+  let running = -1;
+  const vlq = (): number => {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      if (p >= d.length) return v;
+      const b = d[p++]!;
+      v = v * 128 + (b & 0x7f);
+      if (!(b & 0x80)) return v;
+    }
+    throw new FileFormatError(`${where}: malformed MIDI file (a variable-length number longer than 4 bytes at track byte ${p - 4})`);
+  };
+  while (p < d.length) {
+    vlq(); // delta time
+    if (p >= d.length) return;
+    const t = d[p++]!;
+    if (t === 0xff) { p++; p += vlq(); } // meta: type, length, data
+    else if (t === 0xf0 || t === 0xf7) p += vlq(); // SysEx
+    else if (t >= 0xf0) return; // midi-file refuses it
+    else {
+      let status = t;
+      if (t < 0x80) {
+        if (running < 0) return; // midi-file refuses running status before a status byte
+        status = running; // t was the first data byte
+      } else { p++; running = t; }
+      const type = status >> 4;
+      if (type !== 0xc && type !== 0xd) p++; // two data bytes
+    }
+  }
+}
+
+/** A few bytes after the last chunk (some writers pad to an even length or add a stray newline). */
+const MAX_TRAILING = 7;
+
+/**
+ * Check the chunk layout midi-file trusts blindly: header, and every chunk's length inside the file. Returns the
+ * length of the chunks; fewer than 8 bytes after them (too short for a chunk) are ignored with a warning.
+ */
+function checkChunks(bytes: Uint8Array, name: string, warnings: string[]): number {
+  // chunk ids go into messages: anything unprintable is shown as \xNN so an error stays one readable line
+  const id = (at: number) => Buffer.from(bytes.subarray(at, at + 4)).toString('latin1')
+    .replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (bytes.length < 14 || id(0) !== 'MThd') throw new FileFormatError(`${name}: not a MIDI file (no MThd header)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(4) < 6) throw new FileFormatError(`${name}: malformed MIDI file (header chunk too short)`);
@@ -105,23 +152,31 @@ function checkChunks(bytes: Uint8Array, name: string): void {
   let at = 0;
   let tracks = 0;
   while (at < bytes.length) {
-    if (at + 8 > bytes.length) throw new FileFormatError(`${name}: truncated MIDI file (partial chunk header at byte ${at})`);
+    if (at + 8 > bytes.length) {
+      if (tracks >= declared && bytes.length - at <= MAX_TRAILING) {
+        warnings.push(`${name}: ignored ${bytes.length - at} trailing byte(s) after the last chunk`);
+        return at;
+      }
+      throw new FileFormatError(`${name}: truncated MIDI file (partial chunk header at byte ${at})`);
+    }
     const len = dv.getUint32(at + 4);
     if (at + 8 + len > bytes.length) {
       throw new FileFormatError(`${name}: truncated MIDI file (chunk "${id(at)}" at byte ${at} declares ${len} bytes, `
         + `only ${bytes.length - at - 8} present)`);
     }
-    if (id(at) === 'MTrk') tracks++;
+    if (id(at) === 'MTrk') checkTrack(bytes.subarray(at + 8, at + 8 + len), `${name}: track ${++tracks}`);
     at += 8 + len;
   }
   if (tracks < declared) throw new FileFormatError(`${name}: truncated MIDI file (header declares ${declared} tracks, found ${tracks})`);
+  return at;
 }
 
 export function decodeMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
-  checkChunks(bytes, name);
+  const warnings: string[] = [];
+  const end = checkChunks(bytes, name, warnings);
   let parsed: MidiData;
   try {
-    parsed = parseMidi(bytes);
+    parsed = parseMidi(bytes.subarray(0, end));
   } catch (e) {
     if (e instanceof FileFormatError) throw e;
     throw new FileFormatError(`${name}: malformed MIDI file (${errorText(e).replace(/\s+/g, ' ')})`);
@@ -159,6 +214,7 @@ export function decodeMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
     messages, tempoMap, format: header.format, tracks: parsed.tracks.length,
     lastMessageTime: messages.length ? messages[messages.length - 1]!.time : 0,
     noteOns: messages.filter((m) => (m.bytes[0]! & 0xf0) === 0x90 && m.bytes[2]! > 0).length,
+    warnings,
   };
 }
 

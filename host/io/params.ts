@@ -20,7 +20,7 @@ export function resolveParam(params: readonly ParamInfo[], id: string): ParamInf
   const hits = params.filter((p) => loose(p.id) === loose(id));
   if (hits.length === 1) return hits[0]!;
   const near = params.filter((p) => loose(p.id).includes(loose(id)) || loose(id).includes(loose(p.id))).map((p) => `"${p.id}"`);
-  throw new ParamError(`unknown param "${id}"${near.length ? ` (did you mean ${near.slice(0, 3).join(' or ')}?)` : ''}`
+  throw new ParamError(`unknown param ${JSON.stringify(id)}${near.length ? ` (did you mean ${near.slice(0, 3).join(' or ')}?)` : ''}`
     + ' — `piwip params` lists them');
 }
 
@@ -46,7 +46,7 @@ export function checkParamValue(p: ParamInfo, value: unknown): number {
     const k = p.options.findIndex((o) => o.toLowerCase() === value.trim().toLowerCase());
     if (k >= 0) return k + 1;
     v = value.trim() === '' ? NaN : Number(value);
-    if (Number.isNaN(v)) throw new ParamError(`bad value "${value}" for param "${p.id}" (expected ${describeRange(p)})`);
+    if (Number.isNaN(v)) throw new ParamError(`bad value ${JSON.stringify(value)} for param "${p.id}" (expected ${describeRange(p)})`);
   } else {
     throw new ParamError(`bad value ${JSON.stringify(value)} for param "${p.id}" (expected ${describeRange(p)})`);
   }
@@ -70,7 +70,7 @@ export function checkParamValue(p: ParamInfo, value: unknown): number {
 /** Parse a command-line `id=value`. */
 export function parseAssignment(params: readonly ParamInfo[], text: string): { param: ParamInfo; value: number } {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new ParamError(`--set expects id=value, got "${text}"`);
+  if (eq <= 0) throw new ParamError(`--set expects id=value, got ${JSON.stringify(text)}`);
   const param = resolveParam(params, text.slice(0, eq));
   return { param, value: checkParamValue(param, text.slice(eq + 1)) };
 }

@@ -1,9 +1,10 @@
 // PSET files as norns keeps them: <dir>/piwip-NN.pset (NN = 01..99) and <dir>/pset-last.txt holding the last slot.
 // The engine holds the text and the menu; this performs its save/load/delete requests on disk, atomically.
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PiwipEngine, PsetReport, PsetRequest } from '../engine/engine.ts';
 import { FileFormatError } from './errors.ts';
+import { ensureDir } from './files.ts';
 
 export const SCRIPT = 'piwip';
 
@@ -67,7 +68,7 @@ export class PsetDir {
     try {
       if (r.op === 'save') {
         const label = name ?? slotName(r.slot);
-        mkdirSync(this.dir, { recursive: true });
+        ensureDir(this.dir, `--pset-dir "${this.dir}"`);
         const tmp = `${file}.tmp`;
         writeFileSync(tmp, engine.psetWrite(label));
         renameSync(tmp, file); // never leave a half-written PSET where the old one was
@@ -90,7 +91,7 @@ export class PsetDir {
 
   private setLast(engine: PiwipEngine, slot: number): void {
     engine.psetLast = slot;
-    mkdirSync(this.dir, { recursive: true });
+    ensureDir(this.dir, `--pset-dir "${this.dir}"`);
     writeFileSync(this.lastFile, `${slot}\n`);
   }
 }
