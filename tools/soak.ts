@@ -75,13 +75,20 @@ try {
   if (args.wasm) wasm = readFileSync(args.wasm);
 } catch (e) { console.error(`soak: ${(e as Error).message}\n${USAGE}`); process.exit(2); }
 
+// a terminal gets a live line; a log file one line a minute
+let lastLine = 0;
+function progress(line: string): void {
+  if (process.stdout.isTTY) { process.stdout.write(`\r${line}   `); return; }
+  if (Date.now() - lastLine >= 60000) { lastLine = Date.now(); console.log(line); }
+}
+
 console.log(`piwip soak, seed ${args.seed}${args.minutes !== undefined ? `, ${args.minutes} min wall clock` : ''}${args.audioMinutes !== undefined ? `, ${args.audioMinutes} audio-minutes` : ''}${args.replay !== undefined ? `, replay to block ${args.replay}` : ''}${args.wasm ? `, ${args.wasm}` : ''}`);
 const res = runSoak({
   seed: args.seed, wasm, wallMs: args.minutes !== undefined ? args.minutes * 60000 : undefined,
   audioSeconds: args.audioMinutes !== undefined ? args.audioMinutes * 60 : undefined, replayBlock: args.replay,
   traceFrom: args.traceFrom, cpuBudgetPct: args.cpuBudget, stopOnFirst: args.stop,
   onFailure: (f) => { if (process.stdout.isTTY) process.stdout.write('\n'); printFailure(f, 'FAILURE'); },
-  progress: args.replay === undefined ? (line) => { if (process.stdout.isTTY) process.stdout.write(`\r${line}   `); } : undefined,
+  progress: args.replay === undefined ? progress : undefined,
 });
 if (process.stdout.isTTY) process.stdout.write('\n');
 function printFailure(f: SoakFailure, title: string): void {

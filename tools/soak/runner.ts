@@ -52,7 +52,12 @@ export interface SoakResult {
 }
 
 class Failure extends Error { constructor(readonly what: string, detail: string) { super(detail); } }
-const MAX_FAILURES = 20;
+const MAX_FAILURES = 40;
+/** Sample problems are grouped by what and by the input playing; other failures by their text without numbers. */
+function failureKey(what: string, detail: string): string {
+  const input = /input (\w+)\)$/.exec(detail);
+  return input && (what === 'denormal' || what === 'non-finite' || what === 'out of bound') ? `${what} (input ${input[1]})` : `${what}: ${detail.replace(/[-+]?[0-9][-+0-9.e]*/g, '#')}`;
+}
 /** Failures after which the instance cannot be trusted: the epoch ends (a new instance starts). */
 const FATAL = new Set(['trap', 'error', 'process error', 'memory growth', 'liveness']);
 
@@ -196,8 +201,8 @@ export function runSoak(o: SoakOptions): SoakResult {
       const detail = (err as Error).message;
       res.ok = false;
       res.failureCount++;
-      const key = `${what}: ${detail.replace(/[-+0-9.e]+/g, '#')}`;
-      const seen = res.failures.find((f) => `${f.what}: ${f.detail.replace(/[-+0-9.e]+/g, '#')}` === key);
+      const key = failureKey(what, detail);
+      const seen = res.failures.find((f) => failureKey(f.what, f.detail) === key);
       if (seen) seen.count++;
       else if (res.failures.length < MAX_FAILURES) {
         res.failures.push({ what, detail, block: failBlock, epoch: res.epochs, epochBlock: epochBlock - (failBlock < block ? 1 : 0),
