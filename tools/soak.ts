@@ -6,10 +6,10 @@ import { runSoak, type SoakResult, type SoakFailure } from './soak/runner.ts';
 import { EVENT_KINDS } from './soak/events.ts';
 import { INPUT_KINDS } from './soak/input.ts';
 
-const USAGE = 'usage: npm run soak -- [--minutes M (wall clock, default 1)] [--audio-minutes A] [--seed N] [--replay BLOCK [--trace-from BLOCK]] [--cpu-budget PCT] [--stop] [--wasm FILE]';
+const USAGE = 'usage: npm run soak -- [--minutes M (wall clock, default 1)] [--audio-minutes A] [--seed N] [--replay BLOCK [--trace-from BLOCK]] [--cpu-budget PCT] [--stop] [--wasm FILE] [--timing-runs K (with --audio-minutes)]';
 
-function parse(argv: string[]): { minutes?: number; audioMinutes?: number; seed: number; replay?: number; traceFrom?: number; cpuBudget?: number; stop: boolean; wasm?: string } {
-  const o: ReturnType<typeof parse> = { seed: (Date.now() % 1e9) >>> 0, stop: false };
+function parse(argv: string[]): { minutes?: number; audioMinutes?: number; seed: number; replay?: number; traceFrom?: number; cpuBudget?: number; stop: boolean; wasm?: string; timingRuns: number } {
+  const o: ReturnType<typeof parse> = { seed: (Date.now() % 1e9) >>> 0, stop: false, timingRuns: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (lo: number, int: boolean): number => {
@@ -27,11 +27,13 @@ function parse(argv: string[]): { minutes?: number; audioMinutes?: number; seed:
     else if (a === '--trace-from') o.traceFrom = num(0, true);
     else if (a === '--cpu-budget') o.cpuBudget = num(0, false);
     else if (a === '--stop') o.stop = true;
+    else if (a === '--timing-runs') o.timingRuns = num(1, true);
     else if (a === '--wasm') { o.wasm = argv[++i]; if (!o.wasm) throw new Error('--wasm needs a file'); }
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`unknown option ${a}`);
   }
   if (o.minutes === undefined && o.audioMinutes === undefined && o.replay === undefined) o.minutes = 1;
+  if (o.timingRuns > 1 && (o.audioMinutes === undefined || o.minutes !== undefined)) throw new Error('--timing-runs needs --audio-minutes (the same blocks in every run) and no --minutes');
   return o;
 }
 
@@ -83,13 +85,38 @@ function progress(line: string): void {
 }
 
 console.log(`piwip soak, seed ${args.seed}${args.minutes !== undefined ? `, ${args.minutes} min wall clock` : ''}${args.audioMinutes !== undefined ? `, ${args.audioMinutes} audio-minutes` : ''}${args.replay !== undefined ? `, replay to block ${args.replay}` : ''}${args.wasm ? `, ${args.wasm}` : ''}`);
-const res = runSoak({
+const opts = {
   seed: args.seed, wasm, wallMs: args.minutes !== undefined ? args.minutes * 60000 : undefined,
   audioSeconds: args.audioMinutes !== undefined ? args.audioMinutes * 60 : undefined, replayBlock: args.replay,
   traceFrom: args.traceFrom, cpuBudgetPct: args.cpuBudget, stopOnFirst: args.stop,
-  onFailure: (f) => { if (process.stdout.isTTY) process.stdout.write('\n'); printFailure(f, 'FAILURE'); },
+  onFailure: (f: SoakFailure) => { if (process.stdout.isTTY) process.stdout.write('\n'); printFailure(f, 'FAILURE'); },
   progress: args.replay === undefined ? progress : undefined,
-});
+};
+const bt = args.timingRuns > 1 ? { us: new Float32Array(0), frames: new Uint16Array(0), rate: new Float32Array(0), n: 0 } : undefined;
+const res = runSoak({ ...opts, blockTimes: bt });
+/** Block times as the minimum over K runs of the same blocks: a wait for the CPU rarely hits one block K times. */
+let minTimes: string[] = [];
+if (bt) {
+  const best = bt.us.slice(0, bt.n);
+  for (let k = 1; k < args.timingRuns; k++) {
+    const again = { us: new Float32Array(0), frames: new Uint16Array(0), rate: new Float32Array(0), n: 0 };
+    runSoak({ ...opts, onFailure: undefined, progress: undefined, blockTimes: again });
+    if (again.n !== bt.n) throw new Error(`timing run ${k + 1} ran ${again.n} blocks, the first ${bt.n}`);
+    for (let i = 0; i < bt.n; i++) if (again.us[i]! < best[i]!) best[i] = again.us[i]!;
+  }
+  let worst = 0, worstPct = 0, wi = 0, pi = 0, sum = 0;
+  for (let i = 0; i < bt.n; i++) {
+    const us = best[i]!, pct = 100 * us * bt.rate[i]! / (bt.frames[i]! * 1e6);
+    sum += us;
+    if (us > worst) { worst = us; wi = i; }
+    if (pct > worstPct) { worstPct = pct; pi = i; }
+  }
+  const own = (i: number) => (100 * best[i]! * bt.rate[i]! / (bt.frames[i]! * 1e6)).toFixed(1);
+  minTimes = [
+    `min of ${args.timingRuns} runs: mean ${(sum / bt.n).toFixed(2)} µs per block; worst ${worst.toFixed(1)} µs at block ${wi} (${bt.frames[wi]} frames at ${bt.rate[wi]} Hz: ${own(wi)} % of their duration)`,
+    `min of ${args.timingRuns} runs: worst vs duration ${worstPct.toFixed(1)} % at block ${pi} (${best[pi]!.toFixed(1)} µs for ${bt.frames[pi]} frames at ${bt.rate[pi]} Hz)`,
+  ];
+}
 if (process.stdout.isTTY) process.stdout.write('\n');
 function printFailure(f: SoakFailure, title: string): void {
   console.log(`${title}: ${f.what}: ${f.detail}`);
@@ -101,4 +128,5 @@ function printFailure(f: SoakFailure, title: string): void {
 }
 if (res.replay) { printFailure(res.replay, 'REPLAY reached'); console.log(`  block ${res.replay.block} took ${res.times.lastUs.toFixed(1)} µs in this run`); }
 for (const l of summary(res, args.minutes)) console.log(l);
+for (const l of minTimes) console.log(`block time (${l.slice(0, l.indexOf(':'))})  ` + l.slice(l.indexOf(':') + 2));
 process.exit(res.ok ? 0 : 1);

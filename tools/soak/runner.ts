@@ -31,6 +31,8 @@ export interface SoakOptions {
   /** Called with each new kind of failure as it happens. */
   onFailure?: (f: SoakFailure) => void;
   wasm?: Uint8Array;
+  /** Keep every block's wall time (µs, by global block) here, grown as needed (see --timing-runs). */
+  blockTimes?: { us: Float32Array; frames: Uint16Array; rate: Float32Array; n: number };
   /** Fold every output sample's bits into SoakResult.outputHash (determinism checks). */
   hash?: boolean;
 }
@@ -130,6 +132,14 @@ export function runSoak(o: SoakOptions): SoakResult {
       block++;
       epochBlock++;
       if (rc !== 0) throw new Failure('process error', `process(${frames}) returned ${rc}`);
+      const bt = o.blockTimes;
+      if (bt) {
+        if (bt.n >= bt.us.length) {
+          const grow = <T extends Float32Array | Uint16Array>(a: T, make: (n: number) => T): T => { const b = make(Math.max(1024, a.length * 2)); b.set(a); return b; };
+          bt.us = grow(bt.us, (n) => new Float32Array(n)); bt.frames = grow(bt.frames, (n) => new Uint16Array(n)); bt.rate = grow(bt.rate, (n) => new Float32Array(n));
+        }
+        bt.us[bt.n] = us; bt.frames[bt.n] = frames; bt.rate[bt.n] = sr; bt.n++;
+      }
       if (times.add(us, frames, sr, block, budget)) throw new Failure('cpu', `block took ${us.toFixed(1)} µs, over ${budget} % of its ${(frames * 1e6 / sr).toFixed(1)} µs`);
       if (ex.memory.buffer.byteLength !== wasmBytes) throw new Failure('memory growth', `wasm memory ${wasmBytes} → ${ex.memory.buffer.byteLength} bytes after init`);
       const mid = probeInput ? Math.max(input.midPeak, 0.5) : input.midPeak;
