@@ -50,7 +50,7 @@ function summary(r: SoakResult, wallMinutes: number | undefined): string[] {
     ['sample rates', r.sampleRates.sort((a, b) => a - b).join(', ')],
     ['audio simulated', `${r.audioSeconds.toFixed(0)} s = ${audioMin.toFixed(1)} min = ${(audioMin / 60).toFixed(2)} h`],
     ['wall time', `${r.wallSeconds.toFixed(1)} s`],
-    ['speed', `${(audioMin / Math.max(wallMin, 1e-9)).toFixed(0)} audio-minutes per wall-minute`],
+    ['speed', `${(audioMin / Math.max(wallMin, 1e-9)).toFixed(0)} audio-minutes per wall-minute (${(audioMin / Math.max(r.cpuSeconds / 60, 1e-9)).toFixed(0)} per CPU-minute of the soak process)`],
     ['events', EVENT_KINDS.map((k) => `${k} ${r.events[k]}`).join(', ')],
     ['midi bytes', String(r.midiBytes)],
     ['input segments', INPUT_KINDS.map((k) => `${k} ${r.inputs[k]}`).join(', ')],
