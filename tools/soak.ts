@@ -6,10 +6,10 @@ import { runSoak, type SoakResult, type SoakFailure } from './soak/runner.ts';
 import { EVENT_KINDS } from './soak/events.ts';
 import { INPUT_KINDS } from './soak/input.ts';
 
-const USAGE = 'usage: npm run soak -- [--minutes M (wall clock, default 1)] [--audio-minutes A] [--seed N] [--replay BLOCK [--trace-from BLOCK]] [--cpu-budget PCT] [--stop] [--wasm FILE] [--timing-runs K (with --audio-minutes)]';
+const USAGE = 'usage: npm run soak -- [--minutes M (wall clock, default 1)] [--audio-minutes A] [--seed N] [--replay BLOCK [--trace-from BLOCK]] [--cpu-budget PCT] [--stop] [--wasm FILE] [--timing-runs K (with --audio-minutes)] [--no-link]';
 
-function parse(argv: string[]): { minutes?: number; audioMinutes?: number; seed: number; replay?: number; traceFrom?: number; cpuBudget?: number; stop: boolean; wasm?: string; timingRuns: number } {
-  const o: ReturnType<typeof parse> = { seed: (Date.now() % 1e9) >>> 0, stop: false, timingRuns: 1 };
+function parse(argv: string[]): { minutes?: number; audioMinutes?: number; seed: number; replay?: number; traceFrom?: number; cpuBudget?: number; stop: boolean; wasm?: string; timingRuns: number; link: boolean } {
+  const o: ReturnType<typeof parse> = { seed: (Date.now() % 1e9) >>> 0, stop: false, timingRuns: 1, link: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (lo: number, int: boolean): number => {
@@ -27,6 +27,7 @@ function parse(argv: string[]): { minutes?: number; audioMinutes?: number; seed:
     else if (a === '--trace-from') o.traceFrom = num(0, true);
     else if (a === '--cpu-budget') o.cpuBudget = num(0, false);
     else if (a === '--stop') o.stop = true;
+    else if (a === '--no-link') o.link = false;
     else if (a === '--timing-runs') o.timingRuns = num(1, true);
     else if (a === '--wasm') { o.wasm = argv[++i]; if (!o.wasm) throw new Error('--wasm needs a file'); }
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
@@ -53,6 +54,7 @@ function summary(r: SoakResult, wallMinutes: number | undefined): string[] {
     ['speed', `${(audioMin / Math.max(wallMin, 1e-9)).toFixed(0)} audio-minutes per wall-minute (${(audioMin / Math.max(r.cpuSeconds / 60, 1e-9)).toFixed(0)} per CPU-minute of the soak process)`],
     ['events', EVENT_KINDS.map((k) => `${k} ${r.events[k]}`).join(', ')],
     ['midi bytes', String(r.midiBytes)],
+    ['link', `${r.link.framesIn} frames (${r.link.bytesIn} bytes) in, ${r.link.framesOut} frames (${r.link.bytesOut} bytes) out; linkService mean ${r.link.serviceMeanUs.toFixed(2)} µs, worst ${r.link.serviceWorstUs.toFixed(1)} µs at block ${r.link.serviceWorstBlock}`],
     ['input segments', INPUT_KINDS.map((k) => `${k} ${r.inputs[k]}`).join(', ')],
     ['output peak', `${r.outPeak.toPrecision(4)} (largest bound used ${r.boundMax.toPrecision(4)} = 62.5 × input mid peak + block input peak)`],
     ['block time', `mean ${t.meanUs.toFixed(2)} µs over ${t.count} blocks`],
@@ -88,7 +90,7 @@ console.log(`piwip soak, seed ${args.seed}${args.minutes !== undefined ? `, ${ar
 const opts = {
   seed: args.seed, wasm, wallMs: args.minutes !== undefined ? args.minutes * 60000 : undefined,
   audioSeconds: args.audioMinutes !== undefined ? args.audioMinutes * 60 : undefined, replayBlock: args.replay,
-  traceFrom: args.traceFrom, cpuBudgetPct: args.cpuBudget, stopOnFirst: args.stop,
+  traceFrom: args.traceFrom, cpuBudgetPct: args.cpuBudget, stopOnFirst: args.stop, link: args.link,
   onFailure: (f: SoakFailure) => { if (process.stdout.isTTY) process.stdout.write('\n'); printFailure(f, 'FAILURE'); },
   progress: args.replay === undefined ? progress : undefined,
 };

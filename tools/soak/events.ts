@@ -5,14 +5,15 @@
 // and calls with bad arguments. Each event is logged (last LOG_SIZE kept) so a failure can be replayed and read.
 import type { PiwipEngine, ParamInfo } from '../../host/engine/engine.ts';
 import type { Rng } from './prng.ts';
+import type { LinkSession } from './link.ts';
 
 export const EVENT_KINDS = ['key', 'enc', 'param', 'paramDelta', 'preset', 'pset', 'psetSlots', 'note', 'midiGarbage',
-  'clock', 'menu', 'query', 'badCall'] as const;
+  'clock', 'menu', 'query', 'badCall', 'link'] as const;
 export type EventKind = typeof EVENT_KINDS[number];
 /** Mean events per audio second of each kind at intensity 1. */
 const RATES: Record<EventKind, number> = {
   key: 0.6, enc: 2, param: 1, paramDelta: 1, preset: 0.1, pset: 0.08, psetSlots: 0.08, note: 3, midiGarbage: 0.3,
-  clock: 0.03, menu: 0.1, query: 0.3, badCall: 0.02,
+  clock: 0.03, menu: 0.1, query: 0.3, badCall: 0.02, link: 1,
 };
 export const LOG_SIZE = 48;
 const PENDING_MAX = 512;
@@ -37,6 +38,9 @@ export class EventGen {
   private params: ParamInfo[];
   private readonly ex: PiwipEngine['ex'];
   private readonly rates: [EventKind, number][];
+  private readonly linkRate: number;
+  /** The host session on the link (null = no link traffic). */
+  link: LinkSession | null = null;
   block = 0;
   sample = 0;
 
@@ -44,7 +48,9 @@ export class EventGen {
     this.ex = e.ex;
     this.params = e.params();
     this.pool.push(e.psetWrite('defaults'));
-    this.rates = EVENT_KINDS.map((k) => [k, RATES[k] * intensity / e.sampleRate]);
+    // link traffic draws from its own stream (LinkSession), so the other kinds' streams do not depend on it
+    this.rates = EVENT_KINDS.filter((k) => k !== 'link').map((k) => [k, RATES[k] * intensity / e.sampleRate]);
+    this.linkRate = RATES.link * intensity / e.sampleRate;
   }
 
   /** The last events, oldest first, each prefixed with its block number. */
@@ -53,7 +59,7 @@ export class EventGen {
   /** Printed as events happen (replay tracing). */
   trace: ((line: string) => void) | null = null;
   get defaults(): Buffer { return this.pool[0]!; }
-  /** A log line that is not a random event (the probe). */
+  /** A log line of an event drawn elsewhere (the probe, the link session). */
   log2(what: string, text: string): void { this.push(`block ${this.block} (+${this.sample} samples): ${what} ${text}`); }
   readPsetText(b: Buffer): number { return this.readPset(b); }
 
@@ -88,6 +94,11 @@ export class EventGen {
       p.fn();
     }
     this.clockBytes();
+    const l = this.link;
+    if (l) {
+      let p = this.linkRate * frames;
+      while (p > 0 && l.rng.float() < p) { this.counts.link++; l.event(this.pool, this.params.length); p -= 1; }
+    }
     const r = this.rng;
     for (const [kind, rate] of this.rates) {
       // Poisson arrivals over the block: usually 0, sometimes 1, rarely more
@@ -116,6 +127,7 @@ export class EventGen {
       case 'menu': return this.menu();
       case 'query': return this.query();
       case 'badCall': return this.badCall();
+      case 'link': return;
     }
   }
 

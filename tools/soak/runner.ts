@@ -10,6 +10,7 @@ import { InputGen, INPUT_KINDS, type InputKind } from './input.ts';
 import { EventGen, EVENT_KINDS, InvariantError, type EventKind } from './events.ts';
 import { checkSamples, OUTPUT_BOUND_PER_MID, LEVEL_CAP } from './checks.ts';
 import { BlockTimes, MemoryTrack } from './stats.ts';
+import { LinkSession } from './link.ts';
 
 export interface SoakOptions {
   seed: number;
@@ -33,6 +34,8 @@ export interface SoakOptions {
   wasm?: Uint8Array;
   /** Keep every block's wall time (µs, by global block) here, grown as needed (see --timing-runs). */
   blockTimes?: { us: Float32Array; frames: Uint16Array; rate: Float32Array; n: number };
+  /** Host traffic on the link (docs/link.md) with its service call after every block (default on). */
+  link?: boolean;
   /** Fold every output sample's bits into SoakResult.outputHash (determinism checks). */
   hash?: boolean;
 }
@@ -48,7 +51,8 @@ export interface SoakResult {
   /** What a replay found at its block (the events leading to it). */
   replay: SoakFailure | null; stoppedAt: 'time' | 'audio' | 'replay' | 'failure';
   blocks: number; audioSeconds: number; wallSeconds: number; cpuSeconds: number; epochs: number; probes: number;
-  events: Record<EventKind, number>; midiBytes: number; inputs: Record<InputKind, number>;
+  events: Record<EventKind, number>; midiBytes: number;
+  link: { framesIn: number; bytesIn: number; framesOut: number; bytesOut: number; serviceMeanUs: number; serviceWorstUs: number; serviceWorstBlock: number }; inputs: Record<InputKind, number>;
   times: BlockTimes; memory: MemoryTrack; wasmBytes: { min: number; max: number };
   outPeak: number; boundMax: number; outputHash: number; framesSeen: { min: number; max: number }; sampleRates: number[];
 }
@@ -83,7 +87,8 @@ export function runSoak(o: SoakOptions): SoakResult {
   const inputs = Object.fromEntries(INPUT_KINDS.map((k) => [k, 0])) as Record<InputKind, number>;
   const res: SoakResult = {
     seed: o.seed, ok: true, failures: [], failureCount: 0, replay: null, stoppedAt: 'time', blocks: 0, audioSeconds: 0, wallSeconds: 0, cpuSeconds: 0, epochs: 0,
-    probes: 0, events, midiBytes: 0, inputs, times, memory, wasmBytes: { min: Infinity, max: 0 }, outPeak: 0, boundMax: 0, outputHash: 0x811c9dc5,
+    probes: 0, events, midiBytes: 0,
+    link: { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, serviceMeanUs: 0, serviceWorstUs: 0, serviceWorstBlock: -1 }, inputs, times, memory, wasmBytes: { min: Infinity, max: 0 }, outPeak: 0, boundMax: 0, outputHash: 0x811c9dc5,
     framesSeen: { min: Infinity, max: 0 }, sampleRates: [],
   };
   const budget = o.cpuBudgetPct ?? Infinity;
@@ -94,6 +99,7 @@ export function runSoak(o: SoakOptions): SoakResult {
   let block = 0;
   let done = false;
   const peak = new Float64Array(1);
+  let linkServiceUs = 0, linkServices = 0;
 
   while (!done) {
     const cfg = epochConfig(master);
@@ -110,6 +116,8 @@ export function runSoak(o: SoakOptions): SoakResult {
     const bitsL = new Uint32Array(outL.buffer, outL.byteOffset, bs), bitsR = new Uint32Array(outR.buffer, outR.byteOffset, bs);
     const input = new InputGen(rng.fork(), sr);
     const gen = new EventGen(rng.fork(), e, cfg.intensity);
+    const link = o.link === false ? null : new LinkSession(new Rng(cfg.seed ^ 0x5bd1e995), e, (t) => gen.log2('link', t));
+    gen.link = link;
     if (o.traceFrom !== undefined) gen.trace = (line) => { if (block >= o.traceFrom!) (o.print ?? console.log)(line); };
     const epochBlocks = Math.max(1, Math.round(cfg.seconds * sr / bs));
     let sample = 0;
@@ -155,6 +163,13 @@ export function runSoak(o: SoakOptions): SoakResult {
       }
       if (bad) throw new Failure(bad.what, `output ${bad.ch ? 'R' : 'L'}[${bad.index}] = ${bad.value} (bound ${bound.toPrecision(4)}; input ${input.kind})`);
       if ((block & 15) === 0) checkState(e, cfg);
+      if (link) {
+        const a = performance.now();
+        link.service();
+        const lus = (performance.now() - a) * 1000;
+        linkServiceUs += lus; linkServices++;
+        if (lus > res.link.serviceWorstUs) { res.link.serviceWorstUs = lus; res.link.serviceWorstBlock = failBlock; }
+      }
       if (frames < res.framesSeen.min) res.framesSeen.min = frames;
       if (frames > res.framesSeen.max) res.framesSeen.max = frames;
     };
@@ -251,8 +266,10 @@ export function runSoak(o: SoakOptions): SoakResult {
     for (const k of EVENT_KINDS) events[k] += gen.counts[k];
     for (const k of INPUT_KINDS) inputs[k] += input.counts[k];
     res.midiBytes += gen.midiBytes;
+    if (link) { res.link.framesIn += link.frames; res.link.bytesIn += link.bytesIn; res.link.framesOut += link.framesOut; res.link.bytesOut += link.bytesOut; }
   }
   res.blocks = block;
+  res.link.serviceMeanUs = linkServices ? linkServiceUs / linkServices : 0;
   memory.sample();
   res.wallSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
