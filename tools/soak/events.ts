@@ -320,6 +320,8 @@ export class EventGen {
         this.slots.delete(req.slot);
         this.e.psetSlotSet(req.slot, null);
       }
+      // as a shell does: tell the link (a host may have asked for it) that the request was performed
+      if (this.link) this.ex.linkPsetDone(['', 'save', 'load', 'delete'].indexOf(req.op), req.slot, req.op === 'load' && !this.slots.has(req.slot) ? -1 : 0);
     }
     throw new InvariantError('PSET request queue did not drain after 64 pops');
   }
