@@ -68,13 +68,16 @@ local function use_norns_clock() return params:get("piwip_clock") == 2 end
 
 local function send_clock(b) if piwip.connected() and use_norns_clock() then piwip.midi(b) end end
 
--- 24 MIDI clock ticks per beat from norns' clock (internal, MIDI, Link or crow: whatever is selected)
+-- 24 MIDI clock ticks per beat from norns' clock (internal, MIDI, Link or crow: whatever is selected).
+-- START goes out on one of norns' beats, so the module's beat 0 is a norns beat.
 local function clock_loop()
   while true do
-    clock.sync(1 / 24)
-    if piwip.connected() and use_norns_clock() then
-      if not clock_started then piwip.midi({ 0xFA }); clock_started = true end
-      piwip.midi({ 0xF8 })
+    if piwip.connected() and use_norns_clock() and not clock_started then
+      clock.sync(1)
+      if piwip.connected() then piwip.midi({ 0xFA, 0xF8 }); clock_started = true end
+    else
+      clock.sync(1 / 24)
+      if clock_started and piwip.connected() and use_norns_clock() then piwip.midi({ 0xF8 }) end
     end
   end
 end
@@ -163,7 +166,7 @@ function init()
   piwip.on("log", function(l) print("piwip module: " .. l.text) end)
 
   connect_midi()
-  clock.transport.start = function() clock_started = true; send_clock({ 0xFA }) end
+  clock.transport.start = function() clock_started = false end -- restart on the next beat
   clock.transport.stop = function() send_clock({ 0xFC }); clock_started = false end
   clock_id = clock.run(clock_loop)
 

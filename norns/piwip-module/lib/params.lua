@@ -113,6 +113,7 @@ function P:build(params, controlspec)
 end
 
 function P:set_silently(params, t, v)
+  if t.type == "number" or t.type == "option" then v = math.tointeger(v) or v end
   self.applying = true
   params:set(t.id, v, true)
   self.applying = false
