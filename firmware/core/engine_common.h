@@ -13,6 +13,8 @@ static enum piwip_dead_output s_dead_output = PIWIP_DEAD_DRY;
 static int s_alive, s_block;
 /* the engine's I/O and text buffers in its linear memory (from init) */
 static uint32_t s_in_ptr[2], s_out_ptr[2], s_text_ptr, s_text_cap, s_screen_ptr;
+/* the link's windows (from init; 0 = the engine has no link) */
+static uint32_t s_link_in_ptr, s_link_out_ptr, s_link_send_ptr;
 
 /* No snprintf: newlib's printf family can allocate; errors may be set from the audio thread. Up to four parts,
  * NULL ends early, e.g. err_set("trap: ", what, " in ", where). */
@@ -66,6 +68,9 @@ static int abi_check(size_t mem_size) {
     return PIWIP_E_ABI;
   }
   if (!span_ok(s_screen_ptr, PIWIP_SCREEN_BYTES, mem_size)) s_screen_ptr = 0;
+  if (!span_ok(s_link_in_ptr, PIWIP_LINK_WINDOW, mem_size) || !span_ok(s_link_out_ptr, PIWIP_LINK_WINDOW, mem_size) ||
+      !span_ok(s_link_send_ptr, PIWIP_LINK_WINDOW, mem_size))
+    s_link_in_ptr = s_link_out_ptr = s_link_send_ptr = 0;
   return PIWIP_OK;
 }
 

@@ -90,7 +90,9 @@ int piwip_init(const piwip_config *cfg) {
     s_in_ptr[ch] = Z_piwipZ_inputPtr(&s_inst, (u32)ch);
     s_out_ptr[ch] = Z_piwipZ_outputPtr(&s_inst, (u32)ch);
   } s_text_ptr = Z_piwipZ_textPtr(&s_inst);
-       s_text_cap = Z_piwipZ_textCap(&s_inst); s_screen_ptr = Z_piwipZ_screenPtr(&s_inst));
+       s_text_cap = Z_piwipZ_textCap(&s_inst); s_screen_ptr = Z_piwipZ_screenPtr(&s_inst);
+       s_link_in_ptr = Z_piwipZ_linkInPtr(&s_inst); s_link_out_ptr = Z_piwipZ_linkOutPtr(&s_inst);
+       s_link_send_ptr = Z_piwipZ_linkSendPtr(&s_inst));
   if (!s_alive) return PIWIP_E_TRAP;
   s_block = cfg->block_size;
   return abi_check(mem_size());
@@ -180,4 +182,139 @@ const uint8_t *piwip_screen(uint32_t *frame) {
   if (!s_alive) return NULL;
   if (frame) *frame = f;
   return mem() + s_screen_ptr;
+}
+
+/* ---- link and PSETs --------------------------------------------------------------------------------------------- */
+int piwip_link_ready(void) { return s_alive && s_link_in_ptr; }
+
+/* One guarded call per window, in functions of their own: no caller locals live across setjmp. */
+static __attribute__((noinline)) void link_in_window(uint32_t k) { CALL("linkIn", Z_piwipZ_linkIn(&s_inst, k)); }
+static __attribute__((noinline)) int link_out_window(uint32_t want) {
+  volatile int n = 0;
+  CALL("linkOut", n = (int32_t)Z_piwipZ_linkOut(&s_inst, want));
+  return s_alive ? n : 0;
+}
+
+int piwip_link_in(const uint8_t *bytes, size_t n) {
+  while (n > 0 && piwip_link_ready()) {
+    size_t k = n > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : n;
+    memcpy(mem() + s_link_in_ptr, bytes, k);
+    link_in_window((uint32_t)k);
+    bytes += k;
+    n -= k;
+  }
+  return s_alive ? PIWIP_OK : PIWIP_E_DEAD;
+}
+
+size_t piwip_link_out(uint8_t *dst, size_t max) {
+  size_t got = 0;
+  while (got < max && piwip_link_ready()) {
+    size_t want = max - got > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : max - got;
+    int n = link_out_window((uint32_t)want);
+    if (n <= 0) break;
+    if ((size_t)n > want) n = (int)want;
+    memcpy(dst + got, mem() + s_link_out_ptr, (size_t)n);
+    got += (size_t)n;
+  }
+  return got;
+}
+
+void piwip_link_service(void) {
+  if (piwip_link_ready()) CALL("linkService", Z_piwipZ_linkService(&s_inst));
+}
+static __attribute__((noinline)) void link_identity_call(uint32_t n, uint32_t caps) {
+  CALL("linkIdentity", Z_piwipZ_linkIdentity(&s_inst, n, caps));
+}
+void piwip_link_identity(const char *identity, int caps) {
+  if (!piwip_link_ready() || !identity) return;
+  size_t n = strlen(identity);
+  if (n > 255) n = 255;
+  memcpy(mem() + s_text_ptr, identity, n);
+  link_identity_call((uint32_t)n, (uint32_t)caps);
+}
+void piwip_link_set_load(float mean_pct, float worst_pct, int xruns) {
+  if (piwip_link_ready()) CALL("linkSetLoad", Z_piwipZ_linkSetLoad(&s_inst, mean_pct, worst_pct, (u32)xruns));
+}
+void piwip_link_dropped(int n) {
+  if (piwip_link_ready()) CALL("linkDropped", Z_piwipZ_linkDropped(&s_inst, (u32)n));
+}
+void piwip_link_pset_done(int op, int slot, int code) {
+  if (piwip_link_ready()) CALL("linkPsetDone", Z_piwipZ_linkPsetDone(&s_inst, (u32)op, (u32)slot, (u32)code));
+}
+void piwip_link_reset(void) {
+  if (piwip_link_ready()) CALL("linkReset", Z_piwipZ_linkReset(&s_inst));
+}
+int piwip_link_shell(int *type, int *seq, const uint8_t **payload) {
+  if (!piwip_link_ready()) return -1;
+  volatile int t = 0, q = 0, len = 0;
+  volatile uint32_t p = 0;
+  CALL("linkShell", t = (int32_t)Z_piwipZ_linkShellType(&s_inst); q = (int32_t)Z_piwipZ_linkShellSeq(&s_inst);
+       len = (int32_t)Z_piwipZ_linkShellLen(&s_inst); p = Z_piwipZ_linkShellPtr(&s_inst));
+  if (!s_alive || t == 0 || len < 0 || !span_ok(p, (uint32_t)len, mem_size())) return -1;
+  *type = t;
+  *seq = q;
+  *payload = mem() + p;
+  return len;
+}
+void piwip_link_shell_pop(void) {
+  if (piwip_link_ready()) CALL("linkShellPop", Z_piwipZ_linkShellPop(&s_inst));
+}
+int piwip_link_send(int type, const uint8_t *payload, int len) {
+  if (!piwip_link_ready()) return PIWIP_E_DEAD;
+  if (len < 0 || len > PIWIP_LINK_WINDOW) return -1;
+  memcpy(mem() + s_link_send_ptr, payload, (size_t)len);
+  volatile int rc = -1;
+  CALL("linkSend", rc = (int32_t)Z_piwipZ_linkSend(&s_inst, (u32)type, (u32)len));
+  return s_alive ? rc : PIWIP_E_DEAD;
+}
+
+static size_t put_text(const char *t) {
+  size_t n = t ? strlen(t) : 0;
+  if (n > s_text_cap) n = s_text_cap;
+  if (n) memcpy(mem() + s_text_ptr, t, n);
+  return n;
+}
+static __attribute__((noinline)) int pset_write_call(uint32_t n) {
+  volatile int len = -1;
+  CALL("psetWrite", len = (int32_t)Z_piwipZ_psetWrite(&s_inst, n));
+  return len;
+}
+int piwip_pset_write(const char *name, const uint8_t **text) {
+  if (!s_alive) return PIWIP_E_DEAD;
+  int len = pset_write_call((uint32_t)put_text(name));
+  if (!s_alive || len < 0 || (uint32_t)len > s_text_cap) return PIWIP_E_DEAD;
+  *text = mem() + s_text_ptr;
+  return len;
+}
+int piwip_pset_read(const uint8_t *text, int len) {
+  if (!s_alive) return PIWIP_E_DEAD;
+  if (len < 0 || (uint32_t)len > s_text_cap) return PIWIP_E_ARG;
+  memcpy(mem() + s_text_ptr, text, (size_t)len);
+  volatile int rc = -1;
+  CALL("psetRead", rc = (int32_t)Z_piwipZ_psetRead(&s_inst, (u32)len));
+  return s_alive ? rc : PIWIP_E_DEAD;
+}
+int piwip_pset_request(int *slot) {
+  volatile int op = 0, sl = 0;
+  if (s_alive) CALL("psetRequest", op = (int32_t)Z_piwipZ_psetRequestOp(&s_inst); sl = (int32_t)Z_piwipZ_psetRequestSlot(&s_inst));
+  *slot = sl;
+  return s_alive ? op : 0;
+}
+void piwip_pset_request_pop(void) {
+  if (s_alive) CALL("psetRequestPop", Z_piwipZ_psetRequestPop(&s_inst));
+}
+static __attribute__((noinline)) int pset_slot_call(uint32_t slot, uint32_t n) {
+  volatile int rc = -1;
+  CALL("psetSlotSet", rc = (int32_t)Z_piwipZ_psetSlotSet(&s_inst, slot, n));
+  return rc;
+}
+int piwip_pset_slot_set(int slot, const char *name) {
+  if (!s_alive) return PIWIP_E_DEAD;
+  int rc = pset_slot_call((uint32_t)slot, name ? (uint32_t)put_text(name) : (uint32_t)-1);
+  return s_alive ? rc : PIWIP_E_DEAD;
+}
+int piwip_pset_set_last(int slot) {
+  volatile int rc = -1;
+  if (s_alive) CALL("psetSetLast", rc = (int32_t)Z_piwipZ_psetSetLast(&s_inst, (u32)slot));
+  return s_alive ? rc : PIWIP_E_DEAD;
 }

@@ -17,12 +17,21 @@ static int s_loaded;
 enum {
   F_START, F_INIT, F_INPUT_PTR, F_OUTPUT_PTR, F_PROCESS, F_MIDI_IN, F_KEY, F_ENC, F_SET_MODE, F_TEXT_PTR, F_TEXT_CAP,
   F_PARAM_COUNT, F_PARAM_INDEX, F_PARAM_SET, F_PARAM_GET, F_RECORDING, F_ARMED, F_MODE, F_TAKES, F_LOOP_END, F_TIME,
-  F_PITCH_HZ, F_MEDIAN_HZ, F_AMP_LEVEL, F_VOICE_COUNT, F_VOICE_NOTE, F_SCREEN_PTR, F_SCREEN_FRAME, F_COUNT
+  F_PITCH_HZ, F_MEDIAN_HZ, F_AMP_LEVEL, F_VOICE_COUNT, F_VOICE_NOTE, F_SCREEN_PTR, F_SCREEN_FRAME,
+  /* link and PSETs (optional: an engine without them plays, the link is then off) */
+  F_LINK_IN_PTR, F_LINK_IN, F_LINK_OUT_PTR, F_LINK_OUT, F_LINK_SERVICE, F_LINK_IDENTITY, F_LINK_SET_LOAD,
+  F_LINK_DROPPED, F_LINK_PSET_DONE, F_LINK_RESET, F_LINK_SHELL_TYPE, F_LINK_SHELL_PTR, F_LINK_SHELL_LEN,
+  F_LINK_SHELL_SEQ, F_LINK_SHELL_POP, F_LINK_SEND_PTR, F_LINK_SEND, F_PSET_WRITE, F_PSET_READ, F_PSET_REQ_OP,
+  F_PSET_REQ_SLOT, F_PSET_REQ_POP, F_PSET_SLOT_SET, F_PSET_SET_LAST, F_COUNT
 };
 static const char *const k_names[F_COUNT] = {
   "_start", "init", "inputPtr", "outputPtr", "process", "midiIn", "key", "enc", "setMode", "textPtr", "textCap",
   "paramCount", "paramIndex", "paramSet", "paramGet", "recording", "armed", "mode", "takes", "loopEnd", "time",
-  "pitchHz", "medianHz", "ampLevel", "voiceCount", "voiceNote", "screenPtr", "screenFrame"};
+  "pitchHz", "medianHz", "ampLevel", "voiceCount", "voiceNote", "screenPtr", "screenFrame",
+  "linkInPtr", "linkIn", "linkOutPtr", "linkOut", "linkService", "linkIdentity", "linkSetLoad", "linkDropped",
+  "linkPsetDone", "linkReset", "linkShellType", "linkShellPtr", "linkShellLen", "linkShellSeq", "linkShellPop",
+  "linkSendPtr", "linkSend", "psetWrite", "psetRead", "psetRequestOp", "psetRequestSlot", "psetRequestPop",
+  "psetSlotSet", "psetSetLast"};
 /* the state getters and the screen are optional: a module without them still runs audio */
 #define FIRST_OPTIONAL F_RECORDING
 static IM3Function s_fn[F_COUNT];
@@ -110,6 +119,16 @@ int piwip_init(const piwip_config *cfg) {
   if (s_fn[F_SCREEN_PTR] && s_fn[F_SCREEN_FRAME]) {
     if (failed(m3_CallV(s_fn[F_SCREEN_PTR]), "screenPtr") || call_i32(F_SCREEN_PTR, "screenPtr", &p)) return PIWIP_E_TRAP;
     s_screen_ptr = (uint32_t)p;
+  }
+  s_link_in_ptr = s_link_out_ptr = s_link_send_ptr = 0;
+  if (s_fn[F_LINK_IN_PTR] && s_fn[F_LINK_OUT_PTR] && s_fn[F_LINK_SEND_PTR] && s_fn[F_LINK_IN] && s_fn[F_LINK_OUT] &&
+      s_fn[F_LINK_SERVICE]) {
+    if (failed(m3_CallV(s_fn[F_LINK_IN_PTR]), "linkInPtr") || call_i32(F_LINK_IN_PTR, "linkInPtr", &p)) return PIWIP_E_TRAP;
+    s_link_in_ptr = (uint32_t)p;
+    if (failed(m3_CallV(s_fn[F_LINK_OUT_PTR]), "linkOutPtr") || call_i32(F_LINK_OUT_PTR, "linkOutPtr", &p)) return PIWIP_E_TRAP;
+    s_link_out_ptr = (uint32_t)p;
+    if (failed(m3_CallV(s_fn[F_LINK_SEND_PTR]), "linkSendPtr") || call_i32(F_LINK_SEND_PTR, "linkSendPtr", &p)) return PIWIP_E_TRAP;
+    s_link_send_ptr = (uint32_t)p;
   }
   s_block = cfg->block_size;
   uint32_t size;
@@ -218,4 +237,114 @@ const uint8_t *piwip_screen(uint32_t *frame) {
   if (!s_alive || !s_screen_ptr || get_i32(F_SCREEN_FRAME, 0, 0, &f)) return NULL;
   if (frame) *frame = (uint32_t)f;
   return mem(NULL) + s_screen_ptr;
+}
+
+/* ---- link and PSETs --------------------------------------------------------------------------------------------- */
+/* Optional export f with up to three i32 arguments; 0 = went through (result in *out when asked), else trapped or
+ * missing. */
+static int call3(int f, int nargs, int32_t a, int32_t b, int32_t c, int32_t *out) {
+  if (!s_alive || !s_fn[f]) return -1;
+  M3Result r = nargs == 0 ? m3_CallV(s_fn[f]) : nargs == 1 ? m3_CallV(s_fn[f], a) : nargs == 2 ? m3_CallV(s_fn[f], a, b)
+                                                                                                 : m3_CallV(s_fn[f], a, b, c);
+  if (failed(r, k_names[f])) return -1;
+  if (out && failed(m3_GetResultsV(s_fn[f], out), k_names[f])) return -1;
+  return 0;
+}
+
+int piwip_link_ready(void) { return s_alive && s_link_in_ptr; }
+
+int piwip_link_in(const uint8_t *bytes, size_t n) {
+  while (n > 0 && piwip_link_ready()) {
+    size_t k = n > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : n;
+    memcpy(mem(NULL) + s_link_in_ptr, bytes, k);
+    call3(F_LINK_IN, 1, (int32_t)k, 0, 0, NULL);
+    bytes += k;
+    n -= k;
+  }
+  return s_alive ? PIWIP_OK : PIWIP_E_DEAD;
+}
+size_t piwip_link_out(uint8_t *dst, size_t max) {
+  size_t got = 0;
+  while (got < max && piwip_link_ready()) {
+    size_t want = max - got > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : max - got;
+    int32_t n = 0;
+    if (call3(F_LINK_OUT, 1, (int32_t)want, 0, 0, &n) || n <= 0) break;
+    if ((size_t)n > want) n = (int32_t)want;
+    memcpy(dst + got, mem(NULL) + s_link_out_ptr, (size_t)n);
+    got += (size_t)n;
+  }
+  return got;
+}
+void piwip_link_service(void) { if (piwip_link_ready()) call3(F_LINK_SERVICE, 0, 0, 0, 0, NULL); }
+void piwip_link_identity(const char *identity, int caps) {
+  if (!piwip_link_ready() || !identity) return;
+  size_t n = strlen(identity);
+  if (n > 255) n = 255;
+  memcpy(mem(NULL) + s_text_ptr, identity, n);
+  call3(F_LINK_IDENTITY, 2, (int32_t)n, caps, 0, NULL);
+}
+void piwip_link_set_load(float mean_pct, float worst_pct, int xruns) {
+  if (piwip_link_ready() && s_fn[F_LINK_SET_LOAD]) failed(m3_CallV(s_fn[F_LINK_SET_LOAD], mean_pct, worst_pct, (int32_t)xruns), "linkSetLoad");
+}
+void piwip_link_dropped(int n) { if (piwip_link_ready()) call3(F_LINK_DROPPED, 1, n, 0, 0, NULL); }
+void piwip_link_pset_done(int op, int slot, int code) { if (piwip_link_ready()) call3(F_LINK_PSET_DONE, 3, op, slot, code, NULL); }
+void piwip_link_reset(void) { if (piwip_link_ready()) call3(F_LINK_RESET, 0, 0, 0, 0, NULL); }
+int piwip_link_shell(int *type, int *seq, const uint8_t **payload) {
+  int32_t t = 0, q = 0, len = 0, p = 0;
+  uint32_t size;
+  if (!piwip_link_ready() || call3(F_LINK_SHELL_TYPE, 0, 0, 0, 0, &t) || t == 0) return -1;
+  if (call3(F_LINK_SHELL_SEQ, 0, 0, 0, 0, &q) || call3(F_LINK_SHELL_LEN, 0, 0, 0, 0, &len) ||
+      call3(F_LINK_SHELL_PTR, 0, 0, 0, 0, &p))
+    return -1;
+  uint8_t *m = mem(&size);
+  if (len < 0 || !span_ok((uint32_t)p, (uint32_t)len, size)) return -1;
+  *type = t;
+  *seq = q;
+  *payload = m + p;
+  return len;
+}
+void piwip_link_shell_pop(void) { if (piwip_link_ready()) call3(F_LINK_SHELL_POP, 0, 0, 0, 0, NULL); }
+int piwip_link_send(int type, const uint8_t *payload, int len) {
+  if (!piwip_link_ready()) return PIWIP_E_DEAD;
+  if (len < 0 || len > PIWIP_LINK_WINDOW) return -1;
+  memcpy(mem(NULL) + s_link_send_ptr, payload, (size_t)len);
+  int32_t rc = -1;
+  return call3(F_LINK_SEND, 2, type, len, 0, &rc) ? PIWIP_E_DEAD : rc;
+}
+
+static int32_t put_text(const char *t) {
+  size_t n = t ? strlen(t) : 0;
+  if (n > s_text_cap) n = s_text_cap;
+  if (n) memcpy(mem(NULL) + s_text_ptr, t, n);
+  return (int32_t)n;
+}
+int piwip_pset_write(const char *name, const uint8_t **text) {
+  int32_t len = -1;
+  if (!s_alive || call3(F_PSET_WRITE, 1, put_text(name), 0, 0, &len) || len < 0 || (uint32_t)len > s_text_cap) return PIWIP_E_DEAD;
+  *text = mem(NULL) + s_text_ptr;
+  return len;
+}
+int piwip_pset_read(const uint8_t *text, int len) {
+  if (!s_alive) return PIWIP_E_DEAD;
+  if (len < 0 || (uint32_t)len > s_text_cap) return PIWIP_E_ARG;
+  memcpy(mem(NULL) + s_text_ptr, text, (size_t)len);
+  int32_t rc = -1;
+  return call3(F_PSET_READ, 1, len, 0, 0, &rc) ? PIWIP_E_DEAD : rc;
+}
+int piwip_pset_request(int *slot) {
+  int32_t op = 0, sl = 0;
+  *slot = 0;
+  if (call3(F_PSET_REQ_OP, 0, 0, 0, 0, &op) || op == 0 || call3(F_PSET_REQ_SLOT, 0, 0, 0, 0, &sl)) return 0;
+  *slot = sl;
+  return op;
+}
+void piwip_pset_request_pop(void) { call3(F_PSET_REQ_POP, 0, 0, 0, 0, NULL); }
+int piwip_pset_slot_set(int slot, const char *name) {
+  int32_t rc = -1;
+  if (!s_alive) return PIWIP_E_DEAD;
+  return call3(F_PSET_SLOT_SET, 2, slot, name ? put_text(name) : -1, 0, &rc) ? PIWIP_E_DEAD : rc;
+}
+int piwip_pset_set_last(int slot) {
+  int32_t rc = -1;
+  return call3(F_PSET_SET_LAST, 1, slot, 0, 0, &rc) ? PIWIP_E_DEAD : rc;
 }

@@ -83,6 +83,42 @@ const char *piwip_last_error(void);
 /* Linear memory currently in use, in bytes. */
 size_t piwip_memory_bytes(void);
 
+/* ---- the link (docs/link.md): the protocol runs inside the engine; a shell only moves bytes ------------------- */
+#define PIWIP_LINK_WINDOW 1024
+/* 1 when the engine is alive and has the link exports (ABI >= 2). */
+int piwip_link_ready(void);
+/* Feed received bytes (any n: passed on in 1024-byte windows). 0 or PIWIP_E_*. */
+int piwip_link_in(const uint8_t *bytes, size_t n);
+/* Move up to max pending output bytes to dst; returns the count (0 when none or dead). */
+size_t piwip_link_out(uint8_t *dst, size_t max);
+/* Once per block after piwip_process: param pushes, screen rows, telemetry. */
+void piwip_link_service(void);
+/* Identity "firmware\nversion\nboard\nhash" and capabilities (bit 0 upload, 1 screen, 2 PSET slots). */
+void piwip_link_identity(const char *identity, int caps);
+void piwip_link_set_load(float mean_pct, float worst_pct, int xruns);
+void piwip_link_dropped(int n);
+void piwip_link_pset_done(int op, int slot, int code);
+void piwip_link_reset(void);
+/* The oldest shell-bound frame (types 0x20..0x2f): returns its payload length and sets type/seq/payload (valid until
+ * the pop), or -1 when none. */
+int piwip_link_shell(int *type, int *seq, const uint8_t **payload);
+void piwip_link_shell_pop(void);
+/* Send the shell's own frame (type 0x40..0x7f, len <= 1024) through the engine's framing. 0, -1 bad, -2 full. */
+int piwip_link_send(int type, const uint8_t *payload, int len);
+
+/* ---- PSET text and slots (the shell stores the files) -------------------------------------------------------- */
+/* Write the params as norns PSET text named `name` (may be NULL); returns its length and points *text at it (inside
+ * linear memory: valid until the next engine call), or < 0. */
+int piwip_pset_write(const char *name, const uint8_t **text);
+/* Apply PSET text; returns the number of params applied, or < 0. */
+int piwip_pset_read(const uint8_t *text, int len);
+/* The oldest PSET request (menu or link): returns op 1 save, 2 load, 3 delete (0 none) and sets *slot. */
+int piwip_pset_request(int *slot);
+void piwip_pset_request_pop(void);
+/* Slot 1..99 holds a PSET named `name` (NULL = empty). */
+int piwip_pset_slot_set(int slot, const char *name);
+int piwip_pset_set_last(int slot);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,11 +16,13 @@
 
 #include "audio_file.h"
 #include "events.h"
+#include "link_port.h"
 #include "piwip_engine.h"
 #include "scenario.h"
 
 typedef struct {
-  const char *device, *capture_device, *midi_device, *wasm_path;
+  const char *device, *capture_device, *midi_device, *wasm_path, *link_path, *pset_dir, *input_path;
+  int headless; /* --audio none: no ALSA, the loop keeps time itself (tests, a Pi without a codec) */
   unsigned rate, period, periods;
   float max_rec;
   uint32_t seed;
@@ -111,6 +113,12 @@ static void to_planar(const pcm_dev *d, const void *buf, float *l, float *r, int
   }
 }
 
+static uint64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static float clip1(float v) { return v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v; }
 
 static void to_interleaved(const pcm_dev *d, const float *l, const float *r, void *buf, int n) {
@@ -168,8 +176,11 @@ static int run_realtime(const module_opts *o) {
         for (ssize_t i = 0; i < m; i++) piwip_midi_byte(mb[i]);
     }
     drain_controls();
+    if (o->link_path) link_port_before_block();
     to_planar(&cap, cap_buf, in_l, in_r, (int)got);
+    uint64_t t0 = now_ns();
     piwip_process(in_l, in_r, out_l, out_r, (int)got);
+    if (o->link_path) link_port_after_block(now_ns() - t0, xruns);
     if (last_alive && !piwip_alive()) {
       /* stderr from the audio thread once: the engine died, the module keeps passing audio */
       fprintf(stderr, "engine stopped: %s (output is %s)\n", piwip_last_error(), o->dead_output ? "dry" : "silence");
@@ -196,11 +207,70 @@ static int run_realtime(const module_opts *o) {
   return 0;
 }
 
+/* --audio none: the same block loop without ALSA, paced by an absolute-time sleep per block; the input is a WAV
+ * (looped, read into memory at start) or silence, the output goes nowhere. */
+static int run_headless(const module_opts *o) {
+  static float in_l[PIWIP_MAX_FRAMES], in_r[PIWIP_MAX_FRAMES], out_l[PIWIP_MAX_FRAMES], out_r[PIWIP_MAX_FRAMES];
+  float *loop_l = NULL, *loop_r = NULL;
+  size_t loop_n = 0, loop_at = 0;
+  if (o->input_path) {
+    audio_file a;
+    if (audio_open_read(&a, o->input_path, 1)) return 1;
+    size_t cap = (size_t)o->rate * 600;
+    loop_l = malloc(cap * sizeof(float));
+    loop_r = malloc(cap * sizeof(float));
+    if (!loop_l || !loop_r) { fprintf(stderr, "out of memory for --input\n"); return 1; }
+    int got;
+    while (loop_n < cap && (got = audio_read(&a, loop_l + loop_n, loop_r + loop_n, (int)(cap - loop_n < 4096 ? cap - loop_n : 4096))) > 0)
+      loop_n += (size_t)got;
+    audio_close(&a);
+  }
+  pthread_t ctl;
+  pthread_create(&ctl, NULL, control_thread, NULL);
+  const int n = (int)o->period;
+  const uint64_t period_ns = (uint64_t)n * 1000000000u / o->rate;
+  unsigned long blocks = 0, xruns = 0;
+  unsigned long limit = o->seconds > 0 ? (unsigned long)(o->seconds * o->rate / n) : 0;
+  struct timespec next;
+  clock_gettime(CLOCK_MONOTONIC, &next);
+  fprintf(stderr, "piwip-module: %s engine, %u Hz, period %d, no audio device%s%s\n", piwip_engine_name(), o->rate, n,
+          o->link_path ? ", link " : "", o->link_path ? o->link_path : "");
+  while (!s_stop && (limit == 0 || blocks < limit)) {
+    for (int i = 0; i < n; i++) {
+      if (loop_n) { in_l[i] = loop_l[loop_at]; in_r[i] = loop_r[loop_at]; loop_at = (loop_at + 1) % loop_n; }
+      else in_l[i] = in_r[i] = 0;
+    }
+    drain_controls();
+    if (o->link_path) link_port_before_block();
+    uint64_t t0 = now_ns();
+    piwip_process(in_l, in_r, out_l, out_r, n);
+    if (o->link_path) link_port_after_block(now_ns() - t0, xruns);
+    blocks++;
+    next.tv_nsec += (long)period_ns;
+    while (next.tv_nsec >= 1000000000L) { next.tv_nsec -= 1000000000L; next.tv_sec++; }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > next.tv_sec + 1) { next = now; xruns++; } /* a long stall: start the clock again */
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+  }
+  s_stop = 1;
+  fprintf(stderr, "piwip-module: %lu blocks, %lu xruns, engine %s%s\n", blocks, xruns, piwip_alive() ? "alive" : "dead: ",
+          piwip_alive() ? "" : piwip_last_error());
+  pthread_cancel(ctl);
+  pthread_join(ctl, NULL);
+  free(loop_l);
+  free(loop_r);
+  return 0;
+}
+
 static void usage(void) {
   fprintf(stderr,
           "piwip-module [--device hw:0] [--capture-device hw:1] [--rate 44100|48000] [--period 128] [--periods 3]\n"
           "             [--midi hw:1,0,0] [--max-rec 60] [--seed 1] [--seconds 0] [--realtime] [--dead dry|silence]\n"
           "             [--wasm build/piwip.wasm (wasm3 engine only)]\n"
+          "             [--link /dev/ttyGS0] [--pset-dir DIR] [--audio none [--input in.wav]]\n"
+          "  --link PATH: the piwip link (docs/link.md) on a tty or pty; --pset-dir: the PSET slots (piwip-NN.pset)\n"
+          "  --audio none: no ALSA device, the module keeps time itself (input: --input WAV looped, or silence)\n"
           "  stdin takes control lines: 'key 2 1', 'enc 3 -1', 'mode 2', 'param 100 probability', 'midi 90 3c 64'\n"
           "piwip-module --in in.(f32|wav) [--events e.txt] [--out out.(f32|wav)] [--rate 44100] [--max-rec 10] ...\n"
           "  offline mode: the scenario runner (same output as the firmware test targets)\n");
@@ -245,6 +315,13 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--seconds")) o.seconds = atof(v);
     else if (!strcmp(k, "--dead")) o.dead_output = !strcmp(v, "silence") ? PIWIP_DEAD_SILENCE : PIWIP_DEAD_DRY;
     else if (!strcmp(k, "--wasm")) o.wasm_path = v;
+    else if (!strcmp(k, "--link")) o.link_path = v;
+    else if (!strcmp(k, "--pset-dir")) o.pset_dir = v;
+    else if (!strcmp(k, "--input")) o.input_path = v;
+    else if (!strcmp(k, "--audio")) {
+      if (strcmp(v, "none") && strcmp(v, "alsa")) { usage(); return 2; }
+      o.headless = !strcmp(v, "none");
+    }
     else { usage(); return 2; }
     i++;
   }
@@ -258,5 +335,19 @@ int main(int argc, char **argv) {
   piwip_config cfg = {.sample_rate = (float)o.rate, .block_size = (int)o.period, .max_rec_seconds = o.max_rec, .seed = o.seed};
   if (piwip_load(wasm, wasm_len) || piwip_init(&cfg))
     fprintf(stderr, "engine failed: %s (passing audio %s)\n", piwip_last_error(), o.dead_output ? "dry" : "silent");
-  return run_realtime(&o);
+  if (o.link_path) {
+    link_port_opts lo = {.path = o.link_path, .pset_dir = o.pset_dir, .version = "0.1.0",
+#if defined(__aarch64__)
+                         .board = "linux-arm64",
+#elif defined(__arm__)
+                         .board = "linux-armhf",
+#else
+                         .board = "linux-x86_64",
+#endif
+                         .sample_rate = o.rate, .block_size = (int)o.period, .rec_seconds = o.max_rec};
+    if (link_port_open(&lo)) return 1;
+  }
+  int rc = o.headless ? run_headless(&o) : run_realtime(&o);
+  if (o.link_path) link_port_close();
+  return rc;
 }

@@ -5,6 +5,8 @@ import { FileFormatError } from '../io/errors.ts';
 import { runDemo } from './demo.ts';
 import { EXIT_FILE, EXIT_USAGE, UsageError, processIO, type CliIO } from './io.ts';
 import { paramCatalog, runRender } from './render.ts';
+import { runModule } from './module.ts';
+import { runLink } from './link.ts';
 
 export const HELP = `usage: piwip <command> [options]
 
@@ -14,6 +16,10 @@ commands:
   demo [-o out/demo.wav]
                  render the bundled instrument phrase through the follower preset + harmonizer (npm start)
   params         list the engine's params: ids, ranges, options, defaults
+  module --link pty|tcp:PORT [--input in.wav]
+                 the virtual module: the engine at real-time pace on a pty or TCP link (no hardware needed)
+  link [--port PATH] info|params|get|set|pset-get|pset-put|slots|save|load|delete|upload|key|enc|screen|ping
+                 talk to a module (hardware, piwip-module or the virtual one) over the link
   help [command] show help
 `;
 
@@ -28,14 +34,16 @@ function runParams(io: CliIO): number {
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [cmd, ...rest] = argv;
-  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' ? cmd : '';
+  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' || cmd === 'module' || cmd === 'link' ? cmd : '';
   try {
     switch (cmd) {
       case 'render': return await runRender(rest, io);
       case 'demo': return await runDemo(rest, io);
       case 'params': return runParams(io);
+      case 'module': return await runModule(rest, io);
+      case 'link': return await runLink(rest, io);
       case 'help':
-        if (rest[0] === 'render' || rest[0] === 'demo') return await main([rest[0], '--help'], io);
+        if (rest[0] === 'render' || rest[0] === 'demo' || rest[0] === 'module' || rest[0] === 'link') return await main([rest[0], '--help'], io);
         io.out.write(HELP);
         return 0;
       case '-h': case '--help':
@@ -45,7 +53,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         io.err.write(HELP);
         return EXIT_USAGE;
       default:
-        throw new UsageError(`unknown command "${cmd}" (render, demo, params, help)`);
+        throw new UsageError(`unknown command "${cmd}" (render, demo, params, module, link, help)`);
     }
   } catch (e) {
     const prefix = `piwip${name ? ` ${name}` : ''}: error: `;

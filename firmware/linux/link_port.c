@@ -1,0 +1,258 @@
+/* See link_port.h. Everything here runs between audio blocks with non-blocking syscalls only; file I/O for PSETs is
+ * handed to one worker thread through a single-slot mailbox. */
+#define _GNU_SOURCE
+#include "link_port.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "link_shell.h"
+#include "piwip_engine.h"
+
+#define RX_PER_BLOCK 4096
+#define TX_CAP 32768
+#define PSET_CAP 16384
+#define REOPEN_BLOCKS 32 /* after a hang-up, try to re-open the tty about every 85 ms at 48 kHz / 128 */
+
+static link_port_opts s_o;
+static int s_fd = -1;
+static unsigned s_reopen_in;
+static uint8_t s_rx[RX_PER_BLOCK];
+static uint8_t s_tx[TX_CAP];
+static size_t s_tx_len;
+static uint64_t s_blocks, s_load_sum_ns, s_load_worst_ns;
+static unsigned s_load_n;
+static int s_was_alive = 1;
+
+/* ---- PSET files: the worker ------------------------------------------------------------------------------------ */
+enum { MB_IDLE, MB_WORK, MB_DONE };
+static struct {
+  atomic_int state;
+  int op, slot, ok;
+  char name[64];
+  uint8_t text[PSET_CAP];
+  int len;
+} s_mb;
+static pthread_t s_worker;
+static atomic_int s_stop;
+static int s_have_worker;
+
+static void slot_file(char *buf, size_t cap, int slot) { snprintf(buf, cap, "%s/piwip-%02d.pset", s_o.pset_dir, slot); }
+
+static void write_last(int slot) {
+  char f[4096], tmp[4200];
+  snprintf(f, sizeof f, "%s/pset-last.txt", s_o.pset_dir);
+  snprintf(tmp, sizeof tmp, "%s.tmp", f);
+  FILE *fp = fopen(tmp, "w");
+  if (!fp) return;
+  fprintf(fp, "%d\n", slot);
+  if (fclose(fp) == 0) rename(tmp, f);
+}
+
+static void *worker(void *arg) {
+  (void)arg;
+  struct timespec nap = {0, 2 * 1000 * 1000};
+  while (!atomic_load(&s_stop)) {
+    if (atomic_load_explicit(&s_mb.state, memory_order_acquire) != MB_WORK) { nanosleep(&nap, NULL); continue; }
+    char f[4096], tmp[4200];
+    slot_file(f, sizeof f, s_mb.slot);
+    s_mb.ok = 0;
+    if (s_mb.op == 1) { /* save: text prepared by the audio thread; atomic replace */
+      snprintf(tmp, sizeof tmp, "%s.tmp", f);
+      FILE *fp = fopen(tmp, "wb");
+      if (fp && fwrite(s_mb.text, 1, (size_t)s_mb.len, fp) == (size_t)s_mb.len && fclose(fp) == 0 && rename(tmp, f) == 0) {
+        s_mb.ok = 1;
+        write_last(s_mb.slot);
+      } else if (fp) fclose(fp);
+    } else if (s_mb.op == 2) { /* load */
+      FILE *fp = fopen(f, "rb");
+      if (fp) {
+        s_mb.len = (int)fread(s_mb.text, 1, PSET_CAP, fp);
+        s_mb.ok = !ferror(fp) && fgetc(fp) == EOF;
+        fclose(fp);
+        if (s_mb.ok) write_last(s_mb.slot);
+      }
+    } else if (s_mb.op == 3) {
+      s_mb.ok = unlink(f) == 0 || errno == ENOENT;
+    }
+    atomic_store_explicit(&s_mb.state, MB_DONE, memory_order_release);
+  }
+  return NULL;
+}
+
+/* The name on a PSET's "-- name" first line into out (norns: string.sub(line, 4)). */
+static void pset_name(const uint8_t *t, int len, char *out, size_t cap, int slot) {
+  size_t n = 0;
+  if (len >= 2 && t[0] == '-' && t[1] == '-') {
+    int i = (len >= 3 && t[2] == ' ') ? 3 : 2;
+    while (i < len && t[i] != '\n' && t[i] != '\r' && n + 1 < cap) out[n++] = (char)t[i++];
+  }
+  out[n] = 0;
+  if (!n) snprintf(out, cap, "piwip-%02d", slot);
+}
+
+static void scan_slots(void) {
+  if (!s_o.pset_dir) return;
+  for (int slot = 1; slot <= 99; slot++) {
+    char f[4096], name[64];
+    slot_file(f, sizeof f, slot);
+    FILE *fp = fopen(f, "rb");
+    if (!fp) { piwip_pset_slot_set(slot, NULL); continue; }
+    uint8_t head[128];
+    int n = (int)fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    pset_name(head, n, name, sizeof name, slot);
+    piwip_pset_slot_set(slot, name);
+  }
+  char f[4096];
+  snprintf(f, sizeof f, "%s/pset-last.txt", s_o.pset_dir);
+  FILE *fp = fopen(f, "r");
+  int last = 0;
+  if (fp) { if (fscanf(fp, "%d", &last) != 1) last = 0; fclose(fp); }
+  if (last >= 0 && last <= 99) piwip_pset_set_last(last);
+}
+
+/* Audio thread: start the oldest PSET request when the worker is free; finish a done one. */
+static void pset_step(void) {
+  int st = atomic_load_explicit(&s_mb.state, memory_order_acquire);
+  if (st == MB_DONE) {
+    int code = s_mb.ok ? 0 : -1;
+    if (s_mb.ok && s_mb.op == 2) {
+      if (piwip_pset_read(s_mb.text, s_mb.len) < 0) code = -1;
+      piwip_pset_set_last(s_mb.slot);
+    } else if (s_mb.ok && s_mb.op == 1) {
+      piwip_pset_slot_set(s_mb.slot, s_mb.name);
+      piwip_pset_set_last(s_mb.slot);
+    } else if (s_mb.ok && s_mb.op == 3) {
+      piwip_pset_slot_set(s_mb.slot, NULL);
+    }
+    piwip_link_pset_done(s_mb.op, s_mb.slot, code);
+    atomic_store_explicit(&s_mb.state, MB_IDLE, memory_order_release);
+    return;
+  }
+  if (st != MB_IDLE) return;
+  int slot = 0, op = piwip_pset_request(&slot);
+  if (!op) return;
+  piwip_pset_request_pop();
+  if (!s_have_worker) { piwip_link_pset_done(op, slot, -1); return; }
+  s_mb.op = op;
+  s_mb.slot = slot;
+  if (op == 1) {
+    snprintf(s_mb.name, sizeof s_mb.name, "piwip-%02d", slot);
+    const uint8_t *t = NULL;
+    int len = piwip_pset_write(s_mb.name, &t);
+    if (len < 0 || len > PSET_CAP) { piwip_link_pset_done(op, slot, -1); return; }
+    memcpy(s_mb.text, t, (size_t)len);
+    s_mb.len = len;
+  }
+  atomic_store_explicit(&s_mb.state, MB_WORK, memory_order_release);
+}
+
+/* ---- the tty ---------------------------------------------------------------------------------------------------- */
+static int tty_open(void) {
+  int fd = open(s_o.path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct termios t;
+  if (tcgetattr(fd, &t) == 0) {
+    cfmakeraw(&t);
+    t.c_cflag |= CLOCAL | CREAD;
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 0;
+    tcsetattr(fd, TCSANOW, &t);
+  }
+  return fd;
+}
+
+static void write_raw(const uint8_t *b, size_t n) {
+  /* the shell's own frames (dead engine): append to the same tx buffer, dropped when full */
+  if (s_tx_len + n > TX_CAP) return;
+  memcpy(s_tx + s_tx_len, b, n);
+  s_tx_len += n;
+}
+
+static void hang_up(void) {
+  if (s_fd >= 0) close(s_fd);
+  s_fd = -1;
+  s_tx_len = 0;
+  s_reopen_in = REOPEN_BLOCKS;
+  piwip_link_reset();
+}
+
+int link_port_open(const link_port_opts *o) {
+  s_o = *o;
+  s_fd = tty_open();
+  if (s_fd < 0) { fprintf(stderr, "link %s: %s\n", o->path, strerror(errno)); return -1; }
+  char ident[256];
+  snprintf(ident, sizeof ident, "piwip-module\n%s\n%s\n", o->version, o->board);
+  piwip_link_identity(ident, 2 | (o->pset_dir ? 4 : 0));
+  link_shell_info info = {.firmware = "piwip-module", .version = o->version, .board = o->board, .engine_hash = "",
+                          .sample_rate = o->sample_rate, .block_size = (uint16_t)o->block_size,
+                          .rec_seconds = o->rec_seconds, .can_upload = 0};
+  link_shell_init(&info, write_raw);
+  if (o->pset_dir) {
+    scan_slots();
+    atomic_store(&s_mb.state, MB_IDLE);
+    s_have_worker = pthread_create(&s_worker, NULL, worker, NULL) == 0;
+  }
+  return 0;
+}
+
+void link_port_before_block(void) {
+  if (s_fd < 0) {
+    if (s_reopen_in && --s_reopen_in) return;
+    s_fd = tty_open();
+    if (s_fd < 0) { s_reopen_in = REOPEN_BLOCKS; return; }
+  }
+  ssize_t n = read(s_fd, s_rx, sizeof s_rx);
+  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { hang_up(); return; }
+  if (n <= 0) return;
+  uint32_t ms = (uint32_t)(s_blocks * (uint64_t)s_o.block_size * 1000u / s_o.sample_rate);
+  if (piwip_link_ready()) piwip_link_in(s_rx, (size_t)n);
+  else link_shell_feed(s_rx, (size_t)n, ms);
+  int type, seq;
+  const uint8_t *p;
+  for (int len, k = 0; k < 4 && (len = piwip_link_shell(&type, &seq, &p)) >= 0; k++) {
+    link_shell_frame(type, seq, p, len);
+    piwip_link_shell_pop();
+  }
+}
+
+void link_port_after_block(uint64_t block_ns, unsigned long xruns) {
+  s_blocks++;
+  s_load_sum_ns += block_ns;
+  if (block_ns > s_load_worst_ns) s_load_worst_ns = block_ns;
+  if (++s_load_n == 64) {
+    double period_ns = 1e9 * s_o.block_size / s_o.sample_rate;
+    piwip_link_set_load((float)(100.0 * (double)s_load_sum_ns / 64 / period_ns), (float)(100.0 * (double)s_load_worst_ns / period_ns), (int)xruns);
+    s_load_sum_ns = s_load_worst_ns = 0;
+    s_load_n = 0;
+  }
+  if (s_was_alive && !piwip_alive()) s_was_alive = 0;
+  piwip_link_service();
+  if (s_o.pset_dir) pset_step();
+  if (s_fd < 0) { s_tx_len = 0; piwip_link_out(s_tx, TX_CAP); return; }
+  if (piwip_link_ready()) s_tx_len += piwip_link_out(s_tx + s_tx_len, TX_CAP - s_tx_len);
+  if (!s_tx_len) return;
+  ssize_t w = write(s_fd, s_tx, s_tx_len);
+  if (w < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) hang_up();
+    return;
+  }
+  memmove(s_tx, s_tx + w, s_tx_len - (size_t)w);
+  s_tx_len -= (size_t)w;
+}
+
+void link_port_close(void) {
+  atomic_store(&s_stop, 1);
+  if (s_have_worker) pthread_join(s_worker, NULL);
+  if (s_fd >= 0) close(s_fd);
+  s_fd = -1;
+}

@@ -1,0 +1,74 @@
+// Serving the virtual module on a link: a pty pair made by socat (hosts open the printed path, as they would a
+// module's /dev/ttyACM0) or a TCP port on 127.0.0.1, and the real-time pacer that runs its blocks on the wall clock.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { SerialPort } from 'serialport';
+import type { VirtualModule } from './virtual.ts';
+
+export interface Served { describe: string; hostPath: string; close(): Promise<void> }
+
+/** A socat pty pair: the module opens `<path>.module`, hosts open `<path>`. */
+export async function servePty(m: VirtualModule, path: string): Promise<Served> {
+  const modPath = `${path}.module`;
+  const socat: ChildProcess = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${modPath}`, `pty,raw,echo=0,link=${path}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  socat.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  const spawned = await new Promise<Error | null>((resolve) => { socat.once('error', resolve); socat.once('spawn', () => resolve(null)); });
+  if (spawned) throw new Error(`cannot run socat (${(spawned as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed: apt-get install socat' : spawned.message})`);
+  for (let i = 0; i < 100 && !(existsSync(modPath) && existsSync(path)); i++) {
+    if (socat.exitCode !== null) throw new Error(`socat exited: ${err.trim().split('\n').pop()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (!existsSync(path)) { socat.kill(); throw new Error(`socat made no pty at ${path}`); }
+  const port = new SerialPort({ path: modPath, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+  port.on('data', (d: Buffer) => m.receive(new Uint8Array(d.buffer, d.byteOffset, d.length)));
+  port.on('error', () => {});
+  m.attach({ write: (b) => { port.write(Buffer.from(b)); } });
+  return {
+    describe: `pty ${path}`, hostPath: path,
+    close: async () => {
+      m.attach(null);
+      await new Promise<void>((r) => port.close(() => r()));
+      socat.kill();
+    },
+  };
+}
+
+/** One host at a time on 127.0.0.1:port; a new connection replaces the old one (a replug). */
+export async function serveTcp(m: VirtualModule, port: number, host = '127.0.0.1'): Promise<Served> {
+  let current: Socket | null = null;
+  const server: Server = createServer((s) => {
+    current?.destroy();
+    current = s;
+    s.setNoDelay(true);
+    m.attach({ write: (b) => { if (!s.destroyed) s.write(b); } });
+    s.on('data', (d: Buffer) => m.receive(new Uint8Array(d.buffer, d.byteOffset, d.length)));
+    s.on('error', () => {});
+    s.on('close', () => { if (current === s) { current = null; m.attach(null); } });
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, () => resolve()); });
+  const addr = server.address();
+  const real = typeof addr === 'object' && addr ? addr.port : port;
+  return {
+    describe: `tcp:${host}:${real}`, hostPath: `tcp:${host}:${real}`,
+    close: () => new Promise<void>((r) => { current?.destroy(); server.close(() => r()); }),
+  };
+}
+
+/**
+ * Run the module's blocks on the wall clock: every few ms, as many blocks as time has passed (at most 50 ms' worth
+ * at once: after a stall the module skips ahead and counts an xrun instead of racing).
+ */
+export function pace(m: VirtualModule): { stop(): void } {
+  const blockMs = (1000 * m.o.blockSize) / m.o.sampleRate;
+  let t0 = performance.now(), done = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor((performance.now() - t0) / blockMs) - done;
+    const cap = Math.ceil(50 / blockMs);
+    if (due > cap) { m.xruns++; t0 = performance.now(); done = 0; m.step(1); return; }
+    if (due > 0) { m.step(due); done += due; }
+  }, 2);
+  return { stop: () => clearInterval(timer) };
+}
