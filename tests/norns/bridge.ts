@@ -40,7 +40,14 @@ export class NornsDouble {
     if (this.exited) return Promise.reject(new Error(`lua5.3 exited: ${this.stderr}`));
     return new Promise((res) => { this.waiting.push(res); });
   }
-  async cmd(line: string): Promise<Reply> {
+  private chain: Promise<unknown> = Promise.resolve();
+  /** One command; commands from concurrent callers run one after the other. */
+  cmd(line: string): Promise<Reply> {
+    const r = this.chain.then(() => this.cmd1(line));
+    this.chain = r.catch(() => {});
+    return r;
+  }
+  private async cmd1(line: string): Promise<Reply> {
     this.p.stdin.write(line + '\n');
     const r: Reply = { tx: [], crow: [] };
     for (;;) {
