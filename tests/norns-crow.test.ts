@@ -7,7 +7,14 @@ import { skipWithout } from './helpers/tools.ts';
 import { PiwipEngine } from '../host/engine/engine.ts';
 import { encodeFrame, FrameDecoder } from '../host/link/frame.ts';
 import { T, M, enc, decodeTelemetry, type Telemetry } from '../host/link/messages.ts';
-import { runCrowBridge, type CrowLinkSide } from '../host/crow/bridge.ts';
+import { runCrowBridge, clientSide, type CrowLinkSide } from '../host/crow/bridge.ts';
+import { VirtualModule } from '../host/module/virtual.ts';
+import { servePty, pace } from '../host/module/serve.ts';
+import { LinkClient } from '../host/link/client.ts';
+import { serialTransport } from '../host/link/transport.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CrowParser, crowChunk, crowNumber } from '../host/crow/protocol.ts';
 import { CrowMapper } from '../host/crow/mapping.ts';
 import { ptyPair } from './crow/pty.ts';
@@ -154,6 +161,39 @@ describe.skipIf(noSocat)('piwip connect --crow: crow double over a pty', () => {
       pair.close();
     }
   });
+
+  it('the whole path: virtual module on a pty → LinkClient → crow bridge → crow double on another pty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'piwip-crow-'));
+    const m = new VirtualModule({ maxRecSeconds: 10 });
+    const served = await servePty(m, join(dir, 'module'));
+    const pacer = pace(m);
+    const pair = await ptyPair();
+    const crow = new CrowDouble(pair.a);
+    const client = new LinkClient(serialTransport(served.hostPath), { reconnect: false, hostName: 'crow test' });
+    try {
+      await client.connect();
+      const bridge = await runCrowBridge({ link: clientSide(client), port: pair.b });
+      await sleep(600);
+      for (const n of PHRASE) {
+        client.midi([0x90, n, 100]); await sleep(200);
+        client.midi([0x80, n, 0]); await sleep(120);
+      }
+      for (let i = 0; i < 50 && crow.volts.filter((v) => v.out === 1).length < PHRASE.length; i++) await sleep(20);
+      expect(crow.volts.filter((v) => v.out === 1).map((v) => v.volts)).toEqual(VOLTS);
+      const g = crow.volts.filter((v) => v.out === 2).map((v) => v.volts);
+      expect(g.filter((v, i) => v === 5 && (i === 0 || g[i - 1] === 0)).length).toBe(PHRASE.length);
+      crow.trigger();
+      expect(await (async () => { for (let i = 0; i < 100; i++) { if (m.engine.state().armed) return true; await sleep(20); } return false; })()).toBe(true);
+      await bridge.close();
+    } finally {
+      client.close();
+      await crow.close();
+      pair.close();
+      pacer.stop();
+      await served.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('a missing port is one clear error', async () => {
     await expect(runCrowBridge({ link: new EngineLink(), port: '/nonexistent/crow' })).rejects.toThrow(/cannot open crow at \/nonexistent\/crow/);

@@ -2,6 +2,7 @@
 // link client, with crow's own text protocol at 115200 (protocol.ts). Not realtime code: it runs in the host.
 import { SerialPort } from 'serialport';
 import type { Telemetry } from '../link/messages.ts';
+import type { LinkClient } from '../link/client.ts';
 import { CrowParser, crowChunk, CROW_BAUD, CROW_PID, CROW_VID } from './protocol.ts';
 import { CrowMapper, DEFAULT_CROW_MAP, type CrowMapOptions } from './mapping.ts';
 
@@ -11,6 +12,18 @@ export interface CrowLinkSide {
   onTelemetry(fn: (t: Telemetry) => void, hz: number): () => void;
   /** Send KEY n z to the module. */
   key(n: number, z: number): void;
+}
+
+/** The crow side of a connected LinkClient (its telemetry events, its KEY messages). */
+export function clientSide(c: LinkClient): CrowLinkSide {
+  return {
+    onTelemetry: (fn, hz) => {
+      c.on('telemetry', fn);
+      c.setTelemetry(hz);
+      return () => { c.off('telemetry', fn); };
+    },
+    key: (n, z) => c.key(n, z),
+  };
 }
 
 export interface CrowBridgeOptions {
