@@ -131,3 +131,15 @@ describe.skipIf(skip)('norns: screen mirror and hot-plug', () => {
     expect(await mirrored(rig)).toBe(true);
   }, 60_000);
 });
+
+describe.skipIf(skip)('norns/screen.png', () => {
+  it('is the screen the double draws for the scene in tools/norns-screenshot.ts (regenerate: npm run norns:screenshot)', async () => {
+    const { nornsScreenshot, SCREENSHOT } = await import('../tools/norns-screenshot.ts');
+    const { pngToLevels } = await import('../host/screen/png.ts');
+    const { readFileSync } = await import('node:fs');
+    const px = await nornsScreenshot();
+    expect(px.some((v) => v > 0)).toBe(true);
+    const png = pngToLevels(readFileSync(SCREENSHOT));
+    expect(Buffer.from(png).equals(Buffer.from(px))).toBe(true);
+  }, 30_000);
+});
