@@ -83,6 +83,17 @@ describe.skipIf(skip)('norns: keys, params, PSETs, clock, MIDI', () => {
     expect(sent).toBeLessThan(20);
   });
 
+  it('PMAP (MIDI learn) on the module params drives the module', async () => {
+    rig = await booted();
+    await rig.cmd(`pmap ${enc20('monitor level')} 64`);  // control: set_raw(64/127)
+    await rig.cmd(`pmap ${enc20('scale_mode')} 127`);    // option: the last option
+    await rig.cmd(`pmap ${enc20('resolution')} 0`);      // taper: its minimum
+    await rig.run(0.05);
+    expect(rig.e.getParam('monitor level')).toBeCloseTo(0.5, 2);
+    expect(rig.e.getParam('scale_mode')).toBe(41);
+    expect(rig.e.getParam('resolution')).toBeCloseTo(10, 6);
+  });
+
   it('a norns PSET saved and loaded restores the module params', async () => {
     rig = await booted();
     await rig.cmd(`set ${enc20('tempo')} 111`);

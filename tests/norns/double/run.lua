@@ -125,6 +125,18 @@ function cmds.crow(...) DEV.crow_event(table.concat({ ... }, " ") .. "\n") end
 -- the PARAMS menu: E3 on a param is params:delta (lua/core/menu/params.lua:124-130)
 function cmds.delta(id, d) params:delta(id:gsub("%%20", " "), tonumber(d)) end
 function cmds.set(id, v) params:set(id:gsub("%%20", " "), tonumber(v)) end
+-- a MIDI CC on a PMAP'd param (lua/core/menu/params.lua:724-742): 0..127 scaled to the param's range; control and
+-- taper params take it raw (0..1) through set_raw, numbers and options rounded through set
+function cmds.pmap(id, cc)
+  id = id:gsub("%%20", " ")
+  local p = params:lookup_param(id)
+  local v = tonumber(cc) / 127
+  if p.t == PS.T.CONTROL or p.t == PS.T.TAPER then params:set_raw(id, v)
+  else
+    local lo, hi = p.min or 1, p.max or #p.options
+    params:set(id, math.floor(lo + (hi - lo) * v + 0.5))
+  end
+end
 function cmds.pset_write(n, name) params:write(tonumber(n), name) end
 function cmds.pset_read(n) params:read(tonumber(n)) end
 function cmds.eval(...)
