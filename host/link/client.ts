@@ -106,8 +106,21 @@ export class LinkClient extends EventEmitter {
     return got;
   }
 
+  private resyncTimer: NodeJS.Timeout | null = null;
+  /** Re-read every param 100 ms after the last sign of a lost frame. */
+  private scheduleResync(): void {
+    if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = null;
+      if (!this.connected || !this.hello?.engineOk) return;
+      this.readParams().then(() => this.emit('resync'), () => this.scheduleResync());
+    }, 100);
+  }
+
   close(): void {
     this.closing = true;
+    if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    this.resyncTimer = null;
     if (this.pinger) clearInterval(this.pinger);
     this.pinger = null;
     this.t?.close();
@@ -121,9 +134,11 @@ export class LinkClient extends EventEmitter {
     const corruptBefore = this.decoder.counters.corrupt;
     for (const f of this.decoder.push(bytes)) this.frame(f.type, f.payload);
     const lost = this.decoder.counters.lost;
-    // a frame went missing or arrived broken: the screen may be stale, ask for all of it
-    if ((this.decoder.counters.corrupt > corruptBefore || lost > this.lostSeen) && this.o.screenFps > 0 && this.connected) {
-      this.send(T.SCREEN, enc.screen(this.o.screenFps, true));
+    // a frame went missing or arrived broken: it may have been a screen row or a param push, so ask again for the
+    // whole screen and (once things are quiet for a moment) every param: the mirror never stays silently wrong
+    if ((this.decoder.counters.corrupt > corruptBefore || lost > this.lostSeen) && this.connected) {
+      if (this.o.screenFps > 0) this.send(T.SCREEN, enc.screen(this.o.screenFps, true));
+      this.scheduleResync();
     }
     this.lostSeen = lost;
   }

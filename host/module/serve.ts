@@ -8,6 +8,50 @@ import type { VirtualModule } from './virtual.ts';
 
 export interface Served { describe: string; hostPath: string; close(): Promise<void> }
 
+/**
+ * The module's end of an existing tty (a pty end, a USB gadget port): opened now, and opened again after a hang-up
+ * (the other side unplugged) every 50 ms until it is back.
+ */
+export async function serveTty(m: VirtualModule, path: string): Promise<Served> {
+  let port: SerialPort | null = null;
+  let closing = false;
+  let retry: NodeJS.Timeout | null = null;
+  const open = () => new Promise<void>((resolve, reject) => {
+    const p = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+    p.open((e) => {
+      if (e) { reject(e); return; }
+      port = p;
+      m.attach({ write: (b) => { if (port === p && p.isOpen) p.write(Buffer.from(b)); } });
+      p.on('data', (d: Buffer) => m.receive(new Uint8Array(d.buffer, d.byteOffset, d.length)));
+      const gone = () => {
+        if (port !== p) return;
+        port = null;
+        m.attach(null);
+        try { if (p.isOpen) p.close(() => {}); } catch { /* already gone */ }
+        if (!closing) again();
+      };
+      p.on('error', gone);
+      p.on('close', gone);
+      resolve();
+    });
+  });
+  const again = () => {
+    retry = setTimeout(() => { open().catch(() => { if (!closing) again(); }); }, 50);
+  };
+  await open();
+  return {
+    describe: `tty ${path}`, hostPath: path,
+    close: async () => {
+      closing = true;
+      if (retry) clearTimeout(retry);
+      m.attach(null);
+      const p = port as SerialPort | null;
+      port = null;
+      if (p?.isOpen) await new Promise<void>((r) => p.close(() => r()));
+    },
+  };
+}
+
 /** A socat pty pair: the module opens `<path>.module`, hosts open `<path>`. */
 export async function servePty(m: VirtualModule, path: string): Promise<Served> {
   const modPath = `${path}.module`;
@@ -21,18 +65,10 @@ export async function servePty(m: VirtualModule, path: string): Promise<Served> 
     await new Promise((r) => setTimeout(r, 20));
   }
   if (!existsSync(path)) { socat.kill(); throw new Error(`socat made no pty at ${path}`); }
-  const port = new SerialPort({ path: modPath, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-  port.on('data', (d: Buffer) => m.receive(new Uint8Array(d.buffer, d.byteOffset, d.length)));
-  port.on('error', () => {});
-  m.attach({ write: (b) => { port.write(Buffer.from(b)); } });
+  const tty = await serveTty(m, modPath);
   return {
     describe: `pty ${path}`, hostPath: path,
-    close: async () => {
-      m.attach(null);
-      await new Promise<void>((r) => port.close(() => r()));
-      socat.kill();
-    },
+    close: async () => { await tty.close(); socat.kill(); },
   };
 }
 
