@@ -4,6 +4,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { Rig, enc20 } from './norns/bridge.ts';
 import { skipWithout } from './helpers/tools.ts';
+import { harmonicTone } from './helpers/sim.ts';
 import { PiwipEngine } from '../host/engine/engine.ts';
 import { encodeFrame, FrameDecoder } from '../host/link/frame.ts';
 import { T, M, enc, decodeTelemetry, type Telemetry } from '../host/link/messages.ts';
@@ -57,6 +58,22 @@ describe.skipIf(noLua)('crow from norns (norns crow API)', () => {
     await rig.cmd(`crow ^^${reg![1]}(1)`);
     await rig.run(0.05);
     expect(rig.e.state().armed).toBe(true);
+  });
+
+  it('detected pitch on out 1; crow reconnected gets its set-up again', async () => {
+    rig = new Rig();
+    await rig.cmd('boot'); await rig.plug(); await rig.cmd('script');
+    await rig.cmd('set crow_out1 3');
+    let ph = 0;
+    rig.input = (t) => { if (t < 0.5) return 0; ph += 220 / 48000; return 0.5 * harmonicTone(ph % 1); };
+    await rig.run(1.5);
+    const v1 = rig.norns.crowLines.map((l) => /^output\[1\]\["volts"\]=(.*)$/.exec(l)).filter(Boolean).map((m) => Number(m![1]));
+    expect(v1.length).toBeGreaterThan(0);
+    expect(v1[v1.length - 1]!).toBeCloseTo((57 - 60) / 12, 2); // 220 Hz = A3 = note 57
+    rig.norns.crowLines.length = 0;
+    await rig.cmd('crow_add');
+    expect(rig.norns.crowLines[0]).toBe('crow.reset()');
+    expect(rig.norns.crowLines).toContain('input[1]["mode"]("change",1,0.1,"rising")');
   });
 
   it('AR mode fires output[2]() per note; out 3/4 follow a second voice', async () => {

@@ -83,6 +83,33 @@ describe.skipIf(skip)('norns: keys, params, PSETs, clock, MIDI', () => {
     expect(sent).toBeLessThan(20);
   });
 
+  it('large writes go out in pieces: at most 1 KB per call, ≤ 256 bytes per serial.send, the rest from the metro', async () => {
+    rig = await booted();
+    const mod = 'require("piwip-module/lib/mod")';
+    const r = await rig.cmd(`eval ${mod}.send(0x0C, string.rep("x", 3000)), ${mod}.queued`);
+    expect(r.tx.reduce((a, b) => a + b.length, 0)).toBe(1024);
+    expect(Math.max(...r.tx.map((b) => b.length))).toBeLessThanOrEqual(256);
+    expect(Number(r.value!.split('\t')[1])).toBe(3006 + 2 - 1024); // 6 header/CRC bytes, 2 ENDs
+    await rig.run(0.35); // three 10 Hz service() calls
+    expect(await rig.norns.eval(`${mod}.queued`)).toBe('0');
+    expect(Number(await rig.norns.eval('DOUBLE.serial.max_send'))).toBeLessThanOrEqual(256);
+  });
+
+  it("screen.ping() on module activity (its params, its keys), not on mere screen frames", async () => {
+    rig = await booted();
+    const pings = async () => Number(await rig.norns.eval('DOUBLE.screen.pings or 0'));
+    const p0 = await pings();
+    await rig.run(1.0); // the module's screen keeps coming; nothing happened on it
+    expect(await pings()).toBe(p0);
+    rig.e.setParam('tempo', 101);
+    await rig.run(0.1);
+    expect(await pings()).toBeGreaterThan(p0);
+    const p1 = await pings();
+    rig.e.key(2, 1); rig.e.key(2, 0); // armed on the module itself
+    await rig.run(0.2);
+    expect(await pings()).toBeGreaterThan(p1);
+  });
+
   it('PMAP (MIDI learn) on the module params drives the module', async () => {
     rig = await booted();
     await rig.cmd(`pmap ${enc20('monitor level')} 64`);  // control: set_raw(64/127)
@@ -151,6 +178,11 @@ describe.skipIf(skip)('norns: keys, params, PSETs, clock, MIDI', () => {
       const off = t - Math.floor(t / 0.5) * 0.5;
       expect(Math.abs(off - lag)).toBeLessThan(0.012); // on norns' beat grid, within one bridge step (10.7 ms)
     }
+    // norns' transport stop sends STOP (FC): the module's clock stops
+    expect(rig.e.clockRunning()).toBe(true);
+    await rig.cmd('transport stop');
+    await rig.run(0.05);
+    expect(rig.e.clockRunning()).toBe(false);
   });
 
   it("notes from norns' MIDI devices reach the module; its own MIDI port is not fed back", async () => {

@@ -165,6 +165,9 @@ function init()
   piwip.on("telemetry", function(t) check_lost(); on_telemetry(t) end)
   piwip.on("log", function(l) print("piwip module: " .. l.text) end)
 
+  -- crow plugged in (again): norns resets crow's Lua on connection, so set the outputs and input up anew
+  norns.crow.add = function() crow.reset(); cv:setup() end
+
   connect_midi()
   clock.transport.start = function() clock_started = false end -- restart on the next beat
   clock.transport.stop = function() send_clock({ 0xFC }); clock_started = false end

@@ -68,6 +68,11 @@ local crow = setmetatable({}, {
   __newindex = function(_, ix, v) send(ix .. "=" .. quote(v)) end,
   __call = function(_, s) send(s) end,
 })
+-- the helpers norns defines on the crow table itself (lua/core/crow.lua:181-186)
+rawset(crow, "reset", function() send("crow.reset()") end)
+rawset(crow, "clear", function() send("^^c") end)
+rawset(crow, "version", function() send("^^v") end)
+rawset(crow, "identity", function() send("^^i") end)
 D.crow = crow
 D.crow_events = events
 function D.crow_reset_events() for k in pairs(events) do events[k] = nil end; nevents = 0 end

@@ -121,6 +121,8 @@ function cmds.midi(n, h)
   DEV.midi_event(tonumber(n), bytes)
 end
 function cmds.midiname(n, name) DEV.midi.vports[tonumber(n)].name = name end
+-- crow (re)connected: matron calls norns.crow.add (lua/core/crow.lua:9-19)
+function cmds.crow_add() if norns.crow.add then norns.crow.add(1, "crow", {}) end end
 function cmds.crow(...) DEV.crow_event(table.concat({ ... }, " ") .. "\n") end
 -- the PARAMS menu: E3 on a param is params:delta (lua/core/menu/params.lua:124-130)
 function cmds.delta(id, d) params:delta(id:gsub("%%20", " "), tonumber(d)) end
