@@ -22,7 +22,7 @@ controlspec = PS.controlspec
 params = PS.new()
 PS.state = { data = data_dir .. "/", shortname = "piwip-module" }
 local menu_mode = false
-norns = { version = {}, state = PS.state, crow = { events = DEV.crow_events },
+norns = { version = {}, state = PS.state, script = {}, crow = { events = DEV.crow_events },
   menu = { status = function() return menu_mode end } }
 _norns = {}
 _menu = { rebuild_params = function() _menu.rebuilt = (_menu.rebuilt or 0) + 1 end }
@@ -72,7 +72,7 @@ local function advance(t)
     if r and (not when or r <= when) then
       CL.now = r; S.now = r
       next_refresh = next_refresh + 1 / 60
-      if not menu_mode and refresh then refresh() end
+      if refresh then refresh() end
     elseif when then
       CL.now = math.max(CL.now, when); S.now = CL.now
       run()
@@ -108,12 +108,25 @@ function cmds.enc(n, d)
   if enc then enc(tonumber(n), tonumber(d)) end
   screen.ping()
 end
--- a short K1 press toggles the menu; leaving it calls redraw() (lua/core/menu.lua:128-189)
+-- a short K1 press toggles the menu (lua/core/menu.lua:128-153). Entering it replaces the globals redraw and
+-- refresh with norns.none; leaving it restores the script's (kept in norns.script) and calls redraw()
+-- (menu.lua:157-189), so a script calling redraw() from an event handler cannot paint over the menu.
+local function none() end
 function cmds.menu(x)
-  menu_mode = x == "1"
-  if not menu_mode and redraw then redraw() end
+  local on = x == "1"
+  if on == menu_mode then return end
+  menu_mode = on
+  if on then
+    norns.script.redraw, norns.script.refresh = redraw, refresh
+    redraw, refresh = none, none
+    screen.clear(); screen.text("SELECT / SYSTEM / SLEEP"); screen.update()
+  else
+    redraw, refresh = norns.script.redraw, norns.script.refresh
+    screen.clear(); screen.update()
+    if redraw then redraw() end
+  end
 end
-function cmds.redraw() if not menu_mode and redraw then redraw() end end
+function cmds.redraw() if redraw then redraw() end end
 function cmds.screen() dump_screen() end
 function cmds.midi(n, h)
   local bytes = {}
