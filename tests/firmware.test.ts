@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from './helpers/tools.ts';
 import { eventsText, instrumentInput, parseEvents, runScenario, standardScenario, type ScenarioDesc } from '../firmware/tools/scenario.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,16 +67,15 @@ const PI_APT = 'dpkg --add-architecture arm64 && dpkg --add-architecture armhf &
   'gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user ' +
   'libasound2-dev:arm64 libasound2-dev:armhf   (.ci/run does this)';
 
-/** Fails (never skips) when the cross toolchain for a Pi target is not installed. */
-function requirePiToolchain(t: PiTarget): void {
-  const missing: string[] = [];
-  for (const tool of [`${t.triplet}-gcc`, `${t.triplet}-objdump`, t.qemu]) {
-    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).error) missing.push(tool);
-  }
-  if (!existsSync(`/usr/${t.triplet}/lib`)) missing.push(`/usr/${t.triplet}/lib (cross libc)`);
-  if (!existsSync(`/usr/lib/${t.triplet}/libasound.so`)) missing.push(`/usr/lib/${t.triplet}/libasound.so (target ALSA)`);
-  if (missing.length) throw new Error(`${t.name} toolchain missing: ${missing.join(', ')}. Install it: ${PI_APT}`);
-}
+/** The Debian tools the x86 + Cortex-M7 firmware tests need: without them they are skipped and say why (CI sets
+ *  PIWIP_REQUIRE_TOOLS=1, which turns the skip into a failure). */
+const FW_APT = 'apt-get install make gcc wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm libasound2-dev (.ci/run does this)';
+const SKIP_FW = skipWithout('firmware tests', ['make', 'gcc', 'wasm2c', 'arm-none-eabi-gcc', 'qemu-system-arm',
+  '/usr/include/alsa/asoundlib.h'], FW_APT);
+
+/** A Pi target's cross toolchain, qemu-user and target ALSA: skipped (with the reason) when missing. */
+const skipPi = (t: PiTarget): boolean => SKIP_FW || skipWithout(`${t.name} tests`, [`${t.triplet}-gcc`, `${t.triplet}-objdump`,
+  t.qemu, `/usr/${t.triplet}/lib`, `/usr/lib/${t.triplet}/libasound.so`], PI_APT);
 
 /** The binary really is for the Pi's architecture (so qemu-user, not the host CPU, ran it). */
 function expectElf(path: string, t: PiTarget): void {
@@ -89,7 +89,7 @@ function qemuUser(t: PiTarget, exe: string, args: string[], timeout = 60_000): R
   return run(t.qemu, ['-L', `/usr/${t.triplet}`, exe, ...args], timeout);
 }
 
-describe('firmware scenario: bit-identical in Node, wasm2c x86, Linux offline, Cortex-M7 (QEMU)', () => {
+describe.skipIf(SKIP_FW)('firmware scenario: bit-identical in Node, wasm2c x86, Linux offline, Cortex-M7 (QEMU)', () => {
   const wasmPath = join(WORK, 'piwip.wasm');
   const inPath = join(WORK, 'in.f32');
   const evPath = join(WORK, 'events.txt');
@@ -161,8 +161,7 @@ describe('firmware scenario: bit-identical in Node, wasm2c x86, Linux offline, C
   });
 
   for (const t of PI_TARGETS) {
-    it(`${t.name}: the cross-built Linux module's offline mode under qemu-user matches Node bit for bit`, () => {
-      requirePiToolchain(t);
+    it.skipIf(skipPi(t))(`${t.name}: the cross-built Linux module's offline mode under qemu-user matches Node bit for bit`, () => {
       make(`WASM=${wasmPath}`, `CROSS=${t.triplet}-`, 'linux');
       const exe = join(FW, `build/linux-${t.triplet}/piwip-module`);
       expectElf(exe, t);
@@ -189,7 +188,7 @@ describe('firmware scenario: bit-identical in Node, wasm2c x86, Linux offline, C
   });
 });
 
-describe('firmware trap handling: a broken engine is caught, audio continues, the error is reported', () => {
+describe.skipIf(SKIP_FW)('firmware trap handling: a broken engine is caught, audio continues, the error is reported', () => {
   const inPath = join(WORK, 'trap-in.f32');
   let input: Float32Array;
   const BLOCK = 128;
@@ -214,21 +213,20 @@ describe('firmware trap handling: a broken engine is caught, audio continues, th
     expect(mismatches).toBe(0);
   }
 
-  const targets: [string, (args: string[]) => Record<string, string>][] = [
+  const targets: [string, (args: string[]) => Record<string, string>, boolean?][] = [
     ['x86 wasm2c', (a) => run(join(FW, 'build/trap/host/piwip-scenario'), a, 30_000)],
     ['Linux module offline', (a) => run(join(FW, 'build/trap/linux/piwip-module'), a, 30_000)],
     ['Cortex-M7 under QEMU', (a) => qemu(join(FW, 'build/trap/m7/piwip-m7.elf'), a, 60_000)],
-    ...PI_TARGETS.map((t): [string, (args: string[]) => Record<string, string>] => [`${t.name} Linux module under qemu-user`, (a) => {
-      requirePiToolchain(t);
+    ...PI_TARGETS.map((t): [string, (args: string[]) => Record<string, string>, boolean] => [`${t.name} Linux module under qemu-user`, (a) => {
       make('trap', `CROSS=${t.triplet}-`);
       const exe = join(FW, `build/trap/linux-${t.triplet}/piwip-module`);
       expectElf(exe, t);
       return qemuUser(t, exe, a, 30_000);
-    }]),
+    }, skipPi(t)]),
   ];
 
-  for (const [name, exec] of targets) {
-    it(`${name}: unreachable in process -> dry output, error reported, no crash`, () => {
+  for (const [name, exec, skip] of targets) {
+    it.skipIf(skip === true)(`${name}: unreachable in process -> dry output, error reported, no crash`, () => {
       const out = join(WORK, `trap-${name.replace(/\W+/g, '_')}.f32`);
       const kv = exec(['--in', rel(inPath), '--out', rel(out)]);
       expect(kv.alive).toBe('0');
@@ -254,7 +252,7 @@ describe('firmware trap handling: a broken engine is caught, audio continues, th
   });
 });
 
-describe('firmware/core/wasm2c_patch.h: the cheaper bounds checks and Arm conversions keep wasm semantics', () => {
+describe.skipIf(SKIP_FW)('firmware/core/wasm2c_patch.h: the cheaper bounds checks and Arm conversions keep wasm semantics', () => {
   beforeAll(() => { make('patch-test'); });
 
   it('x86: every access traps exactly past the end of memory (before and after grow); conversions, abs exact', () => {
@@ -265,8 +263,7 @@ describe('firmware/core/wasm2c_patch.h: the cheaper bounds checks and Arm conver
   });
 
   for (const t of PI_TARGETS) {
-    it(`${t.name} under qemu-user: the same${t.triplet.startsWith('arm-') ? ' (VCVT/VABS replacements, as on the M7)' : ''}`, () => {
-      requirePiToolchain(t);
+    it.skipIf(skipPi(t))(`${t.name} under qemu-user: the same${t.triplet.startsWith('arm-') ? ' (VCVT/VABS replacements, as on the M7)' : ''}`, () => {
       make('patch-test', `CROSS=${t.triplet}-`);
       const exe = join(FW, `build/patch/host-${t.triplet}/patch-test`);
       expectElf(exe, t);

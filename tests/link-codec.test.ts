@@ -164,6 +164,26 @@ describe('link: the engine speaks the same protocol (assembly/link)', () => {
     expect(last.voices.length).toBe(5);
   });
 
+  it('the engine decodes a stream split at every byte boundary, and merged, the same way', () => {
+    const stream = Buffer.concat([
+      encodeFrame(T.HELLO, 0, enc.hello('split')), encodeFrame(T.PING, 1, enc.ping(0xc0dbc0db)),
+      encodeFrame(T.PARAM_SET, 2, enc.paramSet(3, 250)), encodeFrame(T.PSET_PUT, 3, enc.psetPut('"probability": 12.0\n')),
+    ].map((f) => Buffer.from(f)));
+    const answer = (parts: Uint8Array[]) => {
+      const e = engine();
+      for (const part of parts) e.linkIn(part);
+      const out = new FrameDecoder().push(e.linkOut());
+      return { types: out.map((f) => f.type), payloads: out.map((f) => Buffer.from(f.payload).toString('hex')), c: e.linkCounters(), p: e.getParam('probability') };
+    };
+    const whole = answer([stream]);
+    expect(whole.types).toEqual([M.HELLO, M.PONG, M.PARAM_VALUE, M.PSET_RESULT]);
+    expect(whole.p).toBe(12);
+    for (let cut = 1; cut < stream.length; cut++) {
+      expect(answer([stream.subarray(0, cut), stream.subarray(cut)])).toEqual(whole);
+    }
+    expect(answer(Array.from(stream, (b) => new Uint8Array([b])))).toEqual(whole);
+  });
+
   it('bad payloads are answered with an ACK error, never a trap', () => {
     const e = engine();
     const d = new FrameDecoder();

@@ -43,28 +43,32 @@ void link_shell_init(const link_shell_info *info, link_write_fn write) {
 }
 
 /* ---- frames out: through the engine while it runs, else SLIP-encoded here ----------------------------------- */
-static void send_frame(int type, const uint8_t *payload, size_t len) {
+size_t link_encode(int type, uint8_t seq, const uint8_t *payload, size_t len, uint8_t *out) {
   if (len > sizeof s_body - 6) len = sizeof s_body - 6;
-  if (piwip_link_ready()) { piwip_link_send(type, payload, (int)len); return; }
-  if (!s_write) return;
   s_body[0] = (uint8_t)type;
-  s_body[1] = s_seq++;
+  s_body[1] = seq;
   s_body[2] = (uint8_t)(len & 0xFF);
   s_body[3] = (uint8_t)(len >> 8);
-  memcpy(s_body + 4, payload, len);
+  if (len) memcpy(s_body + 4, payload, len);
   uint16_t crc = link_crc16(s_body, len + 4);
   s_body[len + 4] = (uint8_t)(crc & 0xFF);
   s_body[len + 5] = (uint8_t)(crc >> 8);
   size_t o = 0;
-  s_wire[o++] = END;
+  out[o++] = END;
   for (size_t i = 0; i < len + 6; i++) {
     uint8_t b = s_body[i];
-    if (b == END) { s_wire[o++] = ESC; s_wire[o++] = ESC_END; }
-    else if (b == ESC) { s_wire[o++] = ESC; s_wire[o++] = ESC_ESC; }
-    else s_wire[o++] = b;
+    if (b == END) { out[o++] = ESC; out[o++] = ESC_END; }
+    else if (b == ESC) { out[o++] = ESC; out[o++] = ESC_ESC; }
+    else out[o++] = b;
   }
-  s_wire[o++] = END;
-  s_write(s_wire, o);
+  out[o++] = END;
+  return o;
+}
+
+static void send_frame(int type, const uint8_t *payload, size_t len) {
+  if (piwip_link_ready()) { piwip_link_send(type, payload, (int)len); return; }
+  if (!s_write) return;
+  s_write(s_wire, link_encode(type, s_seq++, payload, len, s_wire));
 }
 
 static size_t put_str(uint8_t *p, const char *s) {

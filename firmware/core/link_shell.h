@@ -23,6 +23,8 @@ void link_shell_init(const link_shell_info *info, link_write_fn write);
 void link_shell_feed(const uint8_t *bytes, size_t n, uint32_t now_ms);
 /* A shell-bound frame the running engine handed over (piwip_link_shell). */
 void link_shell_frame(int type, int seq, const uint8_t *payload, int len);
+/* One SLIP frame of a payload up to 294 bytes into out (room for 2 * (len + 6) + 2 bytes); returns its length. */
+size_t link_encode(int type, uint8_t seq, const uint8_t *payload, size_t len, uint8_t *out);
 /* CRC-16/CCITT-FALSE, as the engine's (exposed for tests). */
 uint16_t link_crc16(const uint8_t *p, size_t n);
 /* Counters of the dead-engine decoder. */

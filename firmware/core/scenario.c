@@ -8,6 +8,7 @@
 
 #include "audio_file.h"
 #include "events.h"
+#include "link_shell.h"
 
 #define FNV_OFFSET 2166136261u
 #define FNV_PRIME 16777619u
@@ -43,6 +44,7 @@ int scenario_parse_args(int argc, char **argv, scenario_opts *o) {
     else if (!strcmp(k, "--seed")) o->cfg.seed = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(k, "--block")) o->block = o->cfg.block_size = atoi(v);
     else if (!strcmp(k, "--dead")) o->dead_output = !strcmp(v, "silence") ? PIWIP_DEAD_SILENCE : PIWIP_DEAD_DRY;
+    else if (!strcmp(k, "--link-mirror")) o->link_mirror = atoi(v);
     else goto usage;
     i++;
   }
@@ -50,7 +52,7 @@ int scenario_parse_args(int argc, char **argv, scenario_opts *o) {
 usage:
   fprintf(stderr,
           "usage: --in file.(f32|wav) [--wasm engine.wasm (wasm3 only)] [--events file] [--out file.(f32|wav)] [--channels 1|2] [--rate 44100]\n"
-          "       [--max-rec 10] [--seed 1] [--block 128] [--dead dry|silence]\n");
+          "       [--max-rec 10] [--seed 1] [--block 128] [--dead dry|silence] [--link-mirror 1]\n");
   return -1;
 }
 
@@ -98,7 +100,17 @@ int scenario_run(const scenario_opts *o, const uint8_t *wasm, uint32_t wasm_len,
   if (r->load_rc == 0) r->init_rc = piwip_init(&o->cfg);
   if (r->load_rc || r->init_rc) fprintf(stderr, "engine %s failed: %s\n", r->load_rc ? "load" : "init", piwip_last_error());
 
-  uint64_t pos = 0;
+  /* a host that said HELLO and asked for the screen at 30 fps and telemetry at 10 Hz (docs/link.md) */
+  static uint8_t wire[700], sink[PIWIP_LINK_WINDOW];
+  uint8_t seq = 0;
+  if (o->link_mirror) {
+    const uint8_t hello[] = {1, 0, 0}, screen[] = {30, 1}, tele[] = {10};
+    size_t n = link_encode(0x01, seq++, hello, sizeof hello, wire);
+    n += link_encode(0x0F, seq++, screen, sizeof screen, wire + n);
+    n += link_encode(0x10, seq++, tele, sizeof tele, wire + n);
+    piwip_link_in(wire, n);
+  }
+  uint64_t pos = 0, next_ping = 0;
   for (;;) {
     int n = audio_read(&in, in_l, in_r, o->block);
     if (n <= 0) break;
@@ -116,6 +128,22 @@ int scenario_run(const scenario_opts *o, const uint8_t *wasm, uint32_t wasm_len,
       if (d > r->count_max_block) {
         r->count_max_block = d;
         r->count_max_block_at = r->blocks;
+      }
+    }
+    if (o->link_mirror) {
+      if (pos >= next_ping) { /* the host's once-a-second PING renews the mirror's lease */
+        const uint8_t ping[4] = {0};
+        piwip_link_in(wire, link_encode(0x02, seq++, ping, 4, wire));
+        next_ping = pos + (uint64_t)o->cfg.sample_rate;
+      }
+      uint32_t l0 = o->counter ? o->counter() : 0;
+      piwip_link_service();
+      size_t got;
+      while ((got = piwip_link_out(sink, sizeof sink)) > 0) r->link_bytes += got;
+      if (o->counter) {
+        uint64_t d = (uint64_t)((o->counter() - l0) & o->counter_mask) * o->counter_scale;
+        r->link_total += d;
+        if (d > r->link_max_block) r->link_max_block = d;
       }
     }
     if (rc != 0 && r->first_error == 0) {
@@ -151,6 +179,10 @@ void scenario_print(const scenario_opts *o, const scenario_result *r) {
     printf("insns_total=%llu\ninsns_per_sample=%llu.%02llu\ninsns_max_block=%llu\ninsns_max_block_at=%llu\n",
            (unsigned long long)r->count_total, per100 / 100, per100 % 100, (unsigned long long)r->count_max_block,
            (unsigned long long)r->count_max_block_at);
+    if (o->link_mirror && r->blocks)
+      printf("link_insns_per_block=%llu\nlink_insns_max_block=%llu\nlink_bytes=%llu\n",
+             (unsigned long long)(r->link_total / r->blocks), (unsigned long long)r->link_max_block,
+             (unsigned long long)r->link_bytes);
   }
   fflush(stdout);
 }

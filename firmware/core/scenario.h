@@ -17,6 +17,7 @@ typedef struct {
   /* Optional instruction/cycle counter read around every process() call: delta = ((b - a) & mask) * scale. */
   uint32_t (*counter)(void);
   uint32_t counter_mask, counter_scale;
+  int link_mirror; /* --link-mirror: a host subscribed to 30 fps screen + 10 Hz telemetry (link cost, counted apart) */
 } scenario_opts;
 
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
   uint64_t count_total, count_max_block; /* counter totals (0 without a counter) */
   uint64_t count_max_block_at;           /* index of that block */
   int load_rc, init_rc;
+  uint64_t link_total, link_max_block, link_bytes; /* the link's service + output per block (with --link-mirror) */
 } scenario_result;
 
 /* Parses --in --events --out --wasm --channels --rate --max-rec --seed --block --dead silence|dry. 0, or -1 with usage. */

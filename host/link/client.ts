@@ -130,7 +130,11 @@ export class LinkClient extends EventEmitter {
   }
 
   // ---- receive ----------------------------------------------------------------------------------------------
+  /** Bytes received (for link statistics). */
+  rxBytes = 0;
+
   private data(bytes: Uint8Array): void {
+    this.rxBytes += bytes.length;
     const corruptBefore = this.decoder.counters.corrupt;
     for (const f of this.decoder.push(bytes)) this.frame(f.type, f.payload);
     const lost = this.decoder.counters.lost;
@@ -308,29 +312,36 @@ export class LinkClient extends EventEmitter {
   }
 
   private async uploadSteps(wasm: Uint8Array, onProgress?: (sent: number, total: number, s?: UploadStatus) => void): Promise<UploadStatus> {
-    const st = (p: Uint8Array) => decodeUploadStatus(p);
-    const isStatus = (ty: number) => ty === M.UPLOAD_STATUS;
-    const sha = createHash('sha256').update(wasm).digest();
-    let s = st(await this.request(T.UPLOAD_BEGIN, enc.uploadBegin(wasm.length, sha), isStatus));
-    if (s.stage === UPLOAD_STAGE.FAILED) return s;
-    const CHUNK = 1024;
-    for (let off = 0; off < wasm.length; off += CHUNK) {
-      const data = wasm.subarray(off, off + CHUNK);
-      s = st(await this.request(T.UPLOAD_CHUNK, enc.uploadChunk(off, crc32(data), data), isStatus));
+    // every status from the start, in order: several can arrive in one read, before an awaiting loop listens
+    const queue: UploadStatus[] = [];
+    let wake: (() => void) | null = null;
+    const on = (x: UploadStatus) => { queue.push(x); wake?.(); };
+    this.on('upload', on);
+    const next = (ms: number) => new Promise<UploadStatus>((resolve, reject) => {
+      const take = () => { const x = queue.shift(); if (x) { clearTimeout(timer); wake = null; resolve(x); return true; } return false; };
+      const timer = setTimeout(() => { wake = null; reject(new LinkError(`no upload status within ${ms / 1000} s`)); }, ms);
+      if (!take()) wake = () => { take(); };
+    });
+    try {
+      const sha = createHash('sha256').update(wasm).digest();
+      this.send(T.UPLOAD_BEGIN, enc.uploadBegin(wasm.length, sha));
+      let s = await next(this.o.timeoutMs);
       if (s.stage === UPLOAD_STAGE.FAILED) return s;
-      onProgress?.(off + data.length, wasm.length, s);
-    }
-    s = st(await this.request(T.UPLOAD_END, new Uint8Array(0), isStatus));
-    onProgress?.(wasm.length, wasm.length, s);
-    // verified → wait for the self-test and the swap (or the failure)
-    while (s.stage !== UPLOAD_STAGE.FAILED && s.stage !== UPLOAD_STAGE.SWAPPED) {
-      s = await new Promise<UploadStatus>((resolve, reject) => {
-        const timer = setTimeout(() => { this.off('upload', on); reject(new LinkError('no upload status within 15 s')); }, 15_000);
-        const on = (x: UploadStatus) => { clearTimeout(timer); this.off('upload', on); resolve(x); };
-        this.on('upload', on);
-      });
-      onProgress?.(wasm.length, wasm.length, s);
-    }
-    return s;
+      const CHUNK = 1024;
+      for (let off = 0; off < wasm.length; off += CHUNK) {
+        const data = wasm.subarray(off, off + CHUNK);
+        this.send(T.UPLOAD_CHUNK, enc.uploadChunk(off, crc32(data), data));
+        s = await next(this.o.timeoutMs);
+        if (s.stage === UPLOAD_STAGE.FAILED) return s;
+        onProgress?.(off + data.length, wasm.length, s);
+      }
+      this.send(T.UPLOAD_END);
+      // verified → self-test → swapped (or failed at any step)
+      do {
+        s = await next(15_000);
+        onProgress?.(wasm.length, wasm.length, s);
+      } while (s.stage !== UPLOAD_STAGE.FAILED && s.stage !== UPLOAD_STAGE.SWAPPED);
+      return s;
+    } finally { this.off('upload', on); }
   }
 }
