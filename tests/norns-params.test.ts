@@ -5,6 +5,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rig, enc20 } from './norns/bridge.ts';
 import { Sim } from './helpers/sim.ts';
+import { encodeFrame, FrameDecoder } from '../host/link/frame.ts';
+import { M } from '../host/link/messages.ts';
 import { skipWithout } from './helpers/tools.ts';
 
 const skip = skipWithout('norns Lua tests', [{ name: 'lua5.3', probe: ['-v'] }], 'apt-get install lua5.3');
@@ -119,6 +121,23 @@ describe.skipIf(skip)('norns: keys, params, PSETs, clock, MIDI', () => {
     expect(rig.e.getParam('monitor level')).toBeCloseTo(0.5, 2);
     expect(rig.e.getParam('scale_mode')).toBe(41);
     expect(rig.e.getParam('resolution')).toBeCloseTo(10, 6);
+  });
+
+  it('a lost push (seq gap) makes the script re-read the params: norns is back in step', async () => {
+    rig = await booted();
+    let dropped = 0;
+    rig.transform = (b) => {
+      const frames = new FrameDecoder().push(b);
+      const keep = frames.filter((f) => !(f.type === M.PARAM_VALUE && dropped === 0 && (dropped = 1)));
+      return Buffer.concat(keep.map((f) => encodeFrame(f.type, f.seq, f.payload)));
+    };
+    rig.e.setParam('tempo', 141);
+    await rig.run(0.05);
+    expect(dropped).toBe(1);
+    rig.transform = null;
+    await rig.run(0.5); // the next frame's seq shows the gap
+    expect(await get(rig, 'tempo')).toBe('141');
+    expect(Number(await rig.norns.eval('require("piwip-module/lib/mod").rx.lost'))).toBeGreaterThan(0);
   });
 
   it('a norns PSET saved and loaded restores the module params', async () => {

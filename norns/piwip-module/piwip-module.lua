@@ -111,9 +111,10 @@ end
 local function check_lost()
   local c = piwip.counters()
   if c.lost ~= last_lost or c.corrupt ~= last_corrupt then
-    -- a frame went missing: the mirror may be stale, ask for a whole one
+    -- a frame went missing: the mirror or a param may be stale, ask for a whole screen and the param list again
     last_lost, last_corrupt = c.lost, c.corrupt
     piwip.screen(SCREEN_FPS, true)
+    piwip.param_list()
   end
 end
 
@@ -147,7 +148,7 @@ function init()
     start_session()
   end)
   piwip.on("param_info", function(pi)
-    local whole = mparams:info(pi)
+    local whole = mparams:info(pi, params)
     if whole then
       if mparams:build(params, controlspec) then rebuild_menu() end
       save_cache()

@@ -91,6 +91,8 @@ export class Rig {
   t = 0;
   plugged = false;
   split: Splitter = randomReads();
+  /** Rewrites the module's bytes on their way to norns (a lossy cable, in tests). */
+  transform: ((b: Uint8Array) => Uint8Array) | null = null;
   private z = new Float32Array(this.e.blockSize);
   private oL = new Float32Array(this.e.blockSize);
   private oR = new Float32Array(this.e.blockSize);
@@ -130,7 +132,8 @@ export class Rig {
         if (this.probes.length) { const s = this.e.state(); for (const p of this.probes) p(s, this.t); }
       }
       await this.cmd(`time ${this.t.toFixed(6)}`);
-      const out = this.e.linkOut();
+      let out = this.e.linkOut();
+      if (this.transform) out = this.transform(out);
       if (this.plugged && out.length) await this.deliver(out);
     }
   }

@@ -21,14 +21,16 @@ function P.new(send)
   return setmetatable({ send = send, infos = {}, by_id = {}, count = 0, built = {}, applying = false }, P)
 end
 
---- Take one PARAM_INFO; returns true when the whole list has arrived.
-function P:info(pi)
+--- Take one PARAM_INFO; returns true when the whole list has arrived. A param already in the paramset takes the
+--- listed value (silently): a re-read after lost frames puts norns back in step.
+function P:info(pi, params)
   local t, err = json.decode(pi.json)
   if type(t) ~= "table" or type(t.id) ~= "string" then return false, err or "bad param info" end
   t.index = pi.index
   self.infos[pi.index] = t
   self.by_id[t.id] = t
   self.count = pi.count
+  if params and self.built[t.id] and t.value ~= nil then self:set_silently(params, t, t.value) end
   for i = 0, pi.count - 1 do
     if not self.infos[i] then return false end
   end
