@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { CrowParser, crowChunk, crowNumber } from '../host/crow/protocol.ts';
 import { CrowMapper } from '../host/crow/mapping.ts';
 import { ptyPair } from './crow/pty.ts';
+import { FileFormatError } from '../host/io/errors.ts';
 import { CrowDouble } from './crow/double.ts';
 
 const noLua = skipWithout('norns crow tests', [{ name: 'lua5.3', probe: ['-v'] }], 'apt-get install lua5.3');
@@ -214,7 +215,9 @@ describe.skipIf(noSocat)('piwip connect --crow: crow double over a pty', () => {
     }
   }, 30_000);
 
-  it('a missing port is one clear error', async () => {
-    await expect(runCrowBridge({ link: new EngineLink(), port: '/nonexistent/crow' })).rejects.toThrow(/cannot open crow at \/nonexistent\/crow/);
+  it('a missing port is one clear error (a FileFormatError: the CLI prints it as one line)', async () => {
+    const p = runCrowBridge({ link: new EngineLink(), port: '/nonexistent/crow' });
+    await expect(p).rejects.toThrow(/cannot open crow at \/nonexistent\/crow/);
+    await expect(p).rejects.toBeInstanceOf(FileFormatError);
   });
 });

@@ -17,7 +17,9 @@ import { skipWithout } from './helpers/tools.ts';
 const skip = skipWithout('norns pty tests', [{ name: 'lua5.3', probe: ['-v'] }, { name: 'socat', probe: ['-V'] }], 'apt-get install lua5.3 socat');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FW = fileURLToPath(new URL('../firmware', import.meta.url));
-const PIWIP_MODULE = join(FW, 'build/linux/piwip-module');
+// its own build dir: tests/firmware.test.ts runs make on firmware/build at the same time in another worker
+const FW_B = 'build/norns-pty';
+const PIWIP_MODULE = join(FW, FW_B, 'linux/piwip-module');
 const noModule = skip || skipWithout('norns ↔ Linux piwip-module', ['wasm2c', 'gcc', 'make', { name: '/usr/include/alsa/asoundlib.h' }],
   'apt-get install wabt gcc make libasound2-dev');
 
@@ -65,7 +67,7 @@ describe.skipIf(skip)('norns over a pty', () => {
   }, 30_000);
 
   beforeAll(() => {
-    if (!noModule) execFileSync('make', ['-C', FW, '-s', 'linux'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+    if (!noModule) execFileSync('make', ['-C', FW, '-s', `B=${FW_B}`, 'linux'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
   }, 300_000);
 
   it.skipIf(noModule)('Linux piwip-module --link: HELLO, params, K2 arms, screen frames intact', async () => {

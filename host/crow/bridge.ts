@@ -3,6 +3,7 @@
 import { SerialPort } from 'serialport';
 import type { Telemetry } from '../link/messages.ts';
 import type { LinkClient } from '../link/client.ts';
+import { FileFormatError } from '../io/errors.ts';
 import { CrowParser, crowChunk, CROW_BAUD, CROW_PID, CROW_VID } from './protocol.ts';
 import { CrowMapper, DEFAULT_CROW_MAP, type CrowMapOptions } from './mapping.ts';
 
@@ -39,7 +40,8 @@ export interface CrowBridge { port: string; close(): Promise<void>; sent: string
 
 /** The first serial port that is a crow (USB 0483:5740, as druid finds it: druid/crow.py:14-36). */
 export async function findCrow(): Promise<string | null> {
-  const ports = await SerialPort.list();
+  let ports: Awaited<ReturnType<typeof SerialPort.list>>;
+  try { ports = await SerialPort.list(); } catch { return null; } // no udev (containers): none found
   const c = ports.find((p) => p.vendorId?.toLowerCase() === CROW_VID && p.productId?.toLowerCase() === CROW_PID);
   return c?.path ?? null;
 }
@@ -47,9 +49,9 @@ export async function findCrow(): Promise<string | null> {
 export async function runCrowBridge(opts: CrowBridgeOptions): Promise<CrowBridge> {
   const log = opts.log ?? (() => {});
   const path = opts.port ?? (await findCrow());
-  if (!path) throw new Error('no crow found (USB 0483:5740); plug it in or give its port: piwip connect --crow /dev/ttyACM1');
+  if (!path) throw new FileFormatError('no crow found (USB 0483:5740); plug it in or give its port: piwip connect --crow /dev/ttyACM1');
   const sp = new SerialPort({ path, baudRate: CROW_BAUD, autoOpen: false });
-  await new Promise<void>((res, rej) => sp.open((e) => (e ? rej(new Error(`cannot open crow at ${path}: ${e.message}`)) : res())));
+  await new Promise<void>((res, rej) => sp.open((e) => (e ? rej(new FileFormatError(`cannot open crow at ${path}: ${e.message}`)) : res())));
   const mapper = new CrowMapper({ ...DEFAULT_CROW_MAP, ...opts.map });
   const parser = new CrowParser();
   const sent: string[] = [];

@@ -4,6 +4,7 @@
 import type { LinkClient } from '../link/client.ts';
 import { clientSide, runCrowBridge, type CrowBridge } from './bridge.ts';
 import type { CrowMapOptions } from './mapping.ts';
+import { UsageError } from '../cli/io.ts';
 
 export const CROW_HELP = `  --crow [PORT]         also drive crow (found by USB id 0483:5740, or at PORT): out 1 = the played note at
                         1 V/oct ((note-60)/12), out 2 = a gate per note, in 1 = a rising edge arms recording (K2)
@@ -24,7 +25,7 @@ export function takeCrowOption(argv: readonly string[]): { argv: string[]; crow:
       if (next !== undefined && (next.startsWith('/') || /^COM\d+$/i.test(next))) { crow.port = next; i++; }
     } else if (a.startsWith('--crow=')) {
       const p = a.slice(7);
-      if (!p) throw new Error('--crow= needs a port (or leave out "=" to find crow by its USB id)');
+      if (!p) throw new UsageError('--crow= needs a port (or leave out "=" to find crow by its USB id)');
       crow = { port: p };
     } else out.push(a);
   }
