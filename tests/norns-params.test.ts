@@ -42,6 +42,23 @@ describe.skipIf(skip)('norns: keys, params, PSETs, clock, MIDI', () => {
     expect(rig.e.state().mode).toBe(mode + 1);
   });
 
+  it("norns K1 (held: shift) never toggles the module's own menu, however short the hold the script sees", async () => {
+    rig = await booted();
+    await rig.cmd('key 1 1');
+    await rig.run(0.05);
+    await rig.cmd('key 1 0');
+    await rig.run(0.5);
+    expect(rig.e.menuOpen()).toBe(false);
+    expect(rig.e.state().monitor).toBe(false);
+    // K1 held + K2 is the module's shift combo (monitor on)
+    await rig.cmd('key 1 1'); await rig.cmd('key 2 1'); await rig.cmd('key 2 0');
+    await rig.run(0.1);
+    await rig.cmd('key 1 0');
+    await rig.run(0.5);
+    expect(rig.e.state().monitor).toBe(true);
+    expect(rig.e.menuOpen()).toBe(false);
+  });
+
   it("the module's params are norns params with their types, ranges, options and formatting", async () => {
     rig = await booted();
     const infos = rig.e.params();

@@ -189,7 +189,22 @@ function init()
   end
 end
 
-function key(n, z) piwip.key(n, z) end
+-- norns gives the script K1 only when held past 0.25 s (lua/core/menu.lua:21-50), as shift. The module would take
+-- a K1 released soon after that as a short press and toggle its own menu (its params are in norns' menu already),
+-- so K1's release is held back until the press is clearly long for the module too.
+local K1_MIN_HOLD = 0.3
+local k1_down_at = nil
+function key(n, z)
+  if n == 1 then
+    if z == 1 then k1_down_at = util.time(); piwip.key(1, 1); return end
+    local held = k1_down_at and (util.time() - k1_down_at) or K1_MIN_HOLD
+    k1_down_at = nil
+    if held >= K1_MIN_HOLD then piwip.key(1, 0)
+    else clock.run(function() clock.sleep(K1_MIN_HOLD - held); piwip.key(1, 0) end) end
+    return
+  end
+  piwip.key(n, z)
+end
 
 function enc(n, d) piwip.enc(n, d) end
 
