@@ -133,6 +133,7 @@ describe.skipIf(skip)('web app in Chromium', () => {
     expect(await page.textContent('label[data-id="tempo"] output')).toBe('120 bpm');
     // the engine's own menu, walked with the page's keyboard shortcuts, shows the new value: pixel-equal to the
     // Node engine's menu after the same param change and the same walk
+    await page.click('#screen'); // the face takes the keyboard back from the focused slider
     for (const k of ['Digit1', 'Digit3', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'Digit3', 'ArrowDown']) {
       await page.keyboard.press(k);
       await waitEngine(page, 0.12);
@@ -147,6 +148,12 @@ describe.skipIf(skip)('web app in Chromium', () => {
     // and a change in the menu (E3) shows in the panel
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction(() => (document.querySelector('label[data-id="scale_mode"] output') as HTMLElement).textContent === 'mixolydian');
+    expect((await paramGet(page, 'scale_mode')).value).toBe(8);
+    // a focused slider keeps its arrow keys: the slider moves, the menu's E3 does not
+    await page.locator('input[name="tempo"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await waitEngine(page, 0.3);
+    expect((await paramGet(page, 'tempo')).value).toBe(121);
     expect((await paramGet(page, 'scale_mode')).value).toBe(8);
     await page.close();
   });

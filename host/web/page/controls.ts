@@ -39,13 +39,17 @@ export function bindControls(root: HTMLElement, face: EngineFace): void {
     el.addEventListener('pointerup', () => { dragging = false; });
     el.addEventListener('wheel', (e) => { e.preventDefault(); turn(e.deltaY < 0 ? 1 : -1); }, { passive: false });
   }
+  // touching the norns face gives the keyboard back to it (a focused slider keeps the arrow keys otherwise)
+  root.addEventListener('pointerdown', () => { const a = document.activeElement as HTMLElement | null; if (a && a !== document.body) a.blur(); });
   const held = new Set<string>();
   window.addEventListener('keydown', (e) => {
     if (isTyping(e)) return;
     const k = KEY_OF[e.code];
     if (k) { e.preventDefault(); if (!held.has(e.code)) { held.add(e.code); face.key(k, 1); mark(root, k, true); } return; }
     const en = ENC_OF[e.code];
-    if (en) { e.preventDefault(); face.enc(en[0], en[1]); }
+    // a focused slider or select keeps its own arrow keys (else one press would move it and an encoder)
+    const tag = (e.target as HTMLElement | null)?.tagName;
+    if (en && tag !== 'INPUT' && tag !== 'SELECT') { e.preventDefault(); face.enc(en[0], en[1]); }
   });
   window.addEventListener('keyup', (e) => {
     const k = KEY_OF[e.code];
