@@ -9,6 +9,7 @@ import { runPlay } from './play.ts';
 import { RenderAborted, paramCatalog, runRender } from './render.ts';
 import { runModule } from './module.ts';
 import { runLink } from './link.ts';
+import { runConnect } from './connect.ts';
 
 export const HELP = `usage: piwip <command> [options]
 
@@ -26,6 +27,8 @@ commands:
                  the virtual module: the engine at real-time pace on a pty or TCP link (no hardware needed)
   link [--port PATH] info|params|get|set|pset-get|pset-put|slots|save|load|delete|upload|key|enc|screen|ping
                  talk to a module (hardware, piwip-module or the virtual one) over the link
+  connect [--port PATH] [--midi-in NAME|all] [--crow [PORT]]
+                 a module's screen, keys and encoders in the terminal (piwip connect --help for the keys)
   help [command] show help
 `;
 
@@ -43,7 +46,7 @@ function runParams(argv: string[], io: CliIO): number {
 
 export async function main(argv: string[], given?: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
-  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' || cmd === 'module' || cmd === 'link' || cmd === 'app' || cmd === 'play' ? cmd : '';
+  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' || cmd === 'module' || cmd === 'link' || cmd === 'app' || cmd === 'play' || cmd === 'connect' ? cmd : '';
   const io = given ?? processIO(name);
   try {
     switch (cmd) {
@@ -54,6 +57,7 @@ export async function main(argv: string[], given?: CliIO): Promise<number> {
       case 'params': return runParams(rest, io);
       case 'module': return await runModule(rest, io);
       case 'link': return await runLink(rest, io);
+      case 'connect': return await runConnect(rest, io);
       case 'help':
         if (rest[0] === 'render' || rest[0] === 'demo' || rest[0] === 'module' || rest[0] === 'link' || rest[0] === 'app' || rest[0] === 'play') return await main([rest[0], '--help'], io);
         io.out.write(HELP);
@@ -65,7 +69,7 @@ export async function main(argv: string[], given?: CliIO): Promise<number> {
         io.err.write(HELP);
         return EXIT_USAGE;
       default:
-        throw new UsageError(`unknown command "${cmd}" (app, play, render, demo, params, module, link, help)`);
+        throw new UsageError(`unknown command "${cmd}" (app, play, render, demo, params, module, link, connect, help)`);
     }
   } catch (e) {
     const prefix = `piwip${name ? ` ${name}` : ''}: error: `;

@@ -90,10 +90,10 @@ export async function runPlay(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-interface MidiPorts { status: string; close(): void }
+export interface MidiPorts { status: string; close(): void }
 
 /** Open the MIDI input ports that match; a machine without a MIDI system (no ALSA sequencer) plays on without. */
-function openMidi(face: EngineFace, want: string): MidiPorts {
+export function openMidi(face: Pick<EngineFace, "midi">, want: string): MidiPorts {
   if (want === 'none') return { status: 'off', close() {} };
   let midi: typeof import('@julusian/midi');
   const opened: { closePort(): void }[] = [];

@@ -58,6 +58,9 @@ export class TerminalFace {
     return new Promise((resolve) => { this.done = resolve; });
   }
 
+  /** Redraw at the next tick (the host's own status changed: a module unplugged, a port opened). */
+  invalidate(): void { this.dirty = true; }
+
   quit(): void {
     for (const n of this.notes.values()) this.face.midi([0x80, n, 0]);
     this.notes.clear();

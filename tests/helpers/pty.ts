@@ -14,7 +14,7 @@ export async function ptyPair(a: string, b: string): Promise<PtyPair> {
   return {
     a, b, proc,
     kill: () => new Promise<void>((resolve) => {
-      if (proc.exitCode !== null) { resolve(); return; }
+      if (proc.exitCode !== null || proc.signalCode !== null) { resolve(); return; }
       proc.once('exit', () => resolve());
       proc.kill('SIGKILL');
     }),
