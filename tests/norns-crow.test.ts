@@ -192,11 +192,15 @@ describe.skipIf(noSocat)('piwip connect --crow: crow double over a pty', () => {
       await client.connect();
       const bridge = await runCrowBridge({ link: clientSide(client), port: pair.b });
       await sleep(600);
-      for (const n of PHRASE) {
-        // real time: held long enough that a loaded machine (the pacer skips ahead after a stall) still shows each
-        // note in a 25 Hz telemetry frame
-        client.midi([0x90, n, 100]); await sleep(400);
-        client.midi([0x80, n, 0]); await sleep(200);
+      for (const [k, n] of PHRASE.entries()) {
+        // held until crow has its pitch (counted on what arrived, not on wall time: a loaded machine runs the
+        // module's clock late), then released until its gate falls
+        client.midi([0x90, n, 100]);
+        for (let i = 0; i < 250 && crow.volts.filter((v) => v.out === 1).length <= k; i++) await sleep(20);
+        await sleep(100);
+        client.midi([0x80, n, 0]);
+        for (let i = 0; i < 250 && crow.volts.filter((v) => v.out === 2).at(-1)?.volts !== 0; i++) await sleep(20);
+        await sleep(100);
       }
       for (let i = 0; i < 150 && crow.volts.filter((v) => v.out === 1).length < PHRASE.length; i++) await sleep(20);
       expect(crow.volts.filter((v) => v.out === 1).map((v) => v.volts)).toEqual(VOLTS);
