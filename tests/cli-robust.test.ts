@@ -242,17 +242,20 @@ describe('a killed npm launcher does not leave the render running', () => {
     };
     const node = await childPid();
     expect(node).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 1500)); // rendering by now (590 s at block 1 takes far longer)
+    // Rendering has begun once the output's temporary file exists (590 s at block 1 takes far longer than this test).
+    for (let i = 0; i < 400 && !readdirSync(tmp.dir).some((f) => f.startsWith('.orphan.wav.')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(tmp.dir).some((f) => f.startsWith('.orphan.wav.'))).toBe(true);
     const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'latin1').includes(') Z ');
     expect(alive(node)).toBe(true);
     parent.kill('SIGKILL');
     let gone = false;
-    for (let i = 0; i < 100 && !gone; i++) { await new Promise((r) => setTimeout(r, 50)); gone = !alive(node); }
+    for (let i = 0; i < 200 && !gone; i++) { await new Promise((r) => setTimeout(r, 50)); gone = !alive(node); }
     if (!gone) process.kill(node, 'SIGKILL');
     expect(gone).toBe(true);
     expect(readFileSync(tmp.path('orphan.err'), 'utf8')).toMatch(/the process that started the render is gone/);
     expect(existsSync(tmp.path('orphan.wav'))).toBe(false);
-  }, 30000);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('.orphan.wav.'))).toEqual([]);
+  }, 60000);
 });
 
 describe('minor input fixes', () => {

@@ -18,11 +18,16 @@ function parentOf(pid: number): number {
 
 export interface Lifeline { alive(): boolean }
 
+// Read when the CLI loads (not when a render starts, after its inputs are read), so a launcher killed during start-up
+// is noticed too.
+const LAUNCH_PARENT = process.ppid;
+const LAUNCH_GRAND = parentOf(LAUNCH_PARENT);
+
 /** A lifeline for this process, or undefined when there is nothing to watch. */
 export function npmLifeline(env: NodeJS.ProcessEnv = process.env): Lifeline | undefined {
   if (!env.npm_execpath) return undefined;
-  const parent = process.ppid;
-  const grand = parentOf(parent);
+  const parent = LAUNCH_PARENT;
+  const grand = LAUNCH_GRAND;
   return {
     alive: () => process.ppid === parent && (grand < 0 || parentOf(parent) === grand),
   };

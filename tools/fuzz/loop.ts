@@ -121,15 +121,20 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
    * A batch reached blocks never seen (`want`): find the inputs responsible by bisection — replay each half, ask
    * which of the wanted blocks it reached, recurse — so a take (milliseconds) is paid about 2·log2(batch) times.
    */
-  const locate = (xs: Uint8Array[], want: Set<string>): void => {
-    if (xs.length === 1) { keep(xs[0]!); return; }
+  const locate = (xs: Uint8Array[], want: Set<string>): Set<string> => {
+    if (xs.length === 1) { keep(xs[0]!); return want; } // it alone reached every block in `want`
+    const explained = new Set<string>();
     const mid = xs.length >> 1;
     for (const half of [xs.slice(0, mid), xs.slice(mid)]) {
+      const rest = new Set([...want].filter((k) => !explained.has(k)));
+      if (!rest.size) break; // one input per new block: what the first half explains, the second is not asked for
       for (const y of half) judge(y, true);
-      const got = cov!.take(false).filter((k) => want.has(k));
-      if (got.length) locate(half, new Set(got));
+      const got = new Set(cov!.take(false).filter((k) => rest.has(k)));
+      if (got.size) for (const k of locate(half, got)) explained.add(k);
     }
+    return explained;
   };
+
   const settle = (xs: Uint8Array[]): boolean => {
     const fresh = cov!.take(false);
     if (!fresh.length) return false;
