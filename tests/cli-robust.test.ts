@@ -204,11 +204,18 @@ describe('render length is bounded (--max-seconds) and streamed', () => {
     // a text meta event whose length is ff ff ff ff 7f: midi-file's 32-bit shifts make it negative and read backwards
     writeFileSync(mid, Uint8Array.from([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 0, 96,
       0x4d, 0x54, 0x72, 0x6b, 0, 0, 0, 14, 0, 0x90, 60, 100, 0, 0xff, 0x01, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x41, 0x42]));
-    const r = await run(['render', IN(), '-o', tmp.path('vlq.wav'), '--midi', mid], { timeout: 15000 });
-    expect(r.signal).toBeNull();
-    expect(r.code).toBe(1);
-    oneLine(r.err);
-    expect(r.err).toMatch(/vlq\.mid: track 1: malformed MIDI file \(a variable-length number longer than 4 bytes/);
+    // and one the fuzzer built: a SysEx, a running-status pitch bend and key signature before the long number
+    const found = tmp.path('found.mid');
+    writeFileSync(found, Buffer.from('4d54686400000006000200020c304d54726b0000002b00f0057e7f0901f700f702010200ef010361626300ff58040402'
+      + '180800ff5902008900ff7fffffffff2f004d54726b0000002900903c648360803c40836090430a010000ff64836043008170e0004000b0076400'
+      + 'c00300d009000d3c0500ff2f00', 'hex'));
+    for (const [file, name] of [[mid, 'vlq\\.mid'], [found, 'found\\.mid']] as const) {
+      const r = await run(['render', IN(), '-o', tmp.path('vlq.wav'), '--midi', file], { timeout: 15000 });
+      expect(r.signal, file).toBeNull();
+      expect(r.code).toBe(1);
+      oneLine(r.err);
+      expect(r.err).toMatch(new RegExp(`${name}: track 1: malformed MIDI file \\(a variable-length number longer than 4 bytes`));
+    }
   });
 
   it('the streamed WAV is the same bytes as the in-memory render', async () => {

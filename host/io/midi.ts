@@ -119,8 +119,9 @@ function checkTrack(d: Uint8Array, where: string): void {
     vlq(); // delta time
     if (p >= d.length) return;
     const t = d[p++]!;
-    if (t === 0xff) { p++; p += vlq(); } // meta: type, length, data
-    else if (t === 0xf0 || t === 0xf7) p += vlq(); // SysEx
+    // (`p += vlq()` would add to p as it was before vlq() moved it)
+    if (t === 0xff) { p++; const n = vlq(); p += n; } // meta: type, length, data
+    else if (t === 0xf0 || t === 0xf7) { const n = vlq(); p += n; } // SysEx
     else if (t >= 0xf0) return; // midi-file refuses it
     else {
       let status = t;

@@ -41,7 +41,7 @@ export function runTarget(file: string, t: FuzzTarget, a: Args, log: (s: string)
   const dir = join(a.out, t.name);
   const t0 = Date.now();
   let restarts = 0;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const start = () => {
       const state = new SharedArrayBuffer(8);
       const bytes = new SharedArrayBuffer(Math.min(MAX_LEN, t.maxLen));
@@ -94,7 +94,14 @@ export function runTarget(file: string, t: FuzzTarget, a: Args, log: (s: string)
         total.seconds = (Date.now() - t0) / 1000;
         resolve(total);
       });
-      w.on('error', (e) => { clearInterval(dog); reject(e); });
+      // A worker that dies (an uncaught error, out of memory, its modules missing) ends this target as a failure.
+      w.on('error', (e) => {
+        clearInterval(dog);
+        total.failures++;
+        total.problems.push({ kind: 'worker', message: `worker died: ${e.message.split('\n')[0]}`, input: new Uint8Array(0) });
+        total.seconds = (Date.now() - t0) / 1000;
+        resolve(total);
+      });
     };
     start();
   });
