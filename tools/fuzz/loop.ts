@@ -22,6 +22,8 @@ export interface FuzzStats {
   coverage: string;
   seconds: number;
   slowestMs: number;
+  /** Inputs that were slow once but not when run again (a stalled machine, a GC pause): not failures. */
+  stalls: number;
   problems: Problem[];
 }
 
@@ -81,7 +83,7 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
     cov.files = target.coverFiles;
   } else o.coverage?.stop();
   const sigs = new Set<number>();
-  const stats: FuzzStats = { target: target.name, inputs: 0, rejected: 0, failures: 0, corpus: 0, coverage: '', seconds: 0, slowestMs: 0, problems: [] };
+  const stats: FuzzStats = { target: target.name, inputs: 0, rejected: 0, failures: 0, corpus: 0, coverage: '', seconds: 0, slowestMs: 0, stalls: 0, problems: [] };
   const t0 = performance.now();
 
   /** Run one input; `replay` = a second run to locate new coverage (not counted again). */
@@ -107,7 +109,14 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
     if (replay) return out;
     const dt = performance.now() - s;
     if (dt > stats.slowestMs) stats.slowestMs = dt;
-    if (!problem && dt > slowMs) problem = ['slow', `took ${dt.toFixed(0)} ms (limit ${slowMs} ms)`];
+    if (!problem && dt > slowMs) {
+      // Confirm on a second run: a busy machine (or a GC pause) can stall any one input; a slow parser stalls twice.
+      const again = performance.now();
+      try { target.run(x); } catch { /* judged above */ }
+      const dt2 = performance.now() - again;
+      if (dt2 > slowMs) problem = ['slow', `took ${dt.toFixed(0)} ms, then ${dt2.toFixed(0)} ms again (limit ${slowMs} ms)`];
+      else stats.stalls++;
+    }
     stats.inputs++;
     if (problem) {
       stats.failures++;
@@ -116,6 +125,7 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
     }
     return out;
   };
+  const next = (x: Uint8Array): Outcome | null => { const r = judge(x); target.idle?.(); return r; };
   const keep = (x: Uint8Array) => { if (corpus.length < cap) corpus.push(x); else corpus[rng.below(cap)] = x; };
   /**
    * A batch reached blocks never seen (`want`): find the inputs responsible by bisection — replay each half, ask
@@ -154,7 +164,7 @@ function fuzzLoop(target: FuzzTarget, o: LoopOptions): FuzzStats {
   while (stats.inputs < o.inputs) {
     const parent = corpus[rng.below(corpus.length)]!;
     const x = target.mutate?.(parent, rng) ?? mutate(parent, rng, corpus[rng.below(corpus.length)]!, dict, target.maxLen);
-    const r = judge(x);
+    const r = next(x);
     if (r?.signature !== undefined && !sigs.has(r.signature)) { sigs.add(r.signature); keep(x); }
     if (cov) {
       pending.push(x);

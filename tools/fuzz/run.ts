@@ -37,7 +37,7 @@ function parse(argv: string[]): Args {
 
 /** Run one target to `inputs`, restarting its worker after a hang. */
 export function runTarget(file: string, t: FuzzTarget, a: Args, log: (s: string) => void): Promise<FuzzStats> {
-  const total: FuzzStats = { target: t.name, inputs: 0, rejected: 0, failures: 0, corpus: 0, coverage: '', seconds: 0, slowestMs: 0, problems: [] };
+  const total: FuzzStats = { target: t.name, inputs: 0, rejected: 0, failures: 0, corpus: 0, coverage: '', seconds: 0, slowestMs: 0, stalls: 0, problems: [] };
   const dir = join(a.out, t.name);
   const t0 = Date.now();
   let restarts = 0;
@@ -90,6 +90,7 @@ export function runTarget(file: string, t: FuzzTarget, a: Args, log: (s: string)
         clearInterval(dog);
         total.inputs += s.inputs; total.rejected += s.rejected; total.failures += s.failures;
         total.corpus = s.corpus; total.coverage = s.coverage; total.slowestMs = Math.max(total.slowestMs, s.slowestMs);
+        total.stalls += s.stalls;
         total.problems.push(...s.problems.map((p) => ({ ...p, input: Uint8Array.from(p.input as unknown as number[]) })));
         total.seconds = (Date.now() - t0) / 1000;
         resolve(total);
@@ -124,11 +125,11 @@ async function main(): Promise<number> {
     for (let job = queue.shift(); job; job = queue.shift()) results.push(await runTarget(job.file, job.target, a, (s) => console.log(s)));
   }));
   results.sort((x, y) => chosen.findIndex((c) => c.target.name === x.target) - chosen.findIndex((c) => c.target.name === y.target));
-  console.log('\ntarget        inputs        inputs/s  rejected  failures  corpus  coverage              slowest');
+  console.log('\ntarget        inputs        inputs/s  rejected  failures  corpus  coverage              slowest (stalls)');
   for (const r of results) {
     console.log(`${r.target.padEnd(12)} ${r.inputs.toLocaleString('en').padStart(11)} ${Math.round(r.inputs / r.seconds).toLocaleString('en').padStart(11)}  `
       + `${(100 * r.rejected / Math.max(1, r.inputs)).toFixed(1).padStart(6)} %  ${String(r.failures).padStart(8)}  ${String(r.corpus).padStart(6)}  `
-      + `${r.coverage.padEnd(20)}  ${r.slowestMs.toFixed(1)} ms`);
+      + `${r.coverage.padEnd(20)}  ${r.slowestMs.toFixed(1)} ms (${r.stalls})`);
     for (const p of r.problems.slice(0, 5)) console.log(`    ${p.kind}: ${p.message} (input ${Buffer.from(p.input).toString('hex').slice(0, 80)})`);
   }
   const failures = results.reduce((s, r) => s + r.failures, 0);

@@ -30,6 +30,8 @@ export interface FuzzTarget {
   coverFiles?: readonly string[];
   /** Errors that mean "refused with a clear message" (default: FileFormatError). */
   expected?(e: unknown): boolean;
+  /** Called between inputs, outside the timing (e.g. replacing a worn engine, which records a take first). */
+  idle?(): void;
   /** Called once per worker before the first input. */
   setup?(): void;
   /**

@@ -40,8 +40,10 @@ export class EngineRig {
     }
   }
 
-  /** Rotate to a fresh engine when this one has lived long enough. */
-  tick(): void { if (++this.age >= this.life) this.fresh(); }
+  /** Count an input; `worn` says a fresh engine is due (made by `idle()`, outside the per-input timing). */
+  tick(): void { ++this.age; }
+  get worn(): boolean { return this.age >= this.life; }
+  idle(): void { if (this.worn) this.fresh(); }
 
   /** One block with a tone in; a problem string when the output is not finite or out of bounds. */
   step(): string | null {

@@ -31,6 +31,7 @@ export const target: FuzzTarget = {
   maxLen: 600,
   seeds,
   dictionary: [[END], [0xdb], [0xdb, 0xdc], [0xdb, 0xdd], [0xff, 0xff], [0, 0x20], Object.values(T).map((t) => t)],
+  idle() { rig.idle(); },
   setup() { rig = new EngineRig(2000, 2); rig.e.linkIn(encodeFrame(T.HELLO, 0, enc.hello('fuzz'))); rig.e.linkOut(); },
   run(x) {
     const e = rig.e;

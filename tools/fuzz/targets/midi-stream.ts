@@ -19,6 +19,7 @@ export const target: FuzzTarget = {
   maxLen: 48,
   seeds: () => seeds,
   dictionary: [[0x90], [0x80], [0xf8], [0xfa], [0xfb], [0xfc], [0xf0], [0xf7], [0xff], [0xb0, 123, 0], [0x90, 60, 100]],
+  idle() { rig.idle(); },
   setup() { rig = new EngineRig(3000, 2); },
   run(x) {
     const midiIn = rig.e.ex.midiIn as (b: number) => void;

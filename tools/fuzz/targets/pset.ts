@@ -23,6 +23,7 @@ export const target: FuzzTarget = {
   seeds: () => seeds,
   dictionary: ['"', '": ', '\n', '\r\n', '-- ', 'inf', '-inf', 'nan', '1e308', '-0', '0x10', 'dorian', '"scale_mode"',
     '"tempo"', '"probability"', '"notes vol"', '"resolution"', '"midi channel"', '"detector"', '99999999999', '.5', 'e'],
+  idle() { rig.idle(); },
   setup() { rig = new EngineRig(2000, 1); },
   run(x) {
     const r = rig.e.psetRead(x);
