@@ -6,6 +6,7 @@ import { pace, servePty, serveTcp } from '../module/serve.ts';
 import { UsageError, numberOption, parseArgs, type CliIO } from './io.ts';
 import { readFileSync } from 'node:fs';
 import { FileFormatError } from '../io/errors.ts';
+import { npmLifeline } from './lifeline.ts';
 
 export const MODULE_HELP = `usage: piwip module --link pty[:PATH] | tcp:PORT [--input in.wav] [--pset-dir DIR] [--boot-engine F]
                     [--rate 48000] [--block 128] [--max-rec 60] [--seconds N] [--wasm engine.wasm]
@@ -59,11 +60,14 @@ export async function runModule(argv: string[], io: CliIO): Promise<number> {
   const pacer = pace(m);
   io.out.write(`piwip module: engine ${m.engineHash.slice(0, 12)}, ${sampleRate} Hz, block ${blockSize}, link on ${served.describe}\n`);
   io.out.write(`connect with: piwip link --port ${served.hostPath} info\n`);
+  const life = npmLifeline();
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     if (seconds > 0) setTimeout(stop, seconds * 1000);
+    // started through npx / npm and the launcher died: stop instead of serving on alone
+    if (life) setInterval(() => { if (!life.alive()) stop(); }, 250).unref();
   });
   pacer.stop();
   await served.close();
