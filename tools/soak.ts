@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { runSoak, type SoakResult, type SoakFailure } from './soak/runner.ts';
 import { EVENT_KINDS } from './soak/events.ts';
 import { INPUT_KINDS } from './soak/input.ts';
+import { OUTPUT_BOUND_PER_MID } from './soak/checks.ts';
 
 const USAGE = 'usage: npm run soak -- [--minutes M (wall clock, default 1)] [--audio-minutes A] [--seed N] [--replay BLOCK [--trace-from BLOCK]] [--cpu-budget PCT] [--stop] [--wasm FILE] [--timing-runs K (with --audio-minutes)] [--no-link]';
 
@@ -56,7 +57,7 @@ function summary(r: SoakResult, wallMinutes: number | undefined): string[] {
     ['midi bytes', String(r.midiBytes)],
     ['link', `${r.link.framesIn} frames (${r.link.bytesIn} bytes) in, ${r.link.framesOut} frames (${r.link.bytesOut} bytes) out; linkService mean ${r.link.serviceMeanUs.toFixed(2)} µs, worst ${r.link.serviceWorstUs.toFixed(1)} µs at block ${r.link.serviceWorstBlock}`],
     ['input segments', INPUT_KINDS.map((k) => `${k} ${r.inputs[k]}`).join(', ')],
-    ['output peak', `${r.outPeak.toPrecision(4)} (largest bound used ${r.boundMax.toPrecision(4)} = 62.5 × input mid peak + block input peak)`],
+    ['output peak', `${r.outPeak.toPrecision(4)} (largest bound used ${r.boundMax.toPrecision(4)} = ${OUTPUT_BOUND_PER_MID} × input mid peak + block input peak)`],
     ['block time', `mean ${t.meanUs.toFixed(2)} µs over ${t.count} blocks`],
     ['worst block', `${t.worstUs.toFixed(1)} µs at block ${t.worstBlock} (${t.worstFrames} frames: ${t.worstOwnPct.toFixed(1)} % of their duration)`],
     ['worst vs duration', `${t.worstPct.toFixed(1)} % at block ${t.worstPctBlock} (${t.worstPctUs.toFixed(1)} µs for ${t.worstPctFrames} frames)`],

@@ -1,14 +1,20 @@
 // What the soak checks on every block's output, and the output bound it checks against.
 // The bound follows from the engine's own limits: the input is clamped to ±16 and the buffer records the mid
 // 0.5·(L+R) at a record level <= 1, so no buffer sample exceeds the largest |mid| fed so far (midPeak <= 16).
-// A voice reads it through the 4-point Hermite (|weights| sum to 1 + x(1−x) <= 1.25), crossfades two heads
-// with an equal-power pair (sin + cos <= √2), pans centred (cos π/4 = 1/√2) and plays at a level capped by
-// `notes vol` (<= 10, spec A9). Five voices, plus the monitor (level <= 1) adding the block's own input:
-//   |out| <= 5 × 10 × 1.25 × √2 × (1/√2) × midPeak + blockPeak = 62.5 × midPeak + blockPeak.
+// A softcut voice reads it through the 4-point Hermite (|weights| sum to 1 + x(1−x) <= 1.25), crossfades two
+// heads with an equal-power pair (sin + cos <= √2), pans centred (cos π/4 = 1/√2) and plays at a level capped by
+// `notes vol` (<= 10, spec A9): 5 × 10 × 1.25 × √2 × (1/√2) = 62.5 × midPeak.
+// A psola shifter voice (shifter = psola) overlap-adds at most MAX_GRAINS = 12 Hann grains (window <= 1, gain
+// sqrt(po/L) <= 1) of the live mid (linear reads), times its envelope (<= 1) and level (notes vol × velocity,
+// <= 10), unpanned; 5 note voices + the autotune voice: 6 × 12 × 10 = 720 × midPeak.
+// Plus the monitor (level <= 1) adding the block's own input:
+//   |out| <= (62.5 + 720) × midPeak + blockPeak.
 export const VOICES = 5;
 export const LEVEL_CAP = 10;
 export const HERMITE_GAIN = 1.25;
-export const OUTPUT_BOUND_PER_MID = VOICES * LEVEL_CAP * HERMITE_GAIN; // √2 × 1/√2 = 1
+export const SHIFTER_VOICES = 6;
+export const MAX_GRAINS = 12;
+export const OUTPUT_BOUND_PER_MID = VOICES * LEVEL_CAP * HERMITE_GAIN + SHIFTER_VOICES * MAX_GRAINS * LEVEL_CAP;
 /** Smallest normal f32; anything nonzero below it is a denormal (slow on x86 without FTZ, on an M7 with FZ off). */
 export const F32_MIN_NORMAL = 1.1754943508222875e-38;
 

@@ -44,7 +44,8 @@ export class EventGen {
   block = 0;
   sample = 0;
 
-  constructor(private readonly rng: Rng, private readonly e: PiwipEngine, intensity: number) {
+  /** modes: the highest preset setMode accepts (E1 runs 0..modes). */
+  constructor(private readonly rng: Rng, private readonly e: PiwipEngine, intensity: number, private readonly modes: number) {
     this.ex = e.ex;
     this.params = e.params();
     this.pool.push(e.psetWrite('defaults'));
@@ -207,10 +208,11 @@ export class EventGen {
       this.ex.enc(1, d);
       return;
     }
-    const m = r.chance(0.9) ? r.int(0, 3) : r.pick([-1, 4, 100]);
+    const top = this.modes;
+    const m = r.chance(0.9) ? r.int(0, top) : r.pick([-1, top + 1, 100]);
     this.note('preset', `setMode ${m}`);
     const rc = this.ex.setMode(m);
-    if ((m >= 0 && m <= 3) !== (rc === 0)) throw new InvariantError(`setMode(${m}) returned ${rc}`);
+    if ((m >= 0 && m <= top) !== (rc === 0)) throw new InvariantError(`setMode(${m}) returned ${rc} (modes 0..${top})`);
   }
 
   // ---- PSETs ---------------------------------------------------------------------------------------------------

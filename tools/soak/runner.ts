@@ -81,6 +81,7 @@ export function runSoak(o: SoakOptions): SoakResult {
   const wasm = o.wasm ?? readFileSync(DEFAULT_WASM);
   const mod = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
   const master = new Rng(o.seed);
+  const modes = highestMode(mod);
   const times = new BlockTimes();
   const memory = new MemoryTrack();
   const events = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;
@@ -115,7 +116,7 @@ export function runSoak(o: SoakOptions): SoakResult {
     const inL = e.input(0), inR = e.input(1), outL = e.output(0), outR = e.output(1);
     const bitsL = new Uint32Array(outL.buffer, outL.byteOffset, bs), bitsR = new Uint32Array(outR.buffer, outR.byteOffset, bs);
     const input = new InputGen(rng.fork(), sr);
-    const gen = new EventGen(rng.fork(), e, cfg.intensity);
+    const gen = new EventGen(rng.fork(), e, cfg.intensity, modes);
     const link = o.link === false ? null : new LinkSession(new Rng(cfg.seed ^ 0x5bd1e995), e, (t) => gen.log2('link', t));
     gen.link = link;
     if (o.traceFrom !== undefined) gen.trace = (line) => { if (block >= o.traceFrom!) (o.print ?? console.log)(line); };
@@ -275,6 +276,14 @@ export function runSoak(o: SoakOptions): SoakResult {
   const cpu = process.cpuUsage(cpu0);
   res.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return res;
+}
+
+/** The highest mode setMode accepts, asked of a scratch instance (builds differ: 3 before the tune preset). */
+function highestMode(mod: WebAssembly.Module): number {
+  const e = PiwipEngine.create({ sampleRate: 48000, blockSize: 128, maxRecSeconds: 1, seed: 1 }, mod);
+  let m = 0;
+  while (m < 64 && e.ex.setMode(m + 1) === 0) m++;
+  return m;
 }
 
 /** Engine state read through the getters: finite, and within its own limits. */
