@@ -42,6 +42,12 @@ export class LinkFace implements EngineFace {
   psetSlot(): void { /* the module keeps its own slots (PSET_OP over the link) */ }
 
   on<K extends keyof FaceEvents>(event: K, fn: FaceEvents[K]): void { (this.handlers[event] as FaceEvents[K][]).push(fn); }
+  /** Drop a handler (the web bridge shares one LinkFace between pages that come and go). */
+  off<K extends keyof FaceEvents>(event: K, fn: FaceEvents[K]): void {
+    const l = this.handlers[event] as FaceEvents[K][];
+    const i = l.indexOf(fn);
+    if (i >= 0) l.splice(i, 1);
+  }
 
   private telemetry(t: LinkTelemetry): Telemetry {
     const blockMs = this.client.hello ? (t.cpuMean / 100) * (1000 * this.client.hello.blockSize) / this.client.hello.sampleRate : 0;

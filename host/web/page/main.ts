@@ -1,7 +1,8 @@
-// The piwip page: builds the face (screen, keys, encoders, params panel) over an EngineFace — here a LocalFace,
-// the engine in this browser's AudioWorklet — and the local audio/MIDI/PSET plumbing around it.
+// The piwip page: builds the face (screen, keys, encoders, params panel) over an EngineFace — a LocalFace (the
+// engine in this browser's AudioWorklet, with the local audio/MIDI/PSET plumbing around it) or, in module mode, a
+// RemoteFace (a module through the server's WebSocket bridge; the module makes the sound, keeps its PSET slots).
 // window.piwip exposes the pieces for the Playwright tests and the screenshot script.
-import type { EngineFace } from '../../face/face.ts';
+import type { EngineFace, Telemetry } from '../../face/face.ts';
 import { LocalFace } from '../local-face.ts';
 import { AudioIO, wavBytes } from './audio-io.ts';
 import { bindControls, SHORTCUTS } from './controls.ts';
@@ -10,6 +11,8 @@ import { attachComputerKeyboard, attachWebMidi } from './midi-in.ts';
 import { ParamsPanel } from './params-panel.ts';
 import { attachPsets, download, PsetStore, psetTitle, slotName } from './psets.ts';
 import { ScreenView } from './screen-view.ts';
+import { RemoteFace } from './remote-face.ts';
+import { modulePort, wireModuleSlots, wireModuleStatus, wirePicker, wireUpload } from './module-panel.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const say = (s: string) => { $('message').textContent = s; };
@@ -40,6 +43,7 @@ async function boot(): Promise<void> {
   const refresh = () => void listPsets(store);
   await attachPsets(face, store, refresh, say);
   wirePsetButtons(face, store, refresh);
+  wirePsetFiles(face);
   refresh();
   await attachWebMidi(face, { select: $<HTMLSelectElement>('midi-in'), status: $('midi-status') });
   attachComputerKeyboard(face, $('octave'));
@@ -52,7 +56,35 @@ async function boot(): Promise<void> {
   document.body.dataset.ready = '1';
 }
 
-function wireFace(face: LocalFace): void {
+/** Module mode: the same face over the module; no audio here (the module makes the sound). */
+async function bootModule(port: string): Promise<void> {
+  document.body.classList.add('module-mode');
+  $('start').hidden = true;
+  $('where').replaceChildren('driving: ', Object.assign(document.createElement('b'), { textContent: `module on ${port}` }), ' (connecting…)');
+  say(`connecting to the module on ${port}…`);
+  const face = await RemoteFace.connect(port);
+  const where = () => { $('where').replaceChildren('driving: ', Object.assign(document.createElement('b'), { textContent: face.where }), ' (the module makes the sound)'); };
+  where();
+  face.onTable = where;
+  face.onError = say;
+  wireFace(face);
+  new ParamsPanel($('params'), face);
+  wireMidiChannel(face);
+  $('pset-summary').textContent = 'PSETs (kept in the module)';
+  wireModuleSlots(face, $, say);
+  wirePsetFiles(face);
+  wireModuleStatus(face, $);
+  wireUpload(face, $, say);
+  await attachWebMidi(face, { select: $<HTMLSelectElement>('midi-in'), status: $('midi-status') });
+  attachComputerKeyboard(face, $('octave'));
+  say(`driving ${face.where}`);
+  (window as unknown as { piwip: unknown }).piwip = {
+    face, screen, param: (id: string) => face.params().find((p) => p.id === id),
+  };
+  document.body.dataset.ready = '1';
+}
+
+function wireFace(face: EngineFace & { lastScreen: Uint8Array | null }): void {
   bindControls($('device'), face);
   face.on('screen', (fb) => screen.draw(fb));
   if (face.lastScreen) screen.draw(face.lastScreen);
@@ -61,8 +93,12 @@ function wireFace(face: LocalFace): void {
     $<HTMLMeterElement>('meter').value = Math.max(-60, db);
     $('level').textContent = Number.isFinite(db) ? `${db.toFixed(1)} dBFS` : '−∞ dB';
     $('pitch').textContent = t.pitchHz > 0 ? `${t.pitchHz.toFixed(1)} Hz ${noteName(t.pitchHz)}` : '—';
-    $('cpu').textContent = `${(t.blockMs * 1000).toFixed(0)} µs/block (${(t.cpu * 100).toFixed(1)} %${t.cpuLive ? '' : ', measured at start'})${t.recording ? ' · REC' : t.armed ? ' · armed' : ''}`;
+    $('cpu').textContent = cpuText(t);
   });
+}
+
+function cpuText(t: Telemetry): string {
+  return `${(t.blockMs * 1000).toFixed(0)} µs/block (${(t.cpu * 100).toFixed(1)} %${t.cpuLive ? '' : ', measured at start'})${t.recording ? ' · REC' : t.armed ? ' · armed' : ''}`;
 }
 
 function wireMidiChannel(face: EngineFace): void {
@@ -131,6 +167,11 @@ function wirePsetButtons(face: EngineFace, store: PsetStore, refresh: () => void
     say(`loaded ${p.name}: ${r.applied} params${r.corrupt ? `, ${r.corrupt} corrupt lines skipped` : ''}`); refresh();
   });
   $('pset-delete').addEventListener('click', async () => { await store.delete(slot()); face.psetSlot(slot(), null); say(`deleted ${slotName(slot())}`); refresh(); });
+}
+
+/** Export / import of norns .pset files: the engine's (or the module's) params now, to and from this computer. */
+function wirePsetFiles(face: EngineFace): void {
+  const slot = () => Math.max(1, Math.min(99, Math.round(Number($<HTMLInputElement>('pset-slot').value) || 1)));
   $('pset-export').addEventListener('click', async () => {
     const name = slotName(slot());
     download(`${name}.pset`, await face.psetGet(name), 'text/plain');
@@ -156,5 +197,15 @@ async function listPsets(store: PsetStore): Promise<void> {
 }
 
 $('start').addEventListener('click', () => { boot().catch((e) => { say(`could not start: ${(e as Error).message}`); $<HTMLButtonElement>('start').disabled = false; }); });
-// With autoplay allowed (or a user gesture already given) start at once; otherwise the button starts it.
-if (new URLSearchParams(location.search).has('autostart')) $('start').click();
+// ?module=PORT (or the server's --module, unless ?local) drives a module; otherwise this computer: with autoplay
+// allowed (or a user gesture already given) start at once, else the button starts it.
+void (async () => {
+  const port = await modulePort();
+  wirePicker($, port);
+  if (port) {
+    await bootModule(port).catch((e) => {
+      say(`could not drive the module on ${port}: ${(e as Error).message}`);
+      $('where').replaceChildren('driving: ', Object.assign(document.createElement('b'), { textContent: `nothing (the module on ${port} did not answer)` }));
+    });
+  } else if (new URLSearchParams(location.search).has('autostart')) $('start').click();
+})();
