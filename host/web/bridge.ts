@@ -24,7 +24,11 @@ export class ModuleSession {
 
   static async open(port: string, pinned = false): Promise<ModuleSession> {
     const client = new LinkClient(transportFor(port), { screenFps: 30, telemetryHz: 10, hostName: 'piwip app' });
-    try { await client.connect(); } catch (e) { client.close(); throw new Error(`${port}: ${e instanceof Error ? e.message : e}`); }
+    try { await client.connect(); } catch (e) {
+      client.close();
+      const why = e instanceof Error ? e.message : String(e);
+      throw new Error(why.startsWith(port) ? why : `${port}: ${why}`); // the transports name the port already
+    }
     const s = new ModuleSession(port, client, pinned);
     s.pinger = setInterval(() => { void client.ping().then((ms) => { s.rttMs = ms; }, () => {}); }, 1000);
     return s;
