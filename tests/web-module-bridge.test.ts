@@ -116,6 +116,32 @@ describe('web app module bridge (Node ws client, virtual module on TCP)', () => 
     p.ws.close();
   }, 60_000);
 
+  it('two pages share one link session (a serial port opens once): what one sets the other sees; an unplug is told and recovered', async () => {
+    const a = await peer(app.url), b = await peer(app.url);
+    a.send({ t: 'open', port: served.hostPath });
+    b.send({ t: 'open', port: served.hostPath });
+    const ra = await a.next((x) => x.t === 'ready');
+    await b.next((x) => x.t === 'ready');
+    const probability = ra.t === 'ready' ? ra.params.find((q) => q.id === 'probability')!.index : -1;
+    a.send({ t: 'paramSet', i: probability, v: 42 });
+    await b.next((x) => x.t === 'params' && x.changed.some((c) => c.index === probability && c.value === 42));
+    a.ws.close();
+    await new Promise((r) => setTimeout(r, 200));
+    b.send({ t: 'paramSet', i: probability, v: 43 });
+    await b.next((x) => x.t === 'params' && x.changed.some((c) => c.index === probability && c.value === 43));
+    expect(m.engine.getParam('probability')).toBe(43);
+    // unplug (the module's TCP end goes away) and replug on the same port
+    const port = Number(served.hostPath.split(':').pop());
+    await served.close();
+    expect(await b.next((x) => x.t === 'link')).toMatchObject({ connected: false });
+    served = await serveTcp(m, port);
+    expect(await b.next((x) => x.t === 'link', 20_000)).toMatchObject({ connected: true });
+    await b.next((x) => x.t === 'table');
+    b.send({ t: 'paramGet', id: 9, i: probability });
+    expect(await b.next((x) => x.t === 'reply' && x.id === 9)).toMatchObject({ value: { value: 43 } });
+    b.ws.close();
+  }, 60_000);
+
   it('a port with no module behind it: the page gets one line; piwip app --module says so at start and exits 1', async () => {
     const p = await peer(app.url);
     p.send({ t: 'open', port: 'tcp:127.0.0.1:1' });
