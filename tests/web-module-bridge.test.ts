@@ -3,6 +3,9 @@
 // page is refused (it could otherwise drive or reflash the module through 127.0.0.1); `--module` with no module
 // behind it fails at start with one line; two pages share one link session.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { pace, serveTcp, type Served } from '../host/module/serve.ts';
@@ -38,14 +41,15 @@ function peer(url: string, origin?: string): Promise<Peer> {
 }
 
 describe('web app module bridge (Node ws client, virtual module on TCP)', () => {
-  let m: VirtualModule, served: Served, stop: () => void, app: AppServer;
+  let m: VirtualModule, served: Served, stop: () => void, app: AppServer, dir = '';
   beforeAll(async () => {
-    m = new VirtualModule({ maxRecSeconds: 10 });
+    dir = mkdtempSync(join(tmpdir(), 'piwip-bridge-'));
+    m = new VirtualModule({ maxRecSeconds: 10, psetDir: dir });
     served = await serveTcp(m, 0);
     stop = pace(m).stop;
     app = await startAppServer(0, undefined, { module: served.hostPath });
   }, 30_000);
-  afterAll(async () => { await app?.close(); stop?.(); await served?.close(); });
+  afterAll(async () => { await app?.close(); stop?.(); await served?.close(); rmSync(dir, { recursive: true, force: true }); });
 
   it('serves modules.json with the --module port', async () => {
     const j = await (await fetch(`${app.url}modules.json`)).json() as { default: string; found: unknown[] };
@@ -116,6 +120,30 @@ describe('web app module bridge (Node ws client, virtual module on TCP)', () => 
     p.ws.close();
   }, 60_000);
 
+  it('a page that goes away with K1 held releases it (K2 from the next page arms, not K1+K2 = monitor)', async () => {
+    while (m.engine.time < 1) await new Promise((r) => setTimeout(r, 50)); // the module's 0.5 s key lock-out
+    const p = await peer(app.url);
+    p.send({ t: 'open', port: served.hostPath });
+    await p.next((x) => x.t === 'ready');
+    p.send({ t: 'key', n: 1, z: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    p.ws.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const q = await peer(app.url);
+    q.send({ t: 'open', port: served.hostPath });
+    await q.next((x) => x.t === 'ready');
+    const monitor = m.engine.state().monitor;
+    q.send({ t: 'key', n: 2, z: 1 }); q.send({ t: 'key', n: 2, z: 0 });
+    const t0 = Date.now();
+    while (!m.engine.state().armed && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(m.engine.state().armed).toBe(true);
+    expect(m.engine.state().monitor).toBe(monitor);
+    q.send({ t: 'key', n: 2, z: 1 }); q.send({ t: 'key', n: 2, z: 0 }); // disarm
+    while (m.engine.state().armed && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+    expect(m.engine.state().armed).toBe(false);
+    q.ws.close();
+  }, 30_000);
+
   it('two pages share one link session (a serial port opens once): what one sets the other sees; an unplug is told and recovered', async () => {
     const a = await peer(app.url), b = await peer(app.url);
     a.send({ t: 'open', port: served.hostPath });
@@ -125,6 +153,10 @@ describe('web app module bridge (Node ws client, virtual module on TCP)', () => 
     const probability = ra.t === 'ready' ? ra.params.find((q) => q.id === 'probability')!.index : -1;
     a.send({ t: 'paramSet', i: probability, v: 42 });
     await b.next((x) => x.t === 'params' && x.changed.some((c) => c.index === probability && c.value === 42));
+    // a slot saved from one page shows in the other's list (the module's PSET_SLOTS, relayed to every page)
+    a.send({ t: 'slotOp', id: 5, op: 'save', slot: 5 });
+    expect(await a.next((x) => x.t === 'reply' && x.id === 5)).not.toHaveProperty('error');
+    await b.next((x) => x.t === 'slots' && x.slots.slots.some((q) => q.slot === 5));
     a.ws.close();
     await new Promise((r) => setTimeout(r, 200));
     b.send({ t: 'paramSet', i: probability, v: 43 });

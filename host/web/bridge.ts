@@ -85,6 +85,8 @@ export async function attachBridge(server: Server, defaultPort: string | null): 
     let s: ModuleSession | null = null;
     let upload: { id: number; size: number } | null = null;
     let busy = false;
+    /** Keys this page holds down: released when it goes (a closed tab must not leave K1 held as shift). */
+    const held = new Set<1 | 2 | 3>();
     const detach: (() => void)[] = [];
 
     const on = <A extends unknown[]>(em: { on(e: string, f: (...a: A) => void): unknown; off(e: string, f: (...a: A) => void): unknown }, ev: string, f: (...a: A) => void) => {
@@ -119,6 +121,7 @@ export async function attachBridge(server: Server, defaultPort: string | null): 
       on(ses.client, 'disconnect', (why: string) => send({ t: 'link', connected: false, why }));
       on(ses.client, 'reconnect', () => { send({ t: 'link', connected: true, why: '' }); table('table'); });
       on(ses.client, 'resync', () => table('table'));
+      on(ses.client, 'slots', (slots: { last: number; slots: { slot: number; name: string }[] }) => send({ t: 'slots', slots }));
       on(ses.client, 'hello', () => table('table'));
     }
 
@@ -167,7 +170,9 @@ export async function attachBridge(server: Server, defaultPort: string | null): 
       if (!s) { if ('id' in m) send({ t: 'reply', id: m.id, error: 'no module open' }); return; }
       const f = s.face, num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
       switch (m.t) {
-        case 'key': if ((m.n === 1 || m.n === 2 || m.n === 3) && (m.z === 0 || m.z === 1)) f.key(m.n, m.z); break;
+        case 'key':
+          if ((m.n === 1 || m.n === 2 || m.n === 3) && (m.z === 0 || m.z === 1)) { f.key(m.n, m.z); if (m.z) held.add(m.n); else held.delete(m.n); }
+          break;
         case 'enc': if ((m.n === 1 || m.n === 2 || m.n === 3) && num(m.d)) f.enc(m.n, Math.max(-127, Math.min(127, Math.round(m.d)))); break;
         case 'midi': if (Array.isArray(m.bytes) && m.bytes.every((x) => Number.isInteger(x) && x >= 0 && x < 256)) f.midi(m.bytes); break;
         case 'paramSet': if (num(m.i) && num(m.v)) f.paramSet(m.i, m.v); break;
@@ -177,7 +182,10 @@ export async function attachBridge(server: Server, defaultPort: string | null): 
           else send({ t: 'error', message: `unknown message "${String((m as { t?: unknown }).t)}"` });
       }
     });
-    ws.on('close', () => { for (const d of detach.splice(0)) d(); if (s) leave(s, ws); });
+    ws.on('close', () => {
+      for (const d of detach.splice(0)) d();
+      if (s) { for (const k of held) s.face.key(k, 0); held.clear(); leave(s, ws); }
+    });
     ws.on('error', () => { /* the close that follows cleans up */ });
   }
 

@@ -41,6 +41,8 @@ export type FromBridge =
   | { t: 'params'; changed: ParamValue[] }
   | { t: 'telemetry'; tel: Telemetry; link: LinkStats }
   | { t: 'link'; connected: boolean; why: string }
+  /** The module's PSET slots, whenever it sends them (after a slot op from any page or host). */
+  | { t: 'slots'; slots: { last: number; slots: ModuleSlot[] } }
   | { t: 'progress'; id: number; sent: number; total: number; stage: number; text: string }
   | { t: 'reply'; id: number; error?: string; text?: string; report?: PsetReportLite; value?: ParamValue;
       slots?: { last: number; slots: ModuleSlot[] }; stage?: number; engineHash?: string }

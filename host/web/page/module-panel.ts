@@ -50,6 +50,7 @@ export function wireModuleSlots(face: RemoteFace, $: Get, say: (s: string) => vo
   $('pset-save').addEventListener('click', op('save'));
   $('pset-load').addEventListener('click', op('load'));
   $('pset-delete').addEventListener('click', op('delete'));
+  face.onSlots = show; // the module's menu, another page or host changed them
   const refresh = () => void face.slots().then(show, (e: Error) => say(`module slots: ${e.message}`));
   refresh();
   face.onTable = ((prev) => () => { prev?.(); refresh(); })(face.onTable);

@@ -2,7 +2,7 @@
 // screen, keys, encoders, params panel and PSET export/import drive the module unchanged. Plus module extras: its
 // own PSET slots, engine upload with progress, the link's health, and paramGet/screenGet for the tests.
 import type { EngineFace, FaceEvents, FaceParam, ParamValue, PsetReportLite, Telemetry } from '../../face/face.ts';
-import { LINK_PATH, type FromBridge, type LinkStats, type ModuleSlot, type ToBridge } from '../module-protocol.ts';
+import { LINK_PATH, MAX_UPLOAD_BYTES, type FromBridge, type LinkStats, type ModuleSlot, type ToBridge } from '../module-protocol.ts';
 
 type Handlers = { [K in keyof FaceEvents]: FaceEvents[K][] };
 type Reply = Extract<FromBridge, { t: 'reply' }>;
@@ -23,6 +23,7 @@ export class RemoteFace implements EngineFace {
   onLink: ((connected: boolean, why: string) => void) | null = null;
   onTable: (() => void) | null = null;
   onError: ((message: string) => void) | null = null;
+  onSlots: ((s: { last: number; slots: ModuleSlot[] }) => void) | null = null;
 
   private constructor(private ws: WebSocket) {}
 
@@ -94,6 +95,7 @@ export class RemoteFace implements EngineFace {
         break;
       case 'telemetry': this.lastTelemetry = m.tel; this.link = m.link; this.emit('telemetry', m.tel); break;
       case 'link': if (this.link) this.link.connected = m.connected; this.onLink?.(m.connected, m.why); break;
+      case 'slots': this.onSlots?.(m.slots); break;
       case 'progress': this.pending.get(m.id)?.progress?.(m); break;
       case 'reply': { const r = this.pending.get(m.id); this.pending.delete(m.id); r?.resolve(m); break; }
       case 'error': this.onError?.(m.message); break;
@@ -122,6 +124,7 @@ export class RemoteFace implements EngineFace {
   }
   /** Send an engine to the module; resolves with its SHA-256 once the module runs it, rejects with the module's reason. */
   async upload(wasm: ArrayBuffer, onProgress: (p: Progress) => void): Promise<string> {
+    if (!wasm.byteLength || wasm.byteLength > MAX_UPLOAD_BYTES) throw new Error(`an engine is 1 byte to ${MAX_UPLOAD_BYTES >> 20} MiB, this file is ${wasm.byteLength} bytes`);
     const r = await this.ask({ t: 'upload', size: wasm.byteLength }, onProgress, wasm);
     if (r.error) throw new Error(r.error);
     return r.engineHash ?? '';
