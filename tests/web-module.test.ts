@@ -152,6 +152,16 @@ describe.skipIf(SKIP)('web app module mode: the page drives the virtual module o
     expect(m.engine.getParam('tempo')).toBe(121);
     const s = await canvasAndModule();
     expect(s.canvas).toEqual(s.module);
-    expect(errors).toEqual([]);
   }, 90_000);
+
+  it('an unplug shows UNPLUGGED on the page; after the replug the link status and the screen come back', async () => {
+    await pair.kill();
+    await page.waitForFunction(() => document.getElementById('link-status')!.textContent!.includes('UNPLUGGED'), null, { timeout: 15_000 });
+    expect(await page.getAttribute('#link-status', 'class')).toContain('link-down');
+    pair = await ptyPair(pair.a, pair.b); // serveTty reopens the module's end by itself
+    await page.waitForFunction(() => /round trip \d/.test(document.getElementById('link-status')!.textContent!), null, { timeout: 30_000 });
+    const s = await canvasAndModule();
+    expect(s.canvas).toEqual(s.module);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
