@@ -16,10 +16,13 @@ export class ModuleSession {
   readonly face: LinkFace;
   rttMs = 0;
   pages = new Set<WebSocket>();
+  /** One engine upload at a time per module, whichever page sends it. */
+  uploading = false;
   private pinger: NodeJS.Timeout | null = null;
 
   private constructor(readonly port: string, readonly client: LinkClient, readonly pinned: boolean) {
     this.face = new LinkFace(client);
+    client.setMaxListeners(0); // each page listens to the shared client
   }
 
   static async open(port: string, pinned = false): Promise<ModuleSession> {
@@ -84,7 +87,6 @@ export async function attachBridge(server: Server, defaultPort: string | null): 
     const send = (m: FromBridge) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); };
     let s: ModuleSession | null = null;
     let upload: { id: number; size: number } | null = null;
-    let busy = false;
     /** Keys this page holds down: released when it goes (a closed tab must not leave K1 held as shift). */
     const held = new Set<1 | 2 | 3>();
     const detach: (() => void)[] = [];
@@ -136,7 +138,7 @@ export async function attachBridge(server: Server, defaultPort: string | null): 
           case 'slots': send({ t: 'reply', id: m.id, slots: await c.psetList() }); break;
           case 'slotOp': { const a = await c.psetOp(m.op, m.slot); send({ t: 'reply', id: m.id, text: a.text, slots: await c.psetList() }); break; }
           case 'upload':
-            if (busy) throw new Error('an upload is already running');
+            if (s.uploading) throw new Error('an upload to this module is already running');
             if (!(m.size > 0 && m.size <= MAX_UPLOAD_BYTES)) throw new Error(`an engine is 1 byte to ${MAX_UPLOAD_BYTES >> 20} MiB, not ${m.size} bytes`);
             upload = { id: m.id, size: m.size };
             break;
@@ -146,13 +148,14 @@ export async function attachBridge(server: Server, defaultPort: string | null): 
 
     async function runUpload(u: { id: number; size: number }, bytes: Uint8Array): Promise<void> {
       const ses = s!;
-      busy = true;
+      if (ses.uploading) { send({ t: 'reply', id: u.id, error: 'an upload to this module is already running' }); return; }
+      ses.uploading = true;
       try {
         if (bytes.length !== u.size) throw new Error(`got ${bytes.length} bytes, announced ${u.size}`);
         const st = await ses.client.upload(bytes, (sent, total, x) => send({ t: 'progress', id: u.id, sent, total, stage: x?.stage ?? 0, text: x?.text ?? '' }));
         if (st.stage === UPLOAD_STAGE.SWAPPED) send({ t: 'reply', id: u.id, stage: st.stage, text: st.text, engineHash: ses.client.hello?.engineHash ?? '' });
         else send({ t: 'reply', id: u.id, stage: st.stage, error: `the module refused the engine: ${st.text}` });
-      } catch (e) { send({ t: 'reply', id: u.id, error: e instanceof Error ? e.message : String(e) }); } finally { busy = false; }
+      } catch (e) { send({ t: 'reply', id: u.id, error: e instanceof Error ? e.message : String(e) }); } finally { ses.uploading = false; }
     }
 
     ws.on('message', (data, isBinary) => {

@@ -45,7 +45,13 @@ export class RemoteFace implements EngineFace {
     });
     ws.onerror = null;
     ws.onmessage = (e) => face.onMessage(e.data as string | ArrayBuffer);
-    ws.onclose = () => { face.link = face.link && { ...face.link, connected: false }; face.onLink?.(false, 'the server went away (reload the page)'); };
+    ws.onclose = () => {
+      face.link = face.link && { ...face.link, connected: false };
+      // nothing will answer what is still pending
+      for (const [id, p] of face.pending) p.resolve({ t: 'reply', id, error: 'the server went away (reload the page)' });
+      face.pending.clear();
+      face.onLink?.(false, 'the server went away (reload the page)');
+    };
     return face;
   }
 
