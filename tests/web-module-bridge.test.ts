@@ -112,6 +112,12 @@ describe('web app module bridge (Node ws client, virtual module on TCP)', () => 
     expect(m.engineHash).toBe(hash);
     p.send({ t: 'open', port: served.hostPath });
     expect(await p.next((x) => x.t === 'error')).toMatchObject({ message: 'this page already drives a module' });
+    p.send({ t: 'paramGet', id: 10, i: 9999 });
+    expect(await p.next((x) => x.t === 'reply' && x.id === 10)).toMatchObject({ error: 'no param 9999' });
+    p.send({ t: 'slotOp', id: 11, op: 'format', slot: 0 });
+    expect(await p.next((x) => x.t === 'reply' && x.id === 11)).toMatchObject({ error: 'a slot op is save, load or delete of slot 1..99' });
+    p.send({ t: 'psetPut', id: 12, text: 42 });
+    expect(await p.next((x) => x.t === 'reply' && x.id === 12)).toMatchObject({ error: 'PSET text and names are strings' });
     // still alive
     p.send({ t: 'slots', id: 4 });
     expect(await p.next((x) => x.t === 'reply' && x.id === 4)).toMatchObject({ slots: { slots: expect.any(Array) } });

@@ -131,8 +131,11 @@ export async function attachBridge(server: Server, defaultPort: string | null): 
       if (!s) { send({ t: 'reply', id: m.id, error: 'no module open' }); return; }
       const c = s.client;
       try {
+        if (m.t === 'paramGet' && !(Number.isInteger(m.i) && m.i >= 0 && m.i < c.params.length)) throw new Error(`no param ${String(m.i)}`);
+        if (m.t === 'slotOp' && !(['save', 'load', 'delete'].includes(m.op) && Number.isInteger(m.slot) && m.slot >= 1 && m.slot <= 99)) throw new Error('a slot op is save, load or delete of slot 1..99');
+        if ((m.t === 'psetPut' && typeof m.text !== 'string') || (m.t === 'psetGet' && typeof (m.name ?? '') !== 'string')) throw new Error('PSET text and names are strings');
         switch (m.t) {
-          case 'psetGet': send({ t: 'reply', id: m.id, text: await s.face.psetGet(m.name) }); break;
+          case 'psetGet': send({ t: 'reply', id: m.id, text: await s.face.psetGet(m.name ?? '') }); break;
           case 'psetPut': send({ t: 'reply', id: m.id, report: await s.face.psetPut(m.text) }); break;
           case 'paramGet': send({ t: 'reply', id: m.id, value: await c.getParam(m.i) }); break;
           case 'slots': send({ t: 'reply', id: m.id, slots: await c.psetList() }); break;
