@@ -15,6 +15,7 @@ import { writePset, readPset, PSET_SLOTS, PSET_NAME_CAP } from "./piwip/pset";
 export * from "./screen_abi";
 export * from "./pitch_abi";
 export * from "./link_abi";
+export * from "./board_abi";
 
 /** ABI version; bump when an export changes meaning or a shell must call new ones (2: the link). */
 export function abiVersion(): i32 { return ABI_VERSION; }

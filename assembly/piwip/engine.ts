@@ -12,14 +12,42 @@ import { ClassicPitch } from "../dsp/pitch/classic";
 import { PitchFollower } from "../dsp/pitch/follower";
 import { PitchDetector } from "../dsp/pitch/detector";
 import { display } from "../ui/display";
+import { AL_MASK, BLOCK_OVERHEAD, OBJECT_OVERHEAD } from "rt/common";
 
 export const MAX_BLOCK = 256;
 const INPUT_LIMIT: f32 = 16; // inputs beyond ±16 full scale are treated as broken and clamped
 
+/** Frames of recording buffer for a length (init and bytesFor). */
+export function bufFramesFor(sampleRate: f32, seconds: f32): i32 {
+  return <i32>Math.ceil(<f64>seconds * <f64>sampleRate);
+}
+/** Pitch-map slots and amplitude polls: one per resolution (>= 10 ms) of the longest take, plus 4. */
+export function slotsFor(seconds: f32): i32 {
+  return <i32>Math.ceil(<f64>seconds * 100.0) + 4;
+}
+/** What `new StaticArray` of `bytes` costs in the stub runtime: block header + object header + payload, aligned. */
+export function objectCost(bytes: usize): usize {
+  return BLOCK_OVERHEAD + (((OBJECT_OVERHEAD + bytes + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD);
+}
+/** The allocator's offset just after an object of `bytes` at `obj` (the object's address). */
+function objectEnd(obj: usize, bytes: usize): usize {
+  return obj - OBJECT_OVERHEAD - BLOCK_OVERHEAD + objectCost(bytes);
+}
+/** Grow linear memory to hold `bytes` from address 0, exactly (no doubling); false when the host refuses. */
+function ensureMemory(bytes: f64): bool {
+  const pages = <i32>Math.ceil(bytes / 65536.0);
+  const have = memory.size();
+  return pages <= have || memory.grow(pages - have) >= 0;
+}
+
+export const MIDI_SOURCES = 4;
+
 export class Engine {
   s: State = new State();
   controls: Controls = new Controls();
-  midi: MidiParser = new MidiParser();
+  midi: MidiParser = new MidiParser(); // source 0: midiIn()
+  // one parser per MIDI source (midiInFrom), so a message split across reads keeps its own running status
+  parsers: StaticArray<MidiParser> = [this.midi, new MidiParser(), new MidiParser(), new MidiParser()];
   ready: bool = false;
   inL: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK);
   inR: StaticArray<f32> = new StaticArray<f32>(MAX_BLOCK);
@@ -32,29 +60,25 @@ export class Engine {
     if (!(sampleRate >= 8000 && sampleRate <= 192000)) return -2;
     if (blockSize < 1 || blockSize > MAX_BLOCK) return -3;
     if (!(maxRecSeconds >= 1 && maxRecSeconds <= 600)) return -4;
+    // Everything whose size depends on the rate only, then a memory check against the exact figure hosts can ask
+    // for beforehand (bytesFor), so a buffer that does not fit is an error code, never a trap mid-allocation.
+    this.prepare(sampleRate);
+    if (!ensureMemory(this.bytesFor(sampleRate, maxRecSeconds))) return -5;
     const s = this.s;
     s.sampleRate = sampleRate;
     s.blockSize = blockSize;
     s.prng.seed(seed);
-    s.bufFrames = <i32>Math.ceil(<f64>maxRecSeconds * <f64>sampleRate);
+    // the length-dependent storage: exactly the objects bytesFor() counts, in the same order
+    s.bufFrames = bufFramesFor(sampleRate, maxRecSeconds);
     s.buf = new StaticArray<f32>(s.bufFrames);
+    const slots = slotsFor(maxRecSeconds);
+    s.pitchMap.init(slots);
+    s.amps = new StaticArray<f32>(slots);
     s.recorder.init(s.buf, s.bufFrames);
     s.ampL.init(sampleRate);
     s.ampR.init(sampleRate);
-    const follower = new PitchFollower();
-    follower.init(sampleRate);
-    s.follower = follower;
-    const classic = new ClassicPitch();
-    classic.init(sampleRate);
-    s.classic = classic;
-    // one slot per resolution (>= 10 ms) of the longest take, one amplitude per poll
-    const slots = <i32>Math.ceil(<f64>maxRecSeconds * 100.0) + 4;
-    s.pitchMap.init(slots);
-    s.shifter.init(sampleRate);
-    s.amps = new StaticArray<f32>(slots);
-    s.snapshot = new StaticArray<f64>(PARAM_COUNT);
     for (let i = 0; i < VOICES; i++) {
-      const p = new Player();
+      const p = unchecked(s.players[i]);
       p.voice.init(sampleRate, s.buf, s.bufFrames);
       p.voice.setFadeTime(FADE_TIME);
       p.voice.setLevelSlewTime(LEVEL_SLEW);
@@ -63,7 +87,6 @@ export class Engine {
       p.voice.setLoopStart(0);
       p.voice.setLoopEnd(300);
       p.voice.setRate(1);
-      s.players[i] = p;
     }
     this.applyResolution();
     this.controls.harmonizer.rebuild(s);
@@ -71,6 +94,42 @@ export class Engine {
     s.nextTick = this.tickFrames();
     this.ready = true;
     return 0;
+  }
+
+  private preparedRate: f32 = 0;
+  private preparedEnd: usize = 0; // the allocator's offset after prepare(): where the length-dependent storage starts
+
+  /** The allocations that depend on the sample rate only (detectors, players, the mode-0 snapshot); done once per
+   *  rate. A second rate allocates again (the stub allocator never frees): ask bytesFor() with the rate init gets. */
+  private prepare(sampleRate: f32): void {
+    if (this.preparedRate == sampleRate) return;
+    const s = this.s;
+    const follower = new PitchFollower();
+    follower.init(sampleRate);
+    s.follower = follower;
+    const classic = new ClassicPitch();
+    classic.init(sampleRate);
+    s.classic = classic;
+    s.shifter.init(sampleRate);
+    for (let i = 0; i < VOICES; i++) s.players[i] = new Player();
+    // the last allocation: its end is the allocator's offset now (no probe allocation needed)
+    s.snapshot = new StaticArray<f64>(PARAM_COUNT);
+    this.preparedEnd = objectEnd(changetype<usize>(s.snapshot), <usize>PARAM_COUNT << 3);
+    this.preparedRate = sampleRate;
+  }
+
+  /** Bytes of linear memory init(sampleRate, *, seconds) needs in all (from address 0), or 0 for bad arguments.
+   *  The same functions as init size the same objects. Allocates the rate's detectors once (see prepare). */
+  bytesFor(sampleRate: f32, seconds: f32): f64 {
+    if (!(sampleRate >= 8000 && sampleRate <= 192000) || !(seconds >= 1 && seconds <= 600)) return 0;
+    if (this.ready) {
+      if (sampleRate != this.s.sampleRate) return 0;
+    } else {
+      this.prepare(sampleRate);
+    }
+    const slots = <usize>slotsFor(seconds);
+    return <f64>this.preparedEnd + <f64>objectCost(<usize>bufFramesFor(sampleRate, seconds) << 2) +
+      <f64>(objectCost(slots << 3) + 3 * objectCost(slots << 2));
   }
 
   private tickFrames(): i64 {
@@ -207,8 +266,12 @@ export class Engine {
     display.tick(s, this.controls);
   }
 
-  midiByte(b: i32): void {
-    const ev = this.midi.feed(b);
+  midiByte(b: i32): void { this.midiByteFrom(0, b); }
+
+  /** One raw byte from MIDI source 0..MIDI_SOURCES-1; each source has its own parser state. */
+  midiByteFrom(src: i32, b: i32): void {
+    const m = unchecked(this.parsers[src]);
+    const ev = m.feed(b);
     if (ev == MidiEv.NONE) return;
     const s = this.s;
     if (ev == MidiEv.CLOCK) { s.clock.tick(s); return; }
@@ -216,9 +279,9 @@ export class Engine {
     if (ev == MidiEv.CONTINUE) { s.clock.continueAt(s); return; }
     if (ev == MidiEv.STOP) { s.clock.stop(s); return; }
     const ch = s.params.opt(P_MIDI_CHANNEL);
-    if ((ev == MidiEv.NOTE_ON || ev == MidiEv.NOTE_OFF) && ch != 0 && this.midi.channel != ch) return;
-    if (ev == MidiEv.NOTE_ON) notePlay(s, this.midi.note, this.midi.velocity, true);
-    else if (ev == MidiEv.NOTE_OFF) noteStop(s, this.midi.note);
+    if ((ev == MidiEv.NOTE_ON || ev == MidiEv.NOTE_OFF) && ch != 0 && m.channel != ch) return;
+    if (ev == MidiEv.NOTE_ON) notePlay(s, m.note, m.velocity, true);
+    else if (ev == MidiEv.NOTE_OFF) noteStop(s, m.note);
   }
 
   setParam(i: i32, v: f64): i32 {

@@ -52,6 +52,7 @@ const INIT_ERRORS: Record<number, string> = {
   [-2]: 'sample rate out of range (8000..192000 Hz)',
   [-3]: 'block size out of range (1..256)',
   [-4]: 'max recording length out of range (1..600 s)',
+  [-5]: 'not enough memory for that recording length (see bytesForSeconds)',
 };
 
 export class PiwipEngine {
