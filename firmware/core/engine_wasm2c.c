@@ -118,6 +118,32 @@ int piwip_process(const float *in_l, const float *in_r, float *out_l, float *out
 void piwip_midi_byte(uint8_t b) {
   if (s_alive) CALL("midiIn", Z_piwipZ_midiIn(&s_inst, b));
 }
+void piwip_midi_byte_from(int source, uint8_t b) {
+  if (s_alive) CALL("midiInFrom", Z_piwipZ_midiInFrom(&s_inst, (u32)source, b));
+}
+
+/* Before init too: the module only has to be instantiated. A trap here kills the engine like any other. */
+double piwip_bytes_for_seconds(float rate, float seconds) {
+  volatile double v = 0;
+  if (!s_instantiated) return 0;
+  int was = s_alive;
+  s_alive = 1;
+  CALL("bytesForSeconds", v = Z_piwipZ_bytesForSeconds(&s_inst, rate, seconds));
+  if (!s_alive) return 0;
+  s_alive = was;
+  return v;
+}
+float piwip_seconds_for_bytes(float rate, double bytes) {
+  volatile float v = 0;
+  if (!s_instantiated) return 0;
+  int was = s_alive;
+  s_alive = 1;
+  CALL("secondsForBytes", v = Z_piwipZ_secondsForBytes(&s_inst, rate, bytes));
+  if (!s_alive) return 0;
+  s_alive = was;
+  return v;
+}
+
 void piwip_key(int n, int z) {
   if (s_alive) CALL("key", Z_piwipZ_key(&s_inst, (u32)n, (u32)z));
 }

@@ -22,7 +22,9 @@ enum {
   F_LINK_IN_PTR, F_LINK_IN, F_LINK_OUT_PTR, F_LINK_OUT, F_LINK_SERVICE, F_LINK_IDENTITY, F_LINK_SET_LOAD,
   F_LINK_DROPPED, F_LINK_PSET_DONE, F_LINK_RESET, F_LINK_SHELL_TYPE, F_LINK_SHELL_PTR, F_LINK_SHELL_LEN,
   F_LINK_SHELL_SEQ, F_LINK_SHELL_POP, F_LINK_SEND_PTR, F_LINK_SEND, F_PSET_WRITE, F_PSET_READ, F_PSET_REQ_OP,
-  F_PSET_REQ_SLOT, F_PSET_REQ_POP, F_PSET_SLOT_SET, F_PSET_SET_LAST, F_COUNT
+  F_PSET_REQ_SLOT, F_PSET_REQ_POP, F_PSET_SLOT_SET, F_PSET_SET_LAST,
+  /* board exports (optional) */
+  F_MIDI_IN_FROM, F_BYTES_FOR_SECONDS, F_SECONDS_FOR_BYTES, F_COUNT
 };
 static const char *const k_names[F_COUNT] = {
   "_start", "init", "inputPtr", "outputPtr", "process", "midiIn", "key", "enc", "setMode", "textPtr", "textCap",
@@ -31,8 +33,8 @@ static const char *const k_names[F_COUNT] = {
   "linkInPtr", "linkIn", "linkOutPtr", "linkOut", "linkService", "linkIdentity", "linkSetLoad", "linkDropped",
   "linkPsetDone", "linkReset", "linkShellType", "linkShellPtr", "linkShellLen", "linkShellSeq", "linkShellPop",
   "linkSendPtr", "linkSend", "psetWrite", "psetRead", "psetRequestOp", "psetRequestSlot", "psetRequestPop",
-  "psetSlotSet", "psetSetLast"};
-/* the state getters and the screen are optional: a module without them still runs audio */
+  "psetSlotSet", "psetSetLast", "midiInFrom", "bytesForSeconds", "secondsForBytes"};
+/* the state getters, the screen, the link and the board exports are optional: a module without them still runs audio */
 #define FIRST_OPTIONAL F_RECORDING
 static IM3Function s_fn[F_COUNT];
 
@@ -71,16 +73,19 @@ int piwip_load(const uint8_t *wasm, size_t len) {
   if (failed(r, "parse")) return PIWIP_E_LOAD;
   r = m3_LoadModule(s_rt, mod);
   if (r) { m3_FreeModule(mod); failed(r, "load"); return PIWIP_E_LOAD; }
+#ifndef PIWIP_WASM3_LAZY_COMPILE
+  /* Compile everything now, not on the first process() (about 218k instructions on an M7), and before the
+   * lookups: m3_FindFunction compiles lazily, and a compile error ("incorrect type on stack" when wasm3 is built
+   * without d_m3CascadedOpcodes) must read as a load failure, not as a missing export. */
+  if (failed(m3_CompileModule(mod), "compile")) return PIWIP_E_LOAD;
+#endif
   for (int i = 0; i < F_COUNT; i++) {
     s_fn[i] = NULL;
     r = m3_FindFunction(&s_fn[i], s_rt, k_names[i]);
+    if (r && r != m3Err_functionLookupFailed) { failed(r, k_names[i]); return PIWIP_E_LOAD; } /* lazy compile */
     if (r && i < FIRST_OPTIONAL) { failed(r, k_names[i]); return PIWIP_E_ABI; }
     if (r) s_fn[i] = NULL;
   }
-#ifndef PIWIP_WASM3_LAZY_COMPILE
-  /* Compile everything now, not on the first process() (about 218k instructions on an M7) */
-  if (failed(m3_CompileModule(mod), "compile")) return PIWIP_E_LOAD;
-#endif
   s_alive = 1;
   if (failed(m3_CallV(s_fn[F_START]), "_start")) return PIWIP_E_TRAP;
   s_alive = 0; /* until init */
@@ -157,6 +162,30 @@ int piwip_process(const float *in_l, const float *in_r, float *out_l, float *out
 void piwip_midi_byte(uint8_t b) {
   if (s_alive) failed(m3_CallV(s_fn[F_MIDI_IN], (int32_t)b), "midiIn");
 }
+void piwip_midi_byte_from(int source, uint8_t b) {
+  if (!s_alive) return;
+  if (!s_fn[F_MIDI_IN_FROM]) { if (source == 0) piwip_midi_byte(b); return; }
+  failed(m3_CallV(s_fn[F_MIDI_IN_FROM], (int32_t)source, (int32_t)b), "midiInFrom");
+}
+
+/* Before init too: the module only has to be loaded. A trap here kills the engine like any other. */
+double piwip_bytes_for_seconds(float rate, float seconds) {
+  double v = 0;
+  if (!s_loaded || !s_fn[F_BYTES_FOR_SECONDS]) return 0;
+  if (failed(m3_CallV(s_fn[F_BYTES_FOR_SECONDS], rate, seconds), "bytesForSeconds") ||
+      failed(m3_GetResultsV(s_fn[F_BYTES_FOR_SECONDS], &v), "bytesForSeconds"))
+    return 0;
+  return v;
+}
+float piwip_seconds_for_bytes(float rate, double bytes) {
+  float v = 0;
+  if (!s_loaded || !s_fn[F_SECONDS_FOR_BYTES]) return 0;
+  if (failed(m3_CallV(s_fn[F_SECONDS_FOR_BYTES], rate, bytes), "secondsForBytes") ||
+      failed(m3_GetResultsV(s_fn[F_SECONDS_FOR_BYTES], &v), "secondsForBytes"))
+    return 0;
+  return v;
+}
+
 void piwip_key(int n, int z) {
   if (s_alive) failed(m3_CallV(s_fn[F_KEY], (int32_t)n, (int32_t)z), "key");
 }

@@ -50,6 +50,12 @@ const char *piwip_engine_name(void);
  * wasm2c ignores it (the module is compiled in) and may take NULL. Calls _start. 0 or PIWIP_E_*. */
 int piwip_load(const uint8_t *wasm, size_t len);
 
+/* What a recording length costs, asked of the loaded engine (after piwip_load, before or after init): the bytes
+ * of linear memory init needs for `seconds` at `rate` (0 = refused, or the engine lacks the export), and the
+ * longest length in tenths of a second that fits in `bytes` (0 = not even 1 s). */
+double piwip_bytes_for_seconds(float rate, float seconds);
+float piwip_seconds_for_bytes(float rate, double bytes);
+
 /* init(sampleRate, blockSize, maxRecSeconds, seed) after piwip_load. 0, an engine code (-1..-4) or PIWIP_E_*. */
 int piwip_init(const piwip_config *cfg);
 
@@ -60,6 +66,10 @@ int piwip_process(const float *in_l, const float *in_r, float *out_l, float *out
 
 /* Events: no-ops on a dead engine. */
 void piwip_midi_byte(uint8_t b);
+/* A raw MIDI byte from source 0..PIWIP_MIDI_SOURCES-1, each with its own parser state (running status, a message
+ * split across reads). Source 0 is the one piwip_midi_byte feeds. An engine without midiInFrom gets source 0. */
+#define PIWIP_MIDI_SOURCES 4
+void piwip_midi_byte_from(int source, uint8_t b);
 void piwip_key(int n, int z);
 void piwip_enc(int n, int d);
 int piwip_set_mode(int m);

@@ -15,8 +15,14 @@
 static uint32_t systick_up(void) { return 0xFFFFFFu - SYST_CVR; }
 
 #ifdef PIWIP_EMBED_WASM
+/* wasm3: the Teensy's layout. The wasm bytes stay in flash (const, in CODE here); wasm3's linear memory is a big
+ * block in "PSRAM" (0x60000000, like the Teensy's EXTMEM) through ext_heap.h's malloc wrappers, exactly as
+ * teensy/src/main.cpp does; wasm3's own structures, code pages and stack stay in the internal heap. */
+#include "ext_heap.h"
 extern const uint8_t piwip_wasm[];
 extern const uint32_t piwip_wasm_len;
+static uint8_t s_psram[15u << 20] __attribute__((aligned(16), section(".psram")));
+PIWIP_EXT_HEAP_DEFINE_MALLOC()
 #endif
 
 int main(int argc, char **argv) {
@@ -32,11 +38,15 @@ int main(int argc, char **argv) {
   const uint8_t *wasm = 0;
   uint32_t len = 0;
 #ifdef PIWIP_EMBED_WASM
+  ext_heap_init(s_psram, sizeof s_psram);
   wasm = piwip_wasm;
   len = piwip_wasm_len;
 #endif
   scenario_result r;
   if (scenario_run(&o, wasm, len, &r)) return 1;
   scenario_print(&o, &r);
+#ifdef PIWIP_EMBED_WASM
+  printf("psram_base=%p\npsram_high_water=%u\n", (void *)s_psram, (unsigned)ext_heap_high_water());
+#endif
   return 0;
 }

@@ -75,4 +75,7 @@
   (func (export "psetRequestPop"))
   (func (export "psetSlotSet") (param i32 i32) (result i32) (i32.const -1))
   (func (export "psetSetLast") (param i32) (result i32) (i32.const -1))
+  (func (export "midiInFrom") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "bytesForSeconds") (param f32 f32) (result f64) (f64.const 65536))
+  (func (export "secondsForBytes") (param f32 f64) (result f32) (f32.const 1))
 )
