@@ -3,9 +3,9 @@
 // module's memory section), as a board's arena caps it.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_WASM } from '../host/engine/engine';
+import { DEFAULT_WASM } from '../host/engine/engine.ts';
 
-const WASM = readFileSync(DEFAULT_WASM);
+const WASM = new Uint8Array(readFileSync(DEFAULT_WASM));
 
 function leb(n: number): number[] {
   const out: number[] = [];
@@ -41,7 +41,7 @@ function withMaxPages(wasm: Uint8Array, maxPages: number): Uint8Array {
 }
 
 function instance(wasm: Uint8Array = WASM): Record<string, any> {
-  const ex = new WebAssembly.Instance(new WebAssembly.Module(wasm), {}).exports as Record<string, any>;
+  const ex = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), {}).exports as Record<string, any>;
   ex._start();
   return ex;
 }

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { skipWithout } from './helpers/tools';
+import { skipWithout } from './helpers/tools.ts';
 
 const FW = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware');
 const SIM = join(FW, 'build', 'host', 'board-queue-sim');

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { skipWithout } from './helpers/tools';
+import { skipWithout } from './helpers/tools.ts';
 
 const FW = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware');
 

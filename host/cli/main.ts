@@ -10,6 +10,7 @@ import { RenderAborted, paramCatalog, runRender } from './render.ts';
 import { runModule } from './module.ts';
 import { runLink } from './link.ts';
 import { runConnect } from './connect.ts';
+import { runFlash } from './flash.ts';
 
 export const HELP = `usage: piwip <command> [options]
 
@@ -29,6 +30,8 @@ commands:
                  talk to a module (hardware, piwip-module or the virtual one) over the link
   connect [--port PATH] [--midi-in NAME|all] [--crow [PORT]]
                  a module's screen, keys and encoders in the terminal (piwip connect --help for the keys)
+  flash firmware.hex [--port P]
+                 reboot a running piwip Teensy 4.1 into its bootloader and write the HEX (teensy_loader_cli)
   help [command] show help
 `;
 
@@ -46,7 +49,7 @@ function runParams(argv: string[], io: CliIO): number {
 
 export async function main(argv: string[], given?: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
-  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' || cmd === 'module' || cmd === 'link' || cmd === 'app' || cmd === 'play' || cmd === 'connect' ? cmd : '';
+  const name = cmd === 'render' || cmd === 'demo' || cmd === 'params' || cmd === 'module' || cmd === 'link' || cmd === 'app' || cmd === 'play' || cmd === 'connect' || cmd === 'flash' ? cmd : '';
   const io = given ?? processIO(name);
   try {
     switch (cmd) {
@@ -58,8 +61,9 @@ export async function main(argv: string[], given?: CliIO): Promise<number> {
       case 'module': return await runModule(rest, io);
       case 'link': return await runLink(rest, io);
       case 'connect': return await runConnect(rest, io);
+      case 'flash': return await runFlash(rest, io);
       case 'help':
-        if (rest[0] === 'render' || rest[0] === 'demo' || rest[0] === 'module' || rest[0] === 'link' || rest[0] === 'app' || rest[0] === 'play') return await main([rest[0], '--help'], io);
+        if (rest[0] === 'render' || rest[0] === 'demo' || rest[0] === 'module' || rest[0] === 'link' || rest[0] === 'app' || rest[0] === 'play' || rest[0] === 'flash') return await main([rest[0], '--help'], io);
         io.out.write(HELP);
         return 0;
       case '-h': case '--help':
@@ -69,7 +73,7 @@ export async function main(argv: string[], given?: CliIO): Promise<number> {
         io.err.write(HELP);
         return EXIT_USAGE;
       default:
-        throw new UsageError(`unknown command "${cmd}" (app, play, render, demo, params, module, link, connect, help)`);
+        throw new UsageError(`unknown command "${cmd}" (app, play, render, demo, params, module, link, connect, flash, help)`);
     }
   } catch (e) {
     const prefix = `piwip${name ? ` ${name}` : ''}: error: `;
