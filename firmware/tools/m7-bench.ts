@@ -50,8 +50,8 @@ function size(elf: string): { flash: number; ram: number; text: number; data: nu
 
 function kib(n: number): string { return `${(n / 1024).toFixed(1)} KiB`; }
 
-/** Map the plugin's per-TB counts onto the ELF's functions and group them. */
-function profile(elf: string, profPath: string, frames: number): Map<string, number> {
+/** Map the plugin's per-TB counts onto the ELF's functions. */
+function functionCounts(elf: string, profPath: string): Map<string, number> {
   const syms = sh('arm-none-eabi-nm', ['-n', '-S', '--defined-only', elf]).split('\n')
     .map((l) => /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ lo: parseInt(m[1] as string, 16), hi: parseInt(m[1] as string, 16) + parseInt(m[2] as string, 16), name: m[3] as string }));
@@ -68,6 +68,46 @@ function profile(elf: string, profPath: string, frames: number): Map<string, num
     }
     byFn.set(hit, (byFn.get(hit) ?? 0) + Number(n) * Number(c));
   }
+  return byFn;
+}
+
+/** wasm3: where the interpreter's instructions go, by op handler (wasm3's op_* functions) and kind of op. QEMU 7.2's
+ *  plugin API cannot read registers, so the handlers cannot be charged to the engine function running them. */
+function profileWasm3(elf: string, profPath: string, frames: number): void {
+  const byFn = functionCounts(elf, profPath);
+  const groups: [string, RegExp][] = [
+    ['memory loads/stores (op_*_Load_*, op_*_Store_*)', /^op_.*_(Load|Store)_/],
+    ['copies between slots/registers, constants, locals (op_SetSlot/CopySlot/Const/SetRegister/PreserveSetSlot)', /^op_(SetSlot|CopySlot|PreserveCopySlot|Const|SetRegister|PreserveSetSlot|SetGlobal|GetGlobal|Select)/],
+    ['calls and returns (op_Call, op_Entry, op_Return, op_CallIndirect)', /^op_(Call|Entry|Return|CallIndirect|Compile)/],
+    ['branches and loops (op_Branch*, op_If, op_Loop, op_ContinueLoop, op_BranchTable)', /^op_(Branch|If|Loop|Continue|Else|End)/],
+    ['f32 arithmetic and compares', /^op_f32_/],
+    ['f64 arithmetic and compares', /^op_f64_/],
+    ['i32 arithmetic and compares', /^op_(i32_|u32_)/],
+    ['i64 arithmetic and compares', /^op_(i64_|u64_)/],
+    ['conversions', /^op_.*(Convert|Trunc|Demote|Promote|Extend|Wrap|Reinterpret)/],
+    ['other ops', /^op_/],
+    ['libm / libgcc called by ops', /^(__aeabi_|__ieee754|sqrt|floor|ceil|trunc|fabs|fmin|fmax|nearbyint|rint|copysign)/],
+    ['memcpy/memset (bulk memory ops, block copies)', /^(memcpy|memset|memmove)/],
+    ['wasm3 runtime and API (m3_*, Call, RunCode)', /^(m3_|M3|Call|RunCode|Resize|Init)/],
+    ['engine glue (engine_wasm3.c)', /^piwip_/],
+  ];
+  const total = [...byFn.values()].reduce((x, y) => x + y, 0);
+  const grouped = new Map<string, number>();
+  for (const [name, n] of byFn) {
+    const g = groups.find(([, re]) => re.test(name))?.[0] ?? 'harness: file I/O, newlib, scenario runner, other';
+    grouped.set(g, (grouped.get(g) ?? 0) + n);
+  }
+  console.log(`  where wasm3's instructions go (TCG plugin, whole run: ${(total / frames).toFixed(1)} insns/sample)`);
+  for (const [g, n] of [...grouped].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${g}`);
+  console.log('  top op handlers (insns/sample):');
+  for (const [name, n] of [...byFn].sort((x, y) => y[1] - x[1]).slice(0, 20)) {
+    console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${name}`);
+  }
+}
+
+/** Map the plugin's per-TB counts onto the ELF's functions and group them. */
+function profile(elf: string, profPath: string, frames: number): Map<string, number> {
+  const byFn = functionCounts(elf, profPath);
   const groups: [string, RegExp][] = [
     ['pitch detector (dsp/pitch)', /_dsp_pitch_/],
     ['Engine.render: amp followers, recorder write, voice playback, monitor mix (inlined by GCC)', /_piwip_engine_Engine_render$/],
@@ -165,6 +205,10 @@ function main(): void {
     console.log(`  without the pitch detector: ${Number(nd3.insns_per_sample).toFixed(1)} insns/sample,` +
       ` worst block ${(Number(nd3.insns_max_block) / 128).toFixed(0)} insns/sample, hash ${nd3.hash}${nd3.hash === nd.hash ? ' (= wasm2c)' : ' (DIFFERS from wasm2c)'}`);
     console.log(`  wasm3 / wasm2c = ${(ips3 / ips).toFixed(1)}x`);
+    if (r3.psram_high_water) console.log(`  linear memory in PSRAM (core/ext_heap.h, the Teensy's layout): high-water ${kib(Number(r3.psram_high_water))}`);
+    const prof3 = join(WORK, 'profile-wasm3.txt');
+    qemu(elf3, ['-plugin', `${join(FW, PB, 'tools', 'libinsn_profile.so')},out=${prof3}`, '-d', 'plugin']);
+    profileWasm3(elf3, prof3, input.length);
   } else {
     console.log('\nwasm3: skipped (set WASM3_DIR to a wasm3 tree with build-m7/libm3.a, see firmware/README.md)');
   }
