@@ -70,7 +70,7 @@ static const uint32_t kRam2ArenaBytes = 384 * 1024;
 DMAMEM static uint8_t ram2Arena[kRam2ArenaBytes] __attribute__((aligned(16)));
 #endif
 // PSRAM left to other EXTMEM users (none in this firmware; room for a sample loader or a display buffer).
-static const uint32_t kPsramReserve = 256 * 1024;
+static const uint32_t kPsramReserve = 64 * 1024;
 
 static int16_t silence[kBlock];
 static float inL[kBlock], inR[kBlock], outL[kBlock], outR[kBlock];
@@ -125,6 +125,7 @@ static void startEngine() {
 #ifdef PIWIP_ENGINE_WASM3
     if (ext_heap_bytes()) usable = (uint32_t)ext_heap_max_block() - 64u; // wasm3's memory header
 #endif
+    usable &= ~0xFFFFu; // linear memory comes in whole 64 KiB pages
     seconds = piwip_seconds_for_bytes(kRate, (double)usable);
     if (seconds > 600.0f) seconds = 600.0f;
     if (seconds < 1.0f) rc = PIWIP_E_ARG;
