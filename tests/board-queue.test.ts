@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { skipWithout } from './helpers/tools.ts';
 
 const FW = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware');
-const SIM = join(FW, 'build', 'host', 'board-queue-sim');
+const SIM = join(FW, 'build', 'ci-board', 'host', 'board-queue-sim'); // own build dir: test files run in parallel
 // what main.cpp uses: kMaxBacklog, kPlayDepth, AudioMemory(kAudioBlocks) minus the blocks I2S in/out hold
 const BOARD = ['--backlog', '2', '--play-depth', '3', '--memory', '40'];
 
@@ -25,7 +25,7 @@ function sim(...args: string[]): Record<string, number> {
 
 describe.skipIf(skipWithout('board queue simulation', ['gcc', 'make'], 'apt-get install gcc make'))(
   'Teensy board loop: bounded play queue, counted drops, L/R together', () => {
-    beforeAll(() => { execFileSync('make', ['-C', FW, '-s', 'board-sim'], { stdio: 'pipe', timeout: 120_000 }); });
+    beforeAll(() => { execFileSync('make', ['-C', FW, '-s', 'B=build/ci-board', 'board-sim'], { stdio: 'pipe', timeout: 120_000 }); });
 
     it('steady state: no drops, no underruns, 2 blocks of latency', () => {
       for (const seed of ['1', '7', '42']) {

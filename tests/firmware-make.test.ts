@@ -28,7 +28,7 @@ describe('make run-m7 ARGS=...', () => {
       for (let i = 0; i < frames; i++) input[i] = 0.3 * Math.sin(i * 0.06);
       writeFileSync(join(dir, 'in.f32'), new Uint8Array(input.buffer));
       writeFileSync(join(dir, 'e.txt'), '441 midi 90 3c 64\n');
-      const r = spawnSync('make', ['-C', FW, '-s', 'run-m7',
+      const r = spawnSync('make', ['-C', FW, '-s', 'B=build/ci-make/b', 'run-m7',
         'ARGS=--in build/ci-make/in.f32 --events build/ci-make/e.txt --max-rec 2'], { encoding: 'utf8', timeout: 600_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^frames=${frames}$`, 'm'));
