@@ -69,3 +69,13 @@ describe.skipIf(skipWithout('board queue simulation', ['gcc', 'make'], 'apt-get 
       expect(bad).toBeGreaterThan(0);
     });
   });
+
+describe.skipIf(skipWithout('ext_heap test', ['gcc', 'make'], 'apt-get install gcc make'))(
+  'core/ext_heap.h: the big-block allocator behind wasm3\'s linear memory in PSRAM', () => {
+    it('grows the last block in place to the whole region, gives space back on free and on reload', () => {
+      execFileSync('make', ['-C', FW, '-s', 'B=build/ci-board', 'board-sim'], { stdio: 'pipe', timeout: 120_000 });
+      const r = spawnSync(join(FW, 'build', 'ci-board', 'host', 'ext-heap-test'), [], { encoding: 'utf8' });
+      expect(r.stdout.trim()).toMatch(/^ok \d+$/);
+      expect(r.status).toBe(0);
+    });
+  });
