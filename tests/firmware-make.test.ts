@@ -1,6 +1,6 @@
 // `make -C firmware run-m7 ARGS="..."` (documented in firmware/README.md) passes ARGS to the M7 image as semihosting
 // argv: one `,arg=` per word, no spaces (QEMU takes a space as the end of -semihosting-config's value).
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ describe('make run-m7 ARGS=...', () => {
       '-semihosting-config enable=on,target=native,arg=piwip-m7,arg=--in,arg=x.f32,arg=--events,arg=e.txt -kernel');
   });
 
-  it.skipIf(skipWithout('make run-m7 under QEMU', ['qemu-system-arm', 'arm-none-eabi-gcc', 'wasm2c'],
+  it.skipIf(skipWithout('make run-m7 under QEMU', ['qemu-system-arm', 'arm-none-eabi-gcc', 'wasm2c', 'wat2wasm'],
     'apt-get install qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi wabt'))(
     'runs the M7 image with the input and events it was given', () => {
       const dir = join(FW, 'build', 'ci-make');
@@ -28,11 +28,13 @@ describe('make run-m7 ARGS=...', () => {
       for (let i = 0; i < frames; i++) input[i] = 0.3 * Math.sin(i * 0.06);
       writeFileSync(join(dir, 'in.f32'), new Uint8Array(input.buffer));
       writeFileSync(join(dir, 'e.txt'), '441 midi 90 3c 64\n');
-      const r = spawnSync('make', ['-C', FW, '-s', 'B=build/ci-make/b', 'run-m7',
+      // the small trap.wat engine (same exports, traps only on its 51st block): a quick image, own build dir
+      execFileSync('wat2wasm', [join(FW, 'tests', 'trap.wat'), '-o', join(dir, 'trap.wasm')]);
+      const r = spawnSync('make', ['-C', FW, '-s', 'B=build/ci-make/b', 'WASM=build/ci-make/trap.wasm', 'run-m7',
         'ARGS=--in build/ci-make/in.f32 --events build/ci-make/e.txt --max-rec 2'], { encoding: 'utf8', timeout: 600_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^frames=${frames}$`, 'm'));
       expect(r.stdout).toMatch(/^events=1$/m);
       expect(r.stdout).toMatch(/^alive=1$/m);
-    });
+    }, 600_000);
 });
