@@ -86,7 +86,7 @@ describe('bytesForSeconds: the engine says what a recording length costs', () =>
   it('secondsForBytes gives the longest length that fits, in tenths; 16 MB of PSRAM no longer dies at boot', () => {
     const ex = instance();
     const rate = 44100;
-    for (const arena of [8 << 20, (16 << 20) - 65536, 384 * 1024]) {
+    for (const arena of [8 << 20, (16 << 20) - 65536, 448 * 1024]) {
       const s = ex.secondsForBytes(rate, arena);
       expect(s).toBeGreaterThanOrEqual(1);
       expect(ex.bytesForSeconds(rate, s)).toBeLessThanOrEqual(arena);

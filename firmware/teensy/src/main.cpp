@@ -66,7 +66,7 @@ static uint8_t dinRx[1024];
 
 #ifndef PIWIP_ENGINE_WASM3
 // Without PSRAM the linear memory lives in RAM2 (OCRAM, 512 KiB shared with DMA buffers and the heap).
-static const uint32_t kRam2ArenaBytes = 384 * 1024;
+static const uint32_t kRam2ArenaBytes = 448 * 1024; // 7 pages: the engine alone (detectors, shifter) takes 225 KB
 DMAMEM static uint8_t ram2Arena[kRam2ArenaBytes] __attribute__((aligned(16)));
 #endif
 // PSRAM left to other EXTMEM users (none in this firmware; room for a sample loader or a display buffer).
