@@ -1,10 +1,14 @@
 // piwip board file for Teensy 4.1 + audio shield: I2S in/out bridged to the shared engine (firmware/core) through
 // AudioRecordQueue/AudioPlayQueue at 44.1 kHz, 128-frame blocks; MIDI from DIN (Serial1), USB device and USB host
-// (through hubs), each source with its own parser state in the engine; key/encoder/param lines over USB serial.
+// (through hubs), each source with its own parser state in the engine; on USB serial either the piwip link
+// (docs/link.md, link_usb.h: a session starts with the first SLIP END byte a host sends) or, for a terminal,
+// key/encoder/param lines and the status/stats text.
 // Only Teensy libraries plus firmware/core and the header-only board units next to this file: keep it thin.
 #include <Arduino.h>
 #include <Audio.h>
 #include <USBHost_t36.h>
+
+#include "link_usb.h"
 
 extern "C" {
 #include "board_queue.h"
@@ -75,6 +79,8 @@ static const uint32_t kPsramReserve = 64 * 1024;
 static int16_t silence[kBlock];
 static float inL[kBlock], inR[kBlock], outL[kBlock], outR[kBlock];
 static bool reportedDead = false, statusShown = false;
+static float recordSeconds = 0; // the recording buffer init got (for the link's HELLO)
+static bool linkSession = false; // USB serial carries the binary link (a host said something in SLIP) instead of text
 static char statusLine[160];
 board_stats g_board_stats; // read by the periodic report (and the link telemetry)
 
@@ -131,6 +137,7 @@ static void startEngine() {
     if (seconds < 1.0f) rc = PIWIP_E_ARG;
   }
   piwip_config cfg = {kRate, kBlock, seconds, (uint32_t)micros()};
+  recordSeconds = seconds;
   if (rc == 0) rc = piwip_init(&cfg);
   g_board_stats.arena_bytes = arenaBytes;
   snprintf(statusLine, sizeof statusLine, "piwip: %s engine, %.1f s recording buffer in %s (%lu KiB), %s",
@@ -282,6 +289,7 @@ void setup() {
     playQ[ch]->setMaxBuffers(kPlayDepth + 1); // the ring keeps one slot free
     playQ[ch]->setBehaviour(AudioPlayQueue::NON_STALLING);
   }
+  linkBegin("0.1.0", kRate, kBlock, recordSeconds);
   AudioNoInterrupts(); // both record queues start in the same update
   recL.begin();
   recR.begin();
@@ -297,8 +305,19 @@ void loop() {
   forwardMidi(hostMidi1, SRC_USB_HOST);
   forwardMidi(hostMidi2, SRC_USB_HOST);
   readDin();
-  serialControl();
+  // a host speaking the link starts with a SLIP END (0xC0); a terminal types text lines
+  if (!linkSession && Serial.available() > 0 && Serial.peek() == 0xC0) linkSession = true;
+  if (!Serial && linkSession) { linkSession = false; piwip_link_reset(); }
+  if (linkSession) linkBeforeBlock();
+  else serialControl();
   board_queue_pass(&kAudioOps, kMaxBacklog, &g_board_stats);
+  if (linkSession) {
+    const board_stats &st = g_board_stats;
+    const float blockCycles = (float)F_CPU_ACTUAL * (float)kBlock / kRate;
+    linkAfterBlock(100.0f * (float)board_stats_mean_cycles(&st) / blockCycles, 100.0f * (float)st.cycles_worst / blockCycles,
+                   (int)st.xruns);
+    return; // no text on a port that carries frames
+  }
 
   static uint32_t lastReport;
   if (Serial && !statusShown) {
