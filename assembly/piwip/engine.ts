@@ -216,7 +216,14 @@ export class Engine {
     if (psola) shifterProcess(s, s.params.opt(P_DETECTOR) != 3 ? this.detector() : null, mono, n);
     else if (s.params.opt(P_DETECTOR) != 3) this.detector().process(mono, n);
     guardBufferEnd(s, n);
-    s.recorder.write(mono, n);
+    const rec = s.recorder;
+    const wasWriting = rec.active;
+    const before = rec.pos;
+    rec.write(mono, n);
+    // No voice reads past the written material of this take: frame `before + i` is written at sample i.
+    const first = wasWriting ? <f64>before + 1.0 : <f64>rec.pos;
+    const moving = rec.active;
+    const last = <f64>rec.pos;
     // Centred voices (piwip's only pan) add the same samples to both channels: mix the left once, copy it.
     let centred = true;
     for (let i = 0; i < VOICES; i++) {
@@ -228,7 +235,10 @@ export class Engine {
     if (!centred) memory.fill(outR, 0, <usize>n << 2);
     for (let i = 0; i < VOICES; i++) {
       const v = unchecked(s.players[i]);
-      if (v.ever) v.voice.render(outL, centred ? 0 : outR, n);
+      if (v.ever) {
+        v.voice.setWritten(first, last, moving);
+        v.voice.render(outL, centred ? 0 : outR, n);
+      }
     }
     // shifter = psola: the notes' pitch-synchronous voices from the live input (centred)
     if (psola) shifterMix(s, outL, centred ? 0 : outR, n);

@@ -59,6 +59,80 @@ function powSteps(pole: f64, steps: i32): f64 {
   return room >= 1.0 ? <i32>room : 0; // also 0 for NaN
 }
 
+/** "No limit": a voice nobody told where the written material ends reads its whole buffer (softcut). */
+const UNLIMITED: f64 = 1e18;
+/** Frames of slack (per unit of rate) between a wrap's fading-out head and the write head: f32 fade steps and the
+ *  last sample's overshoot. */
+const WRAP_MARGIN: f64 = 4.0;
+
+/** Frames of the buffer holding written material at sample i of this render (see setWritten). */
+// @ts-ignore: decorator
+@inline function writtenAt(lim0: f64, limEnd: f64, i: i32): f64 {
+  const l = lim0 + <f64>i;
+  return l < limEnd ? l : limEnd;
+}
+
+/**
+ * The latest phase from which a head moving forward at `rate` may start a loop crossfade of fadeLen buffer frames
+ * and have its fading-out sub-head stay on written material to the end: behind a moving write head (rate 1) a head
+ * faster than 1 gains fadeLen·(1 − 1/rate) on it during the fade; behind a stopped one it covers all of fadeLen.
+ */
+// @ts-ignore: decorator
+@inline function wrapGuard(lim0: f64, limEnd: f64, fadeLen: f64, rate: f64, i: i32): f64 {
+  const l = lim0 + <f64>i;
+  const margin = WRAP_MARGIN * (1.0 + rate);
+  if (l < limEnd) return l - (rate > 1.0 ? fadeLen * (1.0 - 1.0 / rate) : 0.0) - margin;
+  return limEnd - fadeLen - margin;
+}
+
+/** The lowest wrapGuard over samples i.. of this render (a constant-rate run may skip them all untested): the
+ *  guard only rises while the write head moves, and drops once where it stops. */
+// @ts-ignore: decorator
+@inline function runGuard(lim0: f64, limEnd: f64, fadeLen: f64, rate: f64, i: i32): f64 {
+  const g = wrapGuard(lim0, limEnd, fadeLen, rate, i);
+  const stopped = limEnd - fadeLen - WRAP_MARGIN * (1.0 + rate);
+  return stopped < g ? stopped : g;
+}
+
+/**
+ * 1 / the length (buffer frames) of a crossfade whose fading-out head starts at phase p moving at `rate` (the
+ * faster of rate and target): fadeLen, or shorter when the written material ahead of p cannot hold a whole fade
+ * (a head already past the guard: a note started close behind the write head, a cut near it).
+ */
+// @ts-ignore: decorator
+@inline function fadeUnitFor(p: f64, rate: f64, lim0: f64, limEnd: f64, fadeLen: f64, fadeUnit: f32, i: i32): f32 {
+  if (!(rate > 0)) return fadeUnit;
+  const l = lim0 + <f64>i;
+  const margin = WRAP_MARGIN * (1.0 + rate);
+  let room: f64;
+  if (l < limEnd) {
+    if (rate <= 1.0) return fadeUnit;
+    room = (l - p - margin) / (1.0 - 1.0 / rate);
+  } else room = limEnd - p - margin;
+  if (room >= fadeLen) return fadeUnit;
+  return room > 1.0 ? <f32>(1.0 / room) : 1;
+}
+
+/**
+ * Where a cut may land for a head moving forward at `rate`: far enough behind the end of the written material for
+ * the cut's own crossfade and then a loop crossfade (2 × fadeLen) to stay on it; a later target is moved back here.
+ */
+// @ts-ignore: decorator
+@inline function cutGuard(lim0: f64, limEnd: f64, fadeLen: f64, rate: f64, i: i32): f64 {
+  const l = lim0 + <f64>i;
+  const margin = WRAP_MARGIN * (1.0 + rate);
+  if (l < limEnd) return l - (rate > 1.0 ? 2.0 * fadeLen * (1.0 - 1.0 / rate) : 0.0) - margin;
+  return limEnd - 2.0 * fadeLen - margin;
+}
+
+/** Loop test: outside the window, or (moving forward) too close to the end of the written material to fade.
+ *  The guard is computed for the faster of the rate and its target, as a fade started while the rate slews up
+ *  ends at the target rate. */
+// @ts-ignore: decorator
+@inline function outside(phase: f64, rate: f64, loopStart: f64, loopEnd: f64, guard: f64): bool {
+  return phase > loopEnd || phase < loopStart || (rate > 0 && phase > guard);
+}
+
 export class Voice {
   private sr: f32 = 48000;
   private bufRef: StaticArray<f32> | null = null; // keeps the buffer reachable; the loop uses `buf`
@@ -72,6 +146,13 @@ export class Voice {
   private fadePhase: f64 = 0;
   private xfade: f32 = 1; // 0 → 1 over one fade; 1 = one head only
   private fadeUnit: f32 = 1; // 1 / fade length in frames
+  private xfadeUnit: f32 = 1; // 1 / length of the running crossfade (fadeUnit, or shorter: fadeUnitFor)
+  private fadeFresh: bool = false; // setPosition started a fade: its length is chosen at the next render
+  private fadeLen: f64 = 1; // fade length in buffer frames
+  // Where the written material ends (setWritten): frames written at sample i of the next render are
+  // min(lim0 + i, limEnd); limEnd = UNLIMITED while the write head keeps moving through the whole render.
+  private lim0: f64 = UNLIMITED;
+  private limEnd: f64 = UNLIMITED;
   // A cut asked for while a fade runs waits for it to finish (softcut's queued crossfade).
   private pending: bool = false;
   private pendingPhase: f64 = 0;
@@ -168,10 +249,12 @@ export class Voice {
       this.phase = p;
       this.xfade = 1;
       this.pending = false;
+      this.fadeFresh = true;
     } else if (this.xfade >= 1 || this.levelNow == 0) {
       this.fadePhase = this.phase;
       this.phase = p;
       this.xfade = 0;
+      this.fadeFresh = true;
       this.pending = false;
     } else {
       this.pending = true;
@@ -220,6 +303,21 @@ export class Voice {
     const t: f32 = sec < 0 ? 0 : sec > MAX_FADE_TIME ? MAX_FADE_TIME : sec;
     const frames = t * this.sr;
     this.fadeUnit = frames > 1 ? <f32>1 / frames : 1;
+    this.fadeLen = frames > 1 ? <f64>frames : 1;
+    this.xfadeUnit = this.fadeUnit; // a running fade takes the new time at once, as in softcut
+  }
+
+  /**
+   * Where the material written into the buffer ends, for the next render only: at its sample i the frames
+   * [0, min(first + i, last)) hold written audio (a write head at rate 1 that stops at `last`; last = first: it
+   * stands). No head reads past it: loop crossfades start early enough that the fading-out head stays on written
+   * material, and a read that would still reach past it (the write head stopped mid-fade) holds the last written
+   * sample. `moving` = the write head runs on through the whole render (last is then ignored).
+   * Never called: the whole buffer counts as written (softcut).
+   */
+  setWritten(first: f64, last: f64, moving: bool): void {
+    this.lim0 = first < 1 ? 1 : first;
+    this.limEnd = moving ? UNLIMITED : last < 1 ? 1 : last;
   }
 
   /** Pan −1 (left) .. 1 (right), equal power: 0 gives 0.70710678 per side. */
@@ -265,6 +363,7 @@ export class Voice {
     const loopStart = this.loopStart;
     const loopEnd = this.loopEnd;
     const fadeUnit = this.fadeUnit;
+    let xunit = this.xfadeUnit;
     const rateTarget = this.rateTarget;
     const ratePole = this.ratePole;
     const levelTarget = this.levelTarget;
@@ -283,6 +382,22 @@ export class Voice {
     // the one-head window: reads take peek()'s in-range case and the loop check passes
     const runLo = loopStart > 1.0 ? loopStart : 1.0;
     const runHi = loopEnd < safeEnd ? loopEnd : safeEnd;
+    const lim0 = this.lim0;
+    const limEnd = this.limEnd;
+    const fadeLen = this.fadeLen;
+    const framesF = <f64>frames;
+    const rateUp = rateTarget > this.rateNow ? rateTarget : this.rateNow;
+    if (this.fadeFresh) {
+      // a cut (setPosition) since the last render: its target stays behind the written material, and its fade
+      // is no longer than the fading-out head's written material allows
+      this.fadeFresh = false;
+      if (rateUp > 0) {
+        let g = cutGuard(lim0, limEnd, this.fadeLen, rateUp, 0);
+        if (g < loopStart) g = loopStart;
+        if (phase > g) phase = g;
+      }
+      if (xfade < 1) xunit = fadeUnitFor(fadePhase, rateUp, lim0, limEnd, fadeLen, fadeUnit, 0);
+    }
 
     let i = 0;
     while (i < n) {
@@ -290,7 +405,12 @@ export class Voice {
         if (levelDist == 0 && (level == 0 || !audible)) {
           // Silent and settled: only the head moves (piwip's released voices run on, spec §6.2).
           if (rateDist == 0) {
-            const end = i + runLength(phase, phase, rate, loopStart, loopEnd, n - i);
+            let hi = loopEnd;
+            if (rate > 0) {
+              const g = runGuard(lim0, limEnd, fadeLen, rate, i);
+              if (g < hi) hi = g;
+            }
+            const end = i + runLength(phase, phase, rate, loopStart, hi, n - i);
             for (; i < end; i++) phase += rate;
           }
           while (i < n) {
@@ -301,7 +421,7 @@ export class Voice {
             }
             phase += rate;
             i++;
-            if (phase > loopEnd || phase < loopStart) break;
+            if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i))) break;
           }
         } else {
           // One head. y0..y3 are the Hermite taps of the last read: at |rate| <= 1 the next read shares 3 or 4.
@@ -309,7 +429,14 @@ export class Voice {
           let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
           while (i < n) {
             if (rateDist == 0) {
-              const end = i + runLength(phase, phase, rate, runLo, runHi, n - i);
+              let hi = runHi;
+              const rd = writtenAt(lim0, limEnd, i) - 2.0;
+              if (rd < hi) hi = rd;
+              if (rate > 0) {
+                const g = runGuard(lim0, limEnd, fadeLen, rate, i);
+                if (g < hi) hi = g;
+              }
+              const end = i + runLength(phase, phase, rate, runLo, hi, n - i);
               while (i < end) {
                 // one level segment: the slew's exact value at its end, the gains ramped linearly up to it
                 let segEnd = end;
@@ -363,7 +490,8 @@ export class Voice {
             }
             if (level != 0 && audible) {
               let s: f32;
-              if (phase >= 1.0 && phase < safeEnd) { // peek()'s in-range case
+              const w = writtenAt(lim0, limEnd, i);
+              if (phase >= 1.0 && phase < safeEnd && phase < w - 2.0) { // peek()'s in-range case
                 const j = <i32>phase;
                 if (j != tap) {
                   const p = buf + (<usize>(j - 1) << 2);
@@ -373,21 +501,22 @@ export class Voice {
                   tap = j;
                 }
                 s = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
-              } else s = peekClamped(buf, frames, phase);
+              } else s = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
               const o = <usize>i << 2;
               store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
               if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
             }
             phase += rate;
             i++;
-            if (phase > loopEnd || phase < loopStart) break;
+            if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i))) break;
           }
         }
-        if (phase > loopEnd || phase < loopStart) {
+        if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i))) {
           // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
+          xunit = fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, lim0, limEnd, fadeLen, fadeUnit, i);
         }
         continue;
       }
@@ -397,7 +526,7 @@ export class Voice {
         // (a segment lasts many samples): fadeIn(xfade) = inA + (inB − inA)·fr, fadeOut(xfade) likewise.
         let speed = <f32>Math.abs(rate);
         if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
-        let fadeStep = speed * fadeUnit;
+        let fadeStep = speed * xunit;
         let tap = -2;
         let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
         let tapF = -2;
@@ -408,7 +537,10 @@ export class Voice {
           if (rateDist == 0) {
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
-            const end = i + runLength(lo, hi, rate, 1.0, safeEnd, n - i);
+            let top = safeEnd;
+            const rd = writtenAt(lim0, limEnd, i) - 2.0;
+            if (rd < top) top = rd;
+            const end = i + runLength(lo, hi, rate, 1.0, top, n - i);
             while (i < end) {
               let segEnd = end;
               let dGainL: f32 = 0, dGainR: f32 = 0;
@@ -487,7 +619,7 @@ export class Voice {
             rate = rateTarget + rateDist;
             speed = <f32>Math.abs(rate);
             if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
-            fadeStep = speed * fadeUnit;
+            fadeStep = speed * xunit;
           }
           if (levelDist != 0) {
             levelDist *= levelPole;
@@ -498,7 +630,10 @@ export class Voice {
           }
           if (level != 0 && audible) {
             let a: f32;
-            if (phase >= 1.0 && phase < safeEnd) {
+            const w = writtenAt(lim0, limEnd, i);
+            const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
+            const wf = w < framesF ? <i32>w : frames;
+            if (phase >= 1.0 && phase < top) {
               const j = <i32>phase;
               if (j != tap) {
                 const p = buf + (<usize>(j - 1) << 2);
@@ -508,9 +643,9 @@ export class Voice {
                 tap = j;
               }
               a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
-            } else a = peekClamped(buf, frames, phase);
+            } else a = peekClamped(buf, wf, phase);
             let b: f32;
-            if (fadePhase >= 1.0 && fadePhase < safeEnd) {
+            if (fadePhase >= 1.0 && fadePhase < top) {
               const j = <i32>fadePhase;
               if (j != tapF) {
                 const p = buf + (<usize>(j - 1) << 2);
@@ -520,7 +655,7 @@ export class Voice {
                 tapF = j;
               }
               b = hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3);
-            } else b = peekClamped(buf, frames, fadePhase);
+            } else b = peekClamped(buf, wf, fadePhase);
             const xi = xfade * <f32>FADE_SEGMENTS;
             const k = <i32>xi;
             if (k != seg) {
@@ -542,10 +677,11 @@ export class Voice {
         }
         if (xfade >= 1) {
           xfade = 1;
-          if (phase > loopEnd || phase < loopStart) {
+          if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i))) {
             fadePhase = phase;
             phase = rate > 0 ? loopStart : loopEnd;
             xfade = 0;
+            xunit = fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, lim0, limEnd, fadeLen, fadeUnit, i);
           }
         }
         continue;
@@ -565,8 +701,11 @@ export class Voice {
         gainR = level * panR;
       }
       if (level != 0 && audible) {
-        let s = peek(buf, frames, safeEnd, phase);
-        if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
+        const w = writtenAt(lim0, limEnd, i);
+        const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
+        const wf = w < framesF ? <i32>w : frames;
+        let s = peek(buf, wf, top, phase);
+        if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, wf, top, fadePhase) * fadeOut(xfade);
         const o = <usize>i << 2;
         store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
         if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
@@ -576,7 +715,7 @@ export class Voice {
         fadePhase += rate;
         let speed = <f32>Math.abs(rate);
         if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
-        xfade += speed * fadeUnit;
+        xfade += speed * xunit;
         if (xfade > 1) xfade = 1;
       }
       // Cuts only start once the previous fade is over (softcut's dequeueCrossfade), so at most two heads sound.
@@ -585,11 +724,18 @@ export class Voice {
           pending = false;
           fadePhase = phase;
           phase = this.pendingPhase;
+          if (rate > 0 || rateTarget > 0) {
+            let g = cutGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i + 1);
+            if (g < loopStart) g = loopStart;
+            if (phase > g) phase = g;
+          }
           xfade = 0;
-        } else if (phase > loopEnd || phase < loopStart) {
+          xunit = fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, lim0, limEnd, fadeLen, fadeUnit, i + 1);
+        } else if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i + 1))) {
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
+          xunit = fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, lim0, limEnd, fadeLen, fadeUnit, i + 1);
         }
       }
       i++;
@@ -599,6 +745,7 @@ export class Voice {
     this.phase = phase;
     this.fadePhase = fadePhase;
     this.xfade = xfade;
+    this.xfadeUnit = xunit;
     this.rateNow = rate;
     this.rateDist = rateDist;
     this.levelNow = level;
