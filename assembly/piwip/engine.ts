@@ -5,7 +5,7 @@ import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_MI
 import { shifterProcess, shifterMix } from "./shifter_voice";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
-import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd } from "./recording";
+import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd, bufferStopSample } from "./recording";
 import { notePlay, noteStop, updateVoices } from "./players";
 import { ensemblerTick, ensemblerEntries } from "./ensembler";
 import { ClassicPitch } from "../dsp/pitch/classic";
@@ -163,8 +163,10 @@ export class Engine {
     while (off < frames) {
       this.blockEvents();
       let n = frames - off;
-      const untilTick = s.nextTick - s.samples;
-      if (<i64>n > untilTick) n = <i32>untilTick;
+      // every decision falls on its own sample, not on a block edge: the render stops at the next tick, the next
+      // harmonizer note end or ensembler entry, and where the take must stop before the buffer end
+      const until = this.nextDue() - s.samples;
+      if (<i64>n > until) n = <i32>until;
       if (n > 0) {
         this.render(off, n);
         off += n;
@@ -215,7 +217,6 @@ export class Engine {
     // shifter = psola: the detector runs inside shifterProcess, cut where the shifter reads its estimate
     if (psola) shifterProcess(s, s.params.opt(P_DETECTOR) != 3 ? this.detector() : null, mono, n);
     else if (s.params.opt(P_DETECTOR) != 3) this.detector().process(mono, n);
-    guardBufferEnd(s, n);
     const rec = s.recorder;
     const wasWriting = rec.active;
     const before = rec.pos;
@@ -256,10 +257,28 @@ export class Engine {
     if (s.recorder.finished) finishStop(s);
   }
 
-  /** Work that is due at block granularity: harmonizer note ends, ensembler entries. */
+  /** Work due at this sample: a take about to run off the buffer, harmonizer note ends, ensembler entries. */
   private blockEvents(): void {
+    guardBufferEnd(this.s);
     this.controls.harmonizer.release(this.s);
     ensemblerEntries(this.s);
+  }
+
+  /** The next sample at which blockEvents() or tick() has work (>= s.samples + 1 unless due now). */
+  private nextDue(): i64 {
+    const s = this.s;
+    let due = s.nextTick;
+    for (let i = 0; i < s.pendCount; i++) {
+      const t = s.clock.sampleOfBeat(s, unchecked(s.pendEnd[i]));
+      if (t >= 0 && t < due) due = t;
+    }
+    for (let i = 0; i < s.ensPending; i++) {
+      const t = unchecked(s.ensStart[i]);
+      if (t < due) due = t;
+    }
+    const stop = bufferStopSample(s);
+    if (stop >= 0 && stop < due) due = stop;
+    return due > s.samples ? due : s.samples + 1;
   }
 
   /** One `resolution` tick: amp poll, pitch poll, then update_main (spec §2.2). */

@@ -178,6 +178,16 @@ export class Voice {
   // per-sample curve for a unit step (levelSeg = 1 for fast slews: per sample).
   private levelSeg: i32 = 1;
   private levelPoleSeg: f64 = 0;
+  // The open segment (segLeft samples still to go), carried across renders so a slew takes the same segments
+  // whatever the block sizes: every path steps the gains by dGain per sample and lands on segLevel at its end.
+  private segLeft: i32 = 0;
+  private segLevel: f32 = 0;
+  private segDist: f32 = 0;
+  private segFrom: f32 = 0; // the level the segment started from (level() interpolates)
+  private gainL: f32 = 0;
+  private gainR: f32 = 0;
+  private dGainL: f32 = 0;
+  private dGainR: f32 = 0;
   private panL: f32 = 0.70710677;
   private panR: f32 = 0.70710677;
 
@@ -204,6 +214,7 @@ export class Voice {
     this.levelNow = 0;
     this.levelTarget = 0;
     this.levelDist = 0;
+    this.segLeft = 0;
     this.loopStart = 0;
     this.loopEndReq = <f64>(this.frames - 1);
     this.applyLoop();
@@ -278,14 +289,24 @@ export class Voice {
   /** Target output level, linear (may exceed 1; clamped to ±16); reached through the level slew. */
   setLevel(level: f32): void {
     if (isNaN(level)) return;
+    this.settle();
     this.levelTarget = level > MAX_LEVEL ? MAX_LEVEL : level < -MAX_LEVEL ? -MAX_LEVEL : level;
     this.levelDist = this.levelNow - this.levelTarget;
+  }
+
+  /** Close an open level segment where it stands (a new target, slew time or pan starts afresh from here). */
+  private settle(): void {
+    if (this.segLeft == 0) return;
+    this.levelNow = this.level();
+    this.levelDist = this.levelNow - this.levelTarget;
+    this.segLeft = 0;
   }
 
   /** Level slew: one-pole reaching −60 dB of a step in `sec` s (2 s → tau ≈ 0.2895 s; 0 = instant). */
   setLevelSlewTime(sec: f32): void {
     if (isNaN(sec)) return;
     const pole = <f32>slewPole(<f64>sec, <f64>this.sr);
+    this.settle();
     this.levelPole = pole;
     // A chord of the exponential over K samples is off by at most (K·ln(1/pole))²/8 of the step.
     let seg = 1;
@@ -326,6 +347,7 @@ export class Voice {
     if (p < -1) p = -1;
     if (p > 1) p = 1;
     const a = (p + 1) * (Math.PI * 0.25);
+    this.settle();
     this.panL = <f32>Math.cos(a);
     this.panR = <f32>Math.sin(a);
   }
@@ -335,7 +357,11 @@ export class Voice {
   /** Current (slewed) rate. */
   rate(): f64 { return this.rateNow; }
   /** Current (slewed) level. */
-  level(): f32 { return this.levelNow; }
+  level(): f32 {
+    if (this.segLeft == 0) return this.levelNow;
+    const k = <f32>(this.levelSeg - this.segLeft) / <f32>this.levelSeg;
+    return this.segFrom + (this.segLevel - this.segFrom) * k;
+  }
   playing(): bool { return this.play; }
   /** Both channels get the same gain (bit for bit), so they receive identical samples. */
   centred(): bool { return reinterpret<u32>(this.panL) == reinterpret<u32>(this.panR); }
@@ -367,7 +393,6 @@ export class Voice {
     const rateTarget = this.rateTarget;
     const ratePole = this.ratePole;
     const levelTarget = this.levelTarget;
-    const levelPole = this.levelPole;
     const panL = this.panL;
     const panR = this.panR;
     let phase = this.phase;
@@ -377,8 +402,15 @@ export class Voice {
     let level = this.levelNow;
     let rateDist = this.rateDist;
     let levelDist = this.levelDist;
-    let gainL = level * panL;
-    let gainR = level * panR;
+    let segLeft = this.segLeft;
+    let segLevel = this.segLevel;
+    let segDist = this.segDist;
+    let segFrom = this.segFrom;
+    let gainL = segLeft != 0 ? this.gainL : level * panL;
+    let gainR = segLeft != 0 ? this.gainR : level * panR;
+    let dGainL = this.dGainL;
+    let dGainR = this.dGainR;
+    const invSeg = <f32>1 / <f32>levelSeg;
     // the one-head window: reads take peek()'s in-range case and the loop check passes
     const runLo = loopStart > 1.0 ? loopStart : 1.0;
     const runHi = loopEnd < safeEnd ? loopEnd : safeEnd;
@@ -402,7 +434,7 @@ export class Voice {
     let i = 0;
     while (i < n) {
       if (!pending && xfade >= 1) {
-        if (levelDist == 0 && (level == 0 || !audible)) {
+        if (levelDist == 0 && segLeft == 0 && (level == 0 || !audible)) {
           // Silent and settled: only the head moves (piwip's released voices run on, spec §6.2).
           if (rateDist == 0) {
             let hi = loopEnd;
@@ -438,25 +470,28 @@ export class Voice {
               }
               const end = i + runLength(phase, phase, rate, runLo, hi, n - i);
               while (i < end) {
-                // one level segment: the slew's exact value at its end, the gains ramped linearly up to it
+                // up to the open level segment's end (or the run's): gains ramped, the exact value at the end
                 let segEnd = end;
-                let dGainL: f32 = 0, dGainR: f32 = 0;
-                if (levelDist != 0) {
-                  let len = end - i;
-                  let pole = levelPoleSeg;
-                  if (len >= levelSeg) len = levelSeg;
-                  else pole = powSteps(<f64>levelPole, len);
-                  segEnd = i + len;
-                  levelDist = <f32>(<f64>levelDist * pole);
-                  if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-                  level = levelTarget + levelDist;
-                  const inv = <f32>1 / <f32>len;
-                  dGainL = (level * panL - gainL) * inv;
-                  dGainR = (level * panR - gainR) * inv;
+                let dL: f32 = 0, dR: f32 = 0;
+                if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+                  let nd = <f32>(<f64>levelDist * levelPoleSeg);
+                  if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+                  segDist = nd;
+                  segLevel = levelTarget + nd;
+                  segFrom = level;
+                  dGainL = (segLevel * panL - gainL) * invSeg;
+                  dGainR = (segLevel * panR - gainR) * invSeg;
+                  segLeft = levelSeg;
                 }
+                if (segLeft != 0) {
+                  if (i + segLeft < segEnd) segEnd = i + segLeft;
+                  dL = dGainL;
+                  dR = dGainR;
+                }
+                const taken = segEnd - i;
                 for (; i < segEnd; i++) {
-                  gainL += dGainL;
-                  gainR += dGainR;
+                  gainL += dL;
+                  gainR += dR;
                   const j = <i32>phase;
                   if (j != tap) {
                     const p = buf + (<usize>(j - 1) << 2);
@@ -471,8 +506,10 @@ export class Voice {
                   if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
                   phase += rate;
                 }
-                gainL = level * panL;
-                gainR = level * panR;
+                if (segLeft != 0) {
+                  segLeft -= taken;
+                  if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
+                }
               }
               if (i >= n) break;
             }
@@ -481,14 +518,18 @@ export class Voice {
               if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
               rate = rateTarget + rateDist;
             }
-            if (levelDist != 0) {
-              levelDist *= levelPole;
-              if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-              level = levelTarget + levelDist;
-              gainL = level * panL;
-              gainR = level * panR;
+            if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+              let nd = <f32>(<f64>levelDist * levelPoleSeg);
+              if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+              segDist = nd;
+              segLevel = levelTarget + nd;
+              segFrom = level;
+              dGainL = (segLevel * panL - gainL) * invSeg;
+              dGainR = (segLevel * panR - gainR) * invSeg;
+              segLeft = levelSeg;
             }
-            if (level != 0 && audible) {
+            if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
+            if ((level != 0 || segLeft != 0) && audible) {
               let s: f32;
               const w = writtenAt(lim0, limEnd, i);
               if (phase >= 1.0 && phase < safeEnd && phase < w - 2.0) { // peek()'s in-range case
@@ -505,6 +546,10 @@ export class Voice {
               const o = <usize>i << 2;
               store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
               if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+            }
+            if (segLeft != 0) {
+              segLeft--;
+              if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
             }
             phase += rate;
             i++;
@@ -543,25 +588,26 @@ export class Voice {
             const end = i + runLength(lo, hi, rate, 1.0, top, n - i);
             while (i < end) {
               let segEnd = end;
-              let dGainL: f32 = 0, dGainR: f32 = 0;
-              let segLevel = level, segDist = levelDist;
-              if (levelDist != 0) {
-                let len = end - i;
-                let pole = levelPoleSeg;
-                if (len >= levelSeg) len = levelSeg;
-                else pole = powSteps(<f64>levelPole, len);
-                segEnd = i + len;
-                segDist = <f32>(<f64>levelDist * pole);
-                if (segDist < LEVEL_SNAP && segDist > -LEVEL_SNAP) segDist = 0;
-                segLevel = levelTarget + segDist;
-                const inv = <f32>1 / <f32>len;
-                dGainL = (segLevel * panL - gainL) * inv;
-                dGainR = (segLevel * panR - gainR) * inv;
+              let dL: f32 = 0, dR: f32 = 0;
+              if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+                let nd = <f32>(<f64>levelDist * levelPoleSeg);
+                if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+                segDist = nd;
+                segLevel = levelTarget + nd;
+                segFrom = level;
+                dGainL = (segLevel * panL - gainL) * invSeg;
+                dGainR = (segLevel * panR - gainR) * invSeg;
+                segLeft = levelSeg;
+              }
+              if (segLeft != 0) {
+                if (i + segLeft < segEnd) segEnd = i + segLeft;
+                dL = dGainL;
+                dR = dGainR;
               }
               const segStart = i;
               while (i < segEnd) {
-                gainL += dGainL;
-                gainR += dGainR;
+                gainL += dL;
+                gainR += dR;
                 const j = <i32>phase;
                 if (j != tap) {
                   const p = buf + (<usize>(j - 1) << 2);
@@ -598,17 +644,10 @@ export class Voice {
                 i++;
                 if (xfade >= 1) break;
               }
-              if (i == segEnd) {
-                level = segLevel;
-                levelDist = segDist;
-              } else if (levelDist != 0) {
-                // the fade ended inside the segment: the slew's exact value after the samples taken
-                levelDist = <f32>(<f64>levelDist * powSteps(<f64>levelPole, i - segStart));
-                if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-                level = levelTarget + levelDist;
+              if (segLeft != 0) { // the fade may end inside the segment: it stays open for the next loop
+                segLeft -= i - segStart;
+                if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
               }
-              gainL = level * panL;
-              gainR = level * panR;
               if (xfade >= 1) break;
             }
             if (xfade >= 1 || i >= n) break;
@@ -621,14 +660,18 @@ export class Voice {
             if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
             fadeStep = speed * xunit;
           }
-          if (levelDist != 0) {
-            levelDist *= levelPole;
-            if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-            level = levelTarget + levelDist;
-            gainL = level * panL;
-            gainR = level * panR;
+          if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+            let nd = <f32>(<f64>levelDist * levelPoleSeg);
+            if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+            segDist = nd;
+            segLevel = levelTarget + nd;
+            segFrom = level;
+            dGainL = (segLevel * panL - gainL) * invSeg;
+            dGainR = (segLevel * panR - gainR) * invSeg;
+            segLeft = levelSeg;
           }
-          if (level != 0 && audible) {
+          if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
+          if ((level != 0 || segLeft != 0) && audible) {
             let a: f32;
             const w = writtenAt(lim0, limEnd, i);
             const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
@@ -669,6 +712,10 @@ export class Voice {
             store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
             if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
           }
+          if (segLeft != 0) {
+            segLeft--;
+            if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
+          }
           phase += rate;
           fadePhase += rate;
           xfade += fadeStep;
@@ -693,14 +740,18 @@ export class Voice {
         if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
         rate = rateTarget + rateDist;
       }
-      if (levelDist != 0) {
-        levelDist *= levelPole;
-        if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-        level = levelTarget + levelDist;
-        gainL = level * panL;
-        gainR = level * panR;
+      if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+        let nd = <f32>(<f64>levelDist * levelPoleSeg);
+        if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+        segDist = nd;
+        segLevel = levelTarget + nd;
+        segFrom = level;
+        dGainL = (segLevel * panL - gainL) * invSeg;
+        dGainR = (segLevel * panR - gainR) * invSeg;
+        segLeft = levelSeg;
       }
-      if (level != 0 && audible) {
+      if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
+      if ((level != 0 || segLeft != 0) && audible) {
         const w = writtenAt(lim0, limEnd, i);
         const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
         const wf = w < framesF ? <i32>w : frames;
@@ -709,6 +760,10 @@ export class Voice {
         const o = <usize>i << 2;
         store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
         if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+      }
+      if (segLeft != 0) {
+        segLeft--;
+        if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
       }
       phase += rate;
       if (xfade < 1) {
@@ -750,6 +805,14 @@ export class Voice {
     this.rateDist = rateDist;
     this.levelNow = level;
     this.levelDist = levelDist;
+    this.segLeft = segLeft;
+    this.segLevel = segLevel;
+    this.segDist = segDist;
+    this.segFrom = segFrom;
+    this.gainL = gainL;
+    this.gainR = gainR;
+    this.dGainL = dGainL;
+    this.dGainR = dGainR;
   }
 
   private clampFrame(f: f64): f64 {
