@@ -153,6 +153,10 @@ export class Voice {
   // min(lim0 + i, limEnd); limEnd = UNLIMITED while the write head keeps moving through the whole render.
   private lim0: f64 = UNLIMITED;
   private limEnd: f64 = UNLIMITED;
+  // A head that started at or ahead of the write head reads the previous take's material there (as softcut
+  // does): the limit is for heads on this take's material only. One flag per sub-head.
+  private headFree: bool = false;
+  private fadeFree: bool = false;
   // A cut asked for while a fade runs waits for it to finish (softcut's queued crossfade).
   private pending: bool = false;
   private pendingPhase: f64 = 0;
@@ -419,17 +423,24 @@ export class Voice {
     const fadeLen = this.fadeLen;
     const framesF = <f64>frames;
     const rateUp = rateTarget > this.rateNow ? rateTarget : this.rateNow;
+    let headFree = this.headFree;
+    let fadeFree = this.fadeFree;
     if (this.fadeFresh) {
-      // a cut (setPosition) since the last render: its target stays behind the written material, and its fade
-      // is no longer than the fading-out head's written material allows
+      // a cut (setPosition) since the last render: a target on this take's material stays far enough behind the
+      // write head, and the fade is no longer than the fading-out head's written material allows
       this.fadeFresh = false;
-      if (rateUp > 0) {
+      fadeFree = headFree;
+      headFree = phase >= writtenAt(lim0, limEnd, 0);
+      if (rateUp > 0 && !headFree) {
         let g = cutGuard(lim0, limEnd, this.fadeLen, rateUp, 0);
         if (g < loopStart) g = loopStart;
         if (phase > g) phase = g;
       }
-      if (xfade < 1) xunit = fadeUnitFor(fadePhase, rateUp, lim0, limEnd, fadeLen, fadeUnit, 0);
+      if (xfade < 1 && !fadeFree) xunit = fadeUnitFor(fadePhase, rateUp, lim0, limEnd, fadeLen, fadeUnit, 0);
     }
+    // the active head's and the fading head's limits (UNLIMITED for a free head)
+    let hl0 = headFree ? UNLIMITED : lim0, hlE = headFree ? UNLIMITED : limEnd;
+    let fl0 = fadeFree ? UNLIMITED : lim0, flE = fadeFree ? UNLIMITED : limEnd;
 
     let i = 0;
     while (i < n) {
@@ -439,7 +450,7 @@ export class Voice {
           if (rateDist == 0) {
             let hi = loopEnd;
             if (rate > 0) {
-              const g = runGuard(lim0, limEnd, fadeLen, rate, i);
+              const g = runGuard(hl0, hlE, fadeLen, rate, i);
               if (g < hi) hi = g;
             }
             const end = i + runLength(phase, phase, rate, loopStart, hi, n - i);
@@ -453,7 +464,7 @@ export class Voice {
             }
             phase += rate;
             i++;
-            if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i))) break;
+            if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i))) break;
           }
         } else {
           // One head. y0..y3 are the Hermite taps of the last read: at |rate| <= 1 the next read shares 3 or 4.
@@ -462,10 +473,10 @@ export class Voice {
           while (i < n) {
             if (rateDist == 0) {
               let hi = runHi;
-              const rd = writtenAt(lim0, limEnd, i) - 2.0;
+              const rd = writtenAt(hl0, hlE, i) - 2.0;
               if (rd < hi) hi = rd;
               if (rate > 0) {
-                const g = runGuard(lim0, limEnd, fadeLen, rate, i);
+                const g = runGuard(hl0, hlE, fadeLen, rate, i);
                 if (g < hi) hi = g;
               }
               const end = i + runLength(phase, phase, rate, runLo, hi, n - i);
@@ -531,7 +542,7 @@ export class Voice {
             if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
             if ((level != 0 || segLeft != 0) && audible) {
               let s: f32;
-              const w = writtenAt(lim0, limEnd, i);
+              const w = writtenAt(hl0, hlE, i);
               if (phase >= 1.0 && phase < safeEnd && phase < w - 2.0) { // peek()'s in-range case
                 const j = <i32>phase;
                 if (j != tap) {
@@ -553,15 +564,18 @@ export class Voice {
             }
             phase += rate;
             i++;
-            if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i))) break;
+            if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i))) break;
           }
         }
-        if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i))) {
+        if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i))) {
           // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
-          xunit = fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, lim0, limEnd, fadeLen, fadeUnit, i);
+          fadeFree = headFree; fl0 = hl0; flE = hlE;
+          headFree = phase >= writtenAt(lim0, limEnd, i);
+          hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+          xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i);
         }
         continue;
       }
@@ -583,8 +597,10 @@ export class Voice {
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
             let top = safeEnd;
-            const rd = writtenAt(lim0, limEnd, i) - 2.0;
-            if (rd < top) top = rd;
+            const rdA = writtenAt(hl0, hlE, i) - 2.0;
+            const rdB = writtenAt(fl0, flE, i) - 2.0;
+            if (rdA < top) top = rdA;
+            if (rdB < top) top = rdB;
             const end = i + runLength(lo, hi, rate, 1.0, top, n - i);
             while (i < end) {
               let segEnd = end;
@@ -673,9 +689,12 @@ export class Voice {
           if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
           if ((level != 0 || segLeft != 0) && audible) {
             let a: f32;
-            const w = writtenAt(lim0, limEnd, i);
+            const w = writtenAt(hl0, hlE, i);
             const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
             const wf = w < framesF ? <i32>w : frames;
+            const wB = writtenAt(fl0, flE, i);
+            const topB = wB - 2.0 < safeEnd ? wB - 2.0 : safeEnd;
+            const wfB = wB < framesF ? <i32>wB : frames;
             if (phase >= 1.0 && phase < top) {
               const j = <i32>phase;
               if (j != tap) {
@@ -688,7 +707,7 @@ export class Voice {
               a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
             } else a = peekClamped(buf, wf, phase);
             let b: f32;
-            if (fadePhase >= 1.0 && fadePhase < top) {
+            if (fadePhase >= 1.0 && fadePhase < topB) {
               const j = <i32>fadePhase;
               if (j != tapF) {
                 const p = buf + (<usize>(j - 1) << 2);
@@ -698,7 +717,7 @@ export class Voice {
                 tapF = j;
               }
               b = hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3);
-            } else b = peekClamped(buf, wf, fadePhase);
+            } else b = peekClamped(buf, wfB, fadePhase);
             const xi = xfade * <f32>FADE_SEGMENTS;
             const k = <i32>xi;
             if (k != seg) {
@@ -724,11 +743,14 @@ export class Voice {
         }
         if (xfade >= 1) {
           xfade = 1;
-          if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i))) {
+          if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i))) {
             fadePhase = phase;
             phase = rate > 0 ? loopStart : loopEnd;
             xfade = 0;
-            xunit = fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, lim0, limEnd, fadeLen, fadeUnit, i);
+            fadeFree = headFree; fl0 = hl0; flE = hlE;
+            headFree = phase >= writtenAt(lim0, limEnd, i);
+            hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+            xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i);
           }
         }
         continue;
@@ -752,11 +774,15 @@ export class Voice {
       }
       if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
       if ((level != 0 || segLeft != 0) && audible) {
-        const w = writtenAt(lim0, limEnd, i);
+        const w = writtenAt(hl0, hlE, i);
         const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
         const wf = w < framesF ? <i32>w : frames;
         let s = peek(buf, wf, top, phase);
-        if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, wf, top, fadePhase) * fadeOut(xfade);
+        if (xfade < 1) {
+          const wB = writtenAt(fl0, flE, i);
+          const topB = wB - 2.0 < safeEnd ? wB - 2.0 : safeEnd;
+          s = s * fadeIn(xfade) + peek(buf, wB < framesF ? <i32>wB : frames, topB, fadePhase) * fadeOut(xfade);
+        }
         const o = <usize>i << 2;
         store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
         if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
@@ -779,18 +805,24 @@ export class Voice {
           pending = false;
           fadePhase = phase;
           phase = this.pendingPhase;
-          if (rate > 0 || rateTarget > 0) {
+          fadeFree = headFree; fl0 = hl0; flE = hlE;
+          headFree = phase >= writtenAt(lim0, limEnd, i + 1);
+          hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+          if ((rate > 0 || rateTarget > 0) && !headFree) {
             let g = cutGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i + 1);
             if (g < loopStart) g = loopStart;
             if (phase > g) phase = g;
           }
           xfade = 0;
-          xunit = fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, lim0, limEnd, fadeLen, fadeUnit, i + 1);
-        } else if (outside(phase, rate, loopStart, loopEnd, wrapGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i + 1))) {
+          xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i + 1);
+        } else if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i + 1))) {
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
-          xunit = fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, lim0, limEnd, fadeLen, fadeUnit, i + 1);
+          fadeFree = headFree; fl0 = hl0; flE = hlE;
+          headFree = phase >= writtenAt(lim0, limEnd, i + 1);
+          hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+          xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i + 1);
         }
       }
       i++;
@@ -801,6 +833,8 @@ export class Voice {
     this.fadePhase = fadePhase;
     this.xfade = xfade;
     this.xfadeUnit = xunit;
+    this.headFree = headFree;
+    this.fadeFree = fadeFree;
     this.rateNow = rate;
     this.rateDist = rateDist;
     this.levelNow = level;
