@@ -157,6 +157,7 @@ export class Voice {
   // does): the limit is for heads on this take's material only. One flag per sub-head.
   private headFree: bool = false;
   private fadeFree: bool = false;
+  private limSeen: f64 = 0; // the written length the last render saw: a shorter one is a new take
   // A cut asked for while a fade runs waits for it to finish (softcut's queued crossfade).
   private pending: bool = false;
   private pendingPhase: f64 = 0;
@@ -425,6 +426,12 @@ export class Voice {
     const rateUp = rateTarget > this.rateNow ? rateTarget : this.rateNow;
     let headFree = this.headFree;
     let fadeFree = this.fadeFree;
+    if (writtenAt(lim0, limEnd, 0) < this.limSeen) {
+      // a new take writes from 0 again: heads now ahead of the write head read the previous take there
+      headFree = phase >= writtenAt(lim0, limEnd, 0);
+      fadeFree = fadePhase >= writtenAt(lim0, limEnd, 0);
+    }
+    this.limSeen = writtenAt(lim0, limEnd, n);
     if (this.fadeFresh) {
       // a cut (setPosition) since the last render: a target on this take's material stays far enough behind the
       // write head, and the fade is no longer than the fading-out head's written material allows
