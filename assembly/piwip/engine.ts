@@ -6,7 +6,7 @@ import { shifterProcess, shifterMix } from "./shifter_voice";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
 import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd, bufferStopSample } from "./recording";
-import { notePlay, noteStop, updateVoices } from "./players";
+import { midiNoteOn, playWaiting, noteStop, updateVoices } from "./players";
 import { ensemblerTick, ensemblerEntries } from "./ensembler";
 import { ClassicPitch } from "../dsp/pitch/classic";
 import { PitchFollower } from "../dsp/pitch/follower";
@@ -286,6 +286,7 @@ export class Engine {
     const s = this.s;
     followWriteHead(s);
     ampPoll(s);
+    playWaiting(s);
     s.lastHz = this.pitchHz();
     freqPoll(s, s.lastHz);
     ensemblerTick(s);
@@ -309,7 +310,7 @@ export class Engine {
     if (ev == MidiEv.STOP) { s.clock.stop(s); return; }
     const ch = s.params.opt(P_MIDI_CHANNEL);
     if ((ev == MidiEv.NOTE_ON || ev == MidiEv.NOTE_OFF) && ch != 0 && m.channel != ch) return;
-    if (ev == MidiEv.NOTE_ON) notePlay(s, m.note, m.velocity, true);
+    if (ev == MidiEv.NOTE_ON) midiNoteOn(s, m.note, m.velocity);
     else if (ev == MidiEv.NOTE_OFF) noteStop(s, m.note);
   }
 
