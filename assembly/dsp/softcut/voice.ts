@@ -426,24 +426,26 @@ export class Voice {
     const rateUp = rateTarget > this.rateNow ? rateTarget : this.rateNow;
     let headFree = this.headFree;
     let fadeFree = this.fadeFree;
-    if (writtenAt(lim0, limEnd, 0) < this.limSeen) {
-      // a new take writes from 0 again: heads now ahead of the write head read the previous take there
-      headFree = phase >= writtenAt(lim0, limEnd, 0);
-      fadeFree = fadePhase >= writtenAt(lim0, limEnd, 0);
-    }
+    const w0 = writtenAt(lim0, limEnd, 0);
+    // a new take writes from 0 again: heads now ahead of its write head read the previous take there
+    const newTake = w0 < this.limSeen;
     this.limSeen = writtenAt(lim0, limEnd, n);
     if (this.fadeFresh) {
       // a cut (setPosition) since the last render: a target on this take's material stays far enough behind the
       // write head, and the fade is no longer than the fading-out head's written material allows
       this.fadeFresh = false;
-      fadeFree = headFree;
-      headFree = phase >= writtenAt(lim0, limEnd, 0);
+      // the cut moved the old active head to fadePhase: it keeps its flag, or is tested afresh at a new take
+      fadeFree = newTake ? fadePhase >= w0 : headFree;
+      headFree = phase >= w0;
       if (rateUp > 0 && !headFree) {
         let g = cutGuard(lim0, limEnd, this.fadeLen, rateUp, 0);
         if (g < loopStart) g = loopStart;
         if (phase > g) phase = g;
       }
       if (xfade < 1 && !fadeFree) xunit = fadeUnitFor(fadePhase, rateUp, lim0, limEnd, fadeLen, fadeUnit, 0);
+    } else if (newTake) {
+      headFree = phase >= w0;
+      fadeFree = fadePhase >= w0;
     }
     // the active head's and the fading head's limits (UNLIMITED for a free head)
     let hl0 = headFree ? UNLIMITED : lim0, hlE = headFree ? UNLIMITED : limEnd;
