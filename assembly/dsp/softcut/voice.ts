@@ -125,6 +125,18 @@ const WRAP_MARGIN: f64 = 4.0;
   return limEnd - 2.0 * fadeLen - margin;
 }
 
+/**
+ * outside() with the guard computed only where it can matter: guardLow (per render) is below every wrapGuard of
+ * the render (any rate up to MAX_RATE), so a head at or below it skips the division. Same result, less work.
+ */
+// @ts-ignore: decorator
+@inline function outsideLazy(phase: f64, rate: f64, rateTarget: f64, loopStart: f64, loopEnd: f64, guardLow: f64,
+  hl0: f64, hlE: f64, fadeLen: f64, i: i32): bool {
+  if (phase > loopEnd || phase < loopStart) return true;
+  if (!(rate > 0) || phase <= guardLow) return false;
+  return phase > wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i);
+}
+
 /** Loop test: outside the window, or (moving forward) too close to the end of the written material to fade.
  *  The guard is computed for the faster of the rate and its target, as a fade started while the rate slews up
  *  ends at the target rate. */
@@ -427,6 +439,10 @@ export class Voice {
     let headFree = this.headFree;
     let fadeFree = this.fadeFree;
     const w0 = writtenAt(lim0, limEnd, 0);
+    // below these no head's wrap guard or read limit can bite during this render (see outsideLazy)
+    const limLow = lim0 < limEnd ? lim0 : limEnd;
+    const guardLow = limLow - fadeLen - WRAP_MARGIN * (1.0 + MAX_RATE);
+    const readLow = limLow - 2.0;
     // a new take writes from 0 again: heads now ahead of its write head read the previous take there
     const newTake = w0 < this.limSeen;
     this.limSeen = writtenAt(lim0, limEnd, n);
@@ -473,7 +489,7 @@ export class Voice {
             }
             phase += rate;
             i++;
-            if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i))) break;
+            if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) break;
           }
         } else {
           // One head. y0..y3 are the Hermite taps of the last read: at |rate| <= 1 the next read shares 3 or 4.
@@ -551,8 +567,9 @@ export class Voice {
             if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
             if ((level != 0 || segLeft != 0) && audible) {
               let s: f32;
-              const w = writtenAt(hl0, hlE, i);
-              if (phase >= 1.0 && phase < safeEnd && phase < w - 2.0) { // peek()'s in-range case
+              let inRange = phase >= 1.0 && phase < safeEnd; // peek()'s in-range case, on written material
+              if (inRange && !(phase < readLow)) inRange = phase < writtenAt(hl0, hlE, i) - 2.0;
+              if (inRange) {
                 const j = <i32>phase;
                 if (j != tap) {
                   const p = buf + (<usize>(j - 1) << 2);
@@ -562,7 +579,10 @@ export class Voice {
                   tap = j;
                 }
                 s = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
-              } else s = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
+              } else {
+                const w = writtenAt(hl0, hlE, i);
+                s = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
+              }
               const o = <usize>i << 2;
               store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
               if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
@@ -573,10 +593,10 @@ export class Voice {
             }
             phase += rate;
             i++;
-            if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i))) break;
+            if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) break;
           }
         }
-        if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i))) {
+        if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) {
           // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
@@ -698,13 +718,9 @@ export class Voice {
           if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
           if ((level != 0 || segLeft != 0) && audible) {
             let a: f32;
-            const w = writtenAt(hl0, hlE, i);
-            const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
-            const wf = w < framesF ? <i32>w : frames;
-            const wB = writtenAt(fl0, flE, i);
-            const topB = wB - 2.0 < safeEnd ? wB - 2.0 : safeEnd;
-            const wfB = wB < framesF ? <i32>wB : frames;
-            if (phase >= 1.0 && phase < top) {
+            let okA = phase >= 1.0 && phase < safeEnd;
+            if (okA && !(phase < readLow)) okA = phase < writtenAt(hl0, hlE, i) - 2.0;
+            if (okA) {
               const j = <i32>phase;
               if (j != tap) {
                 const p = buf + (<usize>(j - 1) << 2);
@@ -714,9 +730,14 @@ export class Voice {
                 tap = j;
               }
               a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
-            } else a = peekClamped(buf, wf, phase);
+            } else {
+              const w = writtenAt(hl0, hlE, i);
+              a = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
+            }
             let b: f32;
-            if (fadePhase >= 1.0 && fadePhase < topB) {
+            let okB = fadePhase >= 1.0 && fadePhase < safeEnd;
+            if (okB && !(fadePhase < readLow)) okB = fadePhase < writtenAt(fl0, flE, i) - 2.0;
+            if (okB) {
               const j = <i32>fadePhase;
               if (j != tapF) {
                 const p = buf + (<usize>(j - 1) << 2);
@@ -726,7 +747,10 @@ export class Voice {
                 tapF = j;
               }
               b = hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3);
-            } else b = peekClamped(buf, wfB, fadePhase);
+            } else {
+              const wB = writtenAt(fl0, flE, i);
+              b = peekClamped(buf, wB < framesF ? <i32>wB : frames, fadePhase);
+            }
             const xi = xfade * <f32>FADE_SEGMENTS;
             const k = <i32>xi;
             if (k != seg) {
@@ -752,7 +776,7 @@ export class Voice {
         }
         if (xfade >= 1) {
           xfade = 1;
-          if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i))) {
+          if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) {
             fadePhase = phase;
             phase = rate > 0 ? loopStart : loopEnd;
             xfade = 0;
@@ -824,7 +848,7 @@ export class Voice {
           }
           xfade = 0;
           xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i + 1);
-        } else if (outside(phase, rate, loopStart, loopEnd, wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i + 1))) {
+        } else if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i + 1)) {
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
