@@ -22,6 +22,12 @@ export class Clock {
   times: StaticArray<i64> = new StaticArray<i64>(SPAN + 1); // the last SPAN + 1 tick times, a ring
   head: i32 = 0;
   held: i32 = 0; // tick times in the ring since the last pause
+  // The internal clock's beat is a function of the sample count, beatBase + (samples − baseSample)·tempo/(60·sr),
+  // never a running sum of block lengths: the same beat at every sample whatever the hosts' block sizes.
+  // baseTempo < 0: rebase at the next advance (tempo or source changed, or MIDI moved the beat).
+  beatBase: f64 = 0;
+  baseSample: i64 = 0;
+  baseTempo: f64 = -1;
 
   midi(s: State): bool { return s.params.opt(P_CLOCK_SOURCE) == 2; }
 
@@ -34,20 +40,76 @@ export class Clock {
     return this.period > 0 ? 60.0 * <f64>s.sampleRate / (this.period * <f64>PPQN) : 0;
   }
 
-  /** Advance the beat over n samples rendered. */
+  /** Advance the beat over the n samples just rendered (s.samples already counts them). */
   advance(s: State, n: i32): void {
     if (!this.midi(s)) {
-      s.beat += <f64>n * s.params.get(P_TEMPO) / (60.0 * <f64>s.sampleRate);
+      const tempo = s.params.get(P_TEMPO);
+      if (tempo != this.baseTempo) { // the change took effect at the start of these n samples
+        this.beatBase = s.beat;
+        this.baseSample = s.samples - <i64>n;
+        this.baseTempo = tempo;
+      }
+      s.beat = this.internalBeat(s, s.samples);
       return;
     }
+    this.baseTempo = -1;
     if (!this.running || this.period <= 0 || this.lastTick < 0) return;
-    // glide between ticks at the estimated tempo, stopping just short of the next tick's beat: a late tick holds
-    // the beat instead of letting it run ahead and step back, and a beat line is crossed only by a real tick
-    const since = <f64>(s.samples - this.lastTick);
-    let b = this.tickBeat + since / this.period * TICK;
-    const cap = this.tickBeat + TICK * 0.999;
-    if (b > cap) b = cap;
+    const b = this.glide(s.samples);
     if (b > s.beat) s.beat = b;
+  }
+
+  /** The internal clock's beat at sample t (valid from baseSample on, at baseTempo). */
+  private internalBeat(s: State, t: i64): f64 {
+    return this.beatBase + <f64>(t - this.baseSample) * this.baseTempo / (60.0 * <f64>s.sampleRate);
+  }
+
+  /**
+   * MIDI clock: glide between ticks at the estimated tempo, stopping just short of the next tick's beat: a late
+   * tick holds the beat instead of letting it run ahead and step back, and a beat line is crossed only by a tick.
+   */
+  private glide(t: i64): f64 {
+    const since = <f64>(t - this.lastTick);
+    const b = this.tickBeat + since / this.period * TICK;
+    const cap = this.tickBeat + TICK * 0.999;
+    return b > cap ? cap : b;
+  }
+
+  /**
+   * The first sample at or after `now` at which the beat reaches `end` without a MIDI byte arriving, or -1 (not
+   * before the next tick, or the beat stands). The engine ends a block there, so a harmonizer note ends at the
+   * same sample whatever the block size.
+   */
+  sampleOfBeat(s: State, end: f64): i64 {
+    const now = s.samples;
+    if (s.beat >= end) return now;
+    if (!isFinite(end)) return -1;
+    if (!this.midi(s)) {
+      const tempo = s.params.get(P_TEMPO);
+      if (!(tempo > 0)) return -1;
+      if (tempo != this.baseTempo) { // rebase now, exactly as advance() will for the samples from here
+        this.beatBase = s.beat;
+        this.baseSample = now;
+        this.baseTempo = tempo;
+      }
+      const per = tempo / (60.0 * <f64>s.sampleRate);
+      const d = Math.ceil((end - this.beatBase) / per);
+      if (!(d < 1e15)) return -1;
+      let t = this.baseSample + <i64>d;
+      if (t <= now) t = now + 1;
+      // the estimate may be a sample off in f64: settle on the exact first sample by the very formula advance uses
+      while (t > now + 1 && this.internalBeat(s, t - 1) >= end) t--;
+      while (this.internalBeat(s, t) < end) t++;
+      return t;
+    }
+    if (!this.running || this.period <= 0 || this.lastTick < 0) return -1;
+    if (end > this.tickBeat + TICK * 0.999) return -1;
+    const d = Math.ceil((end - this.tickBeat) / TICK * this.period);
+    if (!(d < 1e15)) return -1;
+    let t = this.lastTick + <i64>d;
+    if (t <= now) t = now + 1;
+    while (t > now + 1 && this.glide(t - 1) >= end) t--;
+    while (this.glide(t) < end) t++;
+    return t;
   }
 
   tick(s: State): void {
@@ -67,6 +129,7 @@ export class Clock {
     this.lastTick = now;
     this.ticks++;
     if (!this.running || !this.midi(s)) return;
+    this.baseTempo = -1;
     this.tickBeat += TICK;
     if (this.tickBeat < s.beat) this.tickBeat = s.beat; // never step the beat back
     s.beat = this.tickBeat;
@@ -91,6 +154,7 @@ export class Clock {
 
   /** Move the beat to b, keeping the remaining length of notes waiting for their end. */
   private rebase(s: State, b: f64): void {
+    this.baseTempo = -1;
     const shift = b - s.beat;
     for (let i = 0; i < s.pendCount; i++) unchecked(s.pendEnd[i] += shift);
     s.beat = b;

@@ -5,8 +5,8 @@ import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_MI
 import { shifterProcess, shifterMix } from "./shifter_voice";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
-import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd } from "./recording";
-import { notePlay, noteStop, updateVoices } from "./players";
+import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd, bufferStopSample } from "./recording";
+import { midiNoteOn, playWaiting, noteStop, updateVoices } from "./players";
 import { ensemblerTick, ensemblerEntries } from "./ensembler";
 import { ClassicPitch } from "../dsp/pitch/classic";
 import { PitchFollower } from "../dsp/pitch/follower";
@@ -163,8 +163,10 @@ export class Engine {
     while (off < frames) {
       this.blockEvents();
       let n = frames - off;
-      const untilTick = s.nextTick - s.samples;
-      if (<i64>n > untilTick) n = <i32>untilTick;
+      // every decision falls on its own sample, not on a block edge: the render stops at the next tick, the next
+      // harmonizer note end or ensembler entry, and where the take must stop before the buffer end
+      const until = this.nextDue() - s.samples;
+      if (<i64>n > until) n = <i32>until;
       if (n > 0) {
         this.render(off, n);
         off += n;
@@ -215,8 +217,14 @@ export class Engine {
     // shifter = psola: the detector runs inside shifterProcess, cut where the shifter reads its estimate
     if (psola) shifterProcess(s, s.params.opt(P_DETECTOR) != 3 ? this.detector() : null, mono, n);
     else if (s.params.opt(P_DETECTOR) != 3) this.detector().process(mono, n);
-    guardBufferEnd(s, n);
-    s.recorder.write(mono, n);
+    const rec = s.recorder;
+    const wasWriting = rec.active;
+    const before = rec.pos;
+    rec.write(mono, n);
+    // No voice reads past the written material of this take: frame `before + i` is written at sample i.
+    const first = wasWriting ? <f64>before + 1.0 : <f64>rec.pos;
+    const moving = rec.active;
+    const last = <f64>rec.pos;
     // Centred voices (piwip's only pan) add the same samples to both channels: mix the left once, copy it.
     let centred = true;
     for (let i = 0; i < VOICES; i++) {
@@ -228,7 +236,10 @@ export class Engine {
     if (!centred) memory.fill(outR, 0, <usize>n << 2);
     for (let i = 0; i < VOICES; i++) {
       const v = unchecked(s.players[i]);
-      if (v.ever) v.voice.render(outL, centred ? 0 : outR, n);
+      if (v.ever) {
+        v.voice.setWritten(first, last, moving);
+        v.voice.render(outL, centred ? 0 : outR, n);
+      }
     }
     // shifter = psola: the notes' pitch-synchronous voices from the live input (centred)
     if (psola) shifterMix(s, outL, centred ? 0 : outR, n);
@@ -246,10 +257,28 @@ export class Engine {
     if (s.recorder.finished) finishStop(s);
   }
 
-  /** Work that is due at block granularity: harmonizer note ends, ensembler entries. */
+  /** Work due at this sample: a take about to run off the buffer, harmonizer note ends, ensembler entries. */
   private blockEvents(): void {
+    guardBufferEnd(this.s);
     this.controls.harmonizer.release(this.s);
     ensemblerEntries(this.s);
+  }
+
+  /** The next sample at which blockEvents() or tick() has work (>= s.samples + 1 unless due now). */
+  private nextDue(): i64 {
+    const s = this.s;
+    let due = s.nextTick;
+    for (let i = 0; i < s.pendCount; i++) {
+      const t = s.clock.sampleOfBeat(s, unchecked(s.pendEnd[i]));
+      if (t >= 0 && t < due) due = t;
+    }
+    for (let i = 0; i < s.ensPending; i++) {
+      const t = unchecked(s.ensStart[i]);
+      if (t < due) due = t;
+    }
+    const stop = bufferStopSample(s);
+    if (stop >= 0 && stop < due) due = stop;
+    return due > s.samples ? due : s.samples + 1;
   }
 
   /** One `resolution` tick: amp poll, pitch poll, then update_main (spec §2.2). */
@@ -257,6 +286,7 @@ export class Engine {
     const s = this.s;
     followWriteHead(s);
     ampPoll(s);
+    playWaiting(s);
     s.lastHz = this.pitchHz();
     freqPoll(s, s.lastHz);
     ensemblerTick(s);
@@ -280,7 +310,7 @@ export class Engine {
     if (ev == MidiEv.STOP) { s.clock.stop(s); return; }
     const ch = s.params.opt(P_MIDI_CHANNEL);
     if ((ev == MidiEv.NOTE_ON || ev == MidiEv.NOTE_OFF) && ch != 0 && m.channel != ch) return;
-    if (ev == MidiEv.NOTE_ON) notePlay(s, m.note, m.velocity, true);
+    if (ev == MidiEv.NOTE_ON) midiNoteOn(s, m.note, m.velocity);
     else if (ev == MidiEv.NOTE_OFF) noteStop(s, m.note);
   }
 

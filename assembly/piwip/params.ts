@@ -47,7 +47,11 @@ export const P_RELEASE = 42;
 export const P_AUTOTUNE = 43;
 export const P_RETUNE = 44;
 export const P_TUNE_AMOUNT = 45;
-export const PARAM_COUNT = 46;
+// issue 12, for staccato phrases (defaults faithful): a note refused for the recording state waits instead of being
+// dropped; the varispeed voices' attack (their level slew at note start; release keeps the 2 s)
+export const P_NOTE_WAIT = 46;
+export const P_NOTE_ATTACK = 47;
+export const PARAM_COUNT = 48;
 
 // shifter choices
 export const SHIFTER_VARISPEED = 1;
@@ -143,6 +147,8 @@ export class Params {
     d[P_AUTOTUNE] = opt("autotune", 4, "off|on", 1);
     d[P_RETUNE] = control("retune speed", 4, 0, 500, 1, 20, "ms", false);
     d[P_TUNE_AMOUNT] = control("tune amount", 4, 0, 100, 1, 100, "%", false);
+    d[P_NOTE_WAIT] = opt("note wait", 4, "no|yes", 1);
+    d[P_NOTE_ATTACK] = control("note attack", 4, 1, 2000, 1, 2000, "ms", false);
     for (let i = 0; i < PARAM_COUNT; i++) this.values[i] = d[i].def;
   }
 

@@ -1,10 +1,10 @@
 // The five player voices' control (spec §6): note gates and allocation with oldest-note stealing, release, and
 // the per-tick update that sets loop windows, start positions, levels and rates.
-import { State, Player, VOICES, ENSEMBLE_NOTE, MIDDLE_C_HZ } from "./state";
+import { State, Player, VOICES, ENSEMBLE_NOTE, MIDDLE_C_HZ, LEVEL_SLEW } from "./state";
 import {
   P_ONLY_DURING_REC, P_MIDI_DURING_REC, P_MIN_RECORDED, P_REFERENCE, P_LIVE_FOLLOW, P_START_AT_0, P_NOTES_VOL,
   P_SPREAD, P_VELOCITY, P_RT_FALLBACK, P_PROBABILITY, P_ROOT, P_JITTER, REF_MEDIAN, REF_REALTIME,
-  P_SHIFTER, SHIFTER_PSOLA,
+  P_SHIFTER, SHIFTER_PSOLA, P_NOTE_WAIT, P_NOTE_ATTACK,
 } from "./params";
 import { shifterNoteOn } from "./shifter_voice";
 
@@ -19,8 +19,7 @@ export function notePlay(s: State, note: i32, velocity: i32, steal: bool): bool 
   const p = s.params;
   // shifter = psola: the live-input voices take every note, recording or not (they wait for the sound)
   if (p.opt(P_SHIFTER) == SHIFTER_PSOLA && note != ENSEMBLE_NOTE) return shifterNoteOn(s, note, velocity);
-  if (p.yes(P_ONLY_DURING_REC) && !s.recording) return false;
-  if (!p.yes(P_MIDI_DURING_REC) && (s.recording || s.armed)) return false;
+  if (heldByRecording(s)) return false;
   let slot = -1;
   for (let i = 0; i < VOICES; i++) {
     if (unchecked(s.players[i]).midi == 0) { slot = i; break; }
@@ -43,7 +42,59 @@ export function notePlay(s: State, note: i32, velocity: i32, steal: bool): bool 
   return true;
 }
 
+/** The recording state refuses notes now: only play during rec while not recording, or midi during rec =
+ *  disabled while recording or armed (A17). */
+export function heldByRecording(s: State): bool {
+  const p = s.params;
+  if (p.yes(P_ONLY_DURING_REC) && !s.recording) return true;
+  return !p.yes(P_MIDI_DURING_REC) && (s.recording || s.armed);
+}
+
+/** A MIDI note-on. With note wait = yes, a note the recording state refuses waits for the take (up to one per
+ *  voice, the oldest dropped when full) instead of being dropped; its note-off cancels it. */
+export function midiNoteOn(s: State, note: i32, velocity: i32): void {
+  if (notePlay(s, note, velocity, true)) return;
+  if (!s.params.yes(P_NOTE_WAIT) || !heldByRecording(s) || s.params.opt(P_SHIFTER) == SHIFTER_PSOLA) return;
+  for (let i = 0; i < s.waitCount; i++) if (unchecked(s.waitNote[i]) == note) return;
+  if (s.waitCount == VOICES) {
+    for (let i = 1; i < VOICES; i++) { unchecked(s.waitNote[i - 1] = s.waitNote[i]); unchecked(s.waitVel[i - 1] = s.waitVel[i]); }
+    s.waitCount--;
+  }
+  unchecked(s.waitNote[s.waitCount] = note);
+  unchecked(s.waitVel[s.waitCount] = velocity);
+  s.waitCount++;
+}
+
+/** Every tick (after the amplitude poll, which may start the take): the waiting notes play once they may. */
+export function playWaiting(s: State): void {
+  if (s.waitCount == 0) return;
+  if (!s.params.yes(P_NOTE_WAIT)) { s.waitCount = 0; return; }
+  if (heldByRecording(s)) return;
+  const n = s.waitCount;
+  s.waitCount = 0;
+  for (let i = 0; i < n; i++) notePlay(s, unchecked(s.waitNote[i]), unchecked(s.waitVel[i]), true);
+}
+
+function unwait(s: State, note: i32): void {
+  let k = 0;
+  for (let i = 0; i < s.waitCount; i++) {
+    if (unchecked(s.waitNote[i]) == note) continue;
+    unchecked(s.waitNote[k] = s.waitNote[i]);
+    unchecked(s.waitVel[k] = s.waitVel[i]);
+    k++;
+  }
+  s.waitCount = k;
+}
+
+/** The level slew a voice runs: the note attack while it starts and plays, the faithful 2 s once released. */
+function slewTo(v: Player, sec: f32): void {
+  if (v.slewSec == sec) return; // unchanged: leave the running slew alone (bit for bit the faithful curve)
+  v.slewSec = sec;
+  v.voice.setLevelSlewTime(sec);
+}
+
 function release(v: Player): void {
+  slewTo(v, LEVEL_SLEW);
   v.voice.setLevel(0);
   v.midi = 0;
   v.freq = 0;
@@ -53,6 +104,7 @@ function release(v: Player): void {
 /** note_stop: every voice holding that note number (spec §6.2). Play stays on: the head keeps running. */
 export function noteStop(s: State, note: i32): void {
   s.shifter.noteOff(note);
+  unwait(s, note);
   for (let i = 0; i < VOICES; i++) {
     const v = unchecked(s.players[i]);
     if (v.midi == note) release(v);
@@ -156,6 +208,7 @@ export function updateVoices(s: State): void {
       v.voice.setPosition(pos);
       v.voice.setPlay(true);
       v.ever = true;
+      slewTo(v, <f32>(p.get(P_NOTE_ATTACK) / 1000.0));
       v.voice.setLevel(noteLevel(s, v));
     }
     if (v.midi == ENSEMBLE_NOTE) {

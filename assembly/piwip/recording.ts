@@ -56,9 +56,17 @@ export function finishStop(s: State): void {
   s.loopEnd = end;
 }
 
-/** Stop before the write head would run off the buffer: the fade must finish inside it (A16). */
-export function guardBufferEnd(s: State, frames: i32): void {
-  if (s.recording && s.recorder.pos + pinchFrames(s) + frames >= s.bufFrames) recStop(s, true);
+/** Stop before the write head would run off the buffer: the fade must finish inside it (A16). Checked at the
+ *  exact sample (the engine ends a block at bufferStopSample), so the take's end does not depend on block sizes. */
+export function guardBufferEnd(s: State): void {
+  if (s.recording && s.recorder.pos + pinchFrames(s) + 1 >= s.bufFrames) recStop(s, true);
+}
+
+/** The sample at which guardBufferEnd will stop the take, or -1 (not recording). */
+export function bufferStopSample(s: State): i64 {
+  if (!s.recording) return -1;
+  const room = <i64>s.bufFrames - <i64>s.recorder.pos - <i64>pinchFrames(s) - 1;
+  return room > 0 ? s.samples + room : s.samples;
 }
 
 /** update_amp (spec §3.2), once per resolution. */

@@ -33,6 +33,7 @@ export class Player {
   jitterA: f64 = 0.5; // smooth-LFO jitter: previous and next random point, and the phase between them
   jitterB: f64 = 0.5;
   jitterPhase: f64 = 0;
+  slewSec: f32 = LEVEL_SLEW; // the level slew time the voice runs now (note attack, or the 2 s release)
 }
 
 export class State {
@@ -93,6 +94,10 @@ export class State {
   pendNote: StaticArray<i32> = new StaticArray<i32>(MAX_PENDING);
   pendEnd: StaticArray<f64> = new StaticArray<f64>(MAX_PENDING);
   pendCount: i32 = 0;
+  // MIDI notes waiting for the take (note wait = yes): note, velocity
+  waitNote: StaticArray<i32> = new StaticArray<i32>(VOICES);
+  waitVel: StaticArray<i32> = new StaticArray<i32>(VOICES);
+  waitCount: i32 = 0;
   // ensembler entries waiting for their random delay
   ensStart: StaticArray<i64> = new StaticArray<i64>(VOICES);
   ensPending: i32 = 0;

@@ -1,4 +1,5 @@
-// Equal-power crossfade gains for the softcut sub-heads: g(x) = sin(x·π/2), x in [0, 1] (softcut's mixFade shape),
+// Equal-power crossfade gains for the softcut sub-heads: g(x) = sin(u·π/2) with u = (1 − cos πx)/2, x in [0, 1]
+// (softcut's mixFade is sin(x·π/2): the same equal-power pair, but ours starts and ends with zero slope),
 // read from a 256-segment table that is generated once at init, so the audio loop never calls sin/cos.
 
 export const FADE_SEGMENTS: i32 = 256;
@@ -10,7 +11,11 @@ let fadeTableReady = false;
 export function initFadeTable(): void {
   if (fadeTableReady) return;
   for (let i = 0; i <= FADE_SEGMENTS; i++) {
-    store<f32>(FADE_TABLE + (<usize>i << 2), <f32>Math.sin((<f64>i / <f64>FADE_SEGMENTS) * (Math.PI * 0.5)));
+    // the progress through a raised cosine first: the gains leave 0 and reach 1 with zero slope (a plain sine
+    // has slope π/2 at 0, so every fade's start and end was a kink, −93 dBc above 8 kHz on a full-level tone)
+    const x = <f64>i / <f64>FADE_SEGMENTS;
+    const u = 0.5 - 0.5 * Math.cos(Math.PI * x);
+    store<f32>(FADE_TABLE + (<usize>i << 2), <f32>Math.sin(u * (Math.PI * 0.5)));
   }
   store<f32>(FADE_TABLE + (<usize>FADE_SEGMENTS << 2), 1.0); // exact end point: a finished fade is unity gain
   fadeTableReady = true;
@@ -22,7 +27,7 @@ export function initFadeTable(): void {
   return load<f32>(FADE_TABLE + (<usize>i << 2));
 }
 
-/** sin(x·π/2) for x in [0, 1) (linear interpolation, max error about 5e-6). */
+/** The fade-in gain g(x) for x in [0, 1) (linear interpolation of the table). */
 // @ts-ignore: decorator
 @inline export function fadeIn(x: f32): f32 {
   const xi = x * <f32>FADE_SEGMENTS;
@@ -32,7 +37,7 @@ export function initFadeTable(): void {
   return a + (load<f32>(p, 4) - a) * (xi - <f32>i);
 }
 
-/** cos(x·π/2) = sin((1−x)·π/2) for x in [0, 1): the complementary gain, read from the same table backwards. */
+/** The fade-out gain g(1 − x) = √(1 − g(x)²), read from the same table backwards (u(1−x) = 1 − u(x)). */
 // @ts-ignore: decorator
 @inline export function fadeOut(x: f32): f32 {
   const xi = x * <f32>FADE_SEGMENTS;

@@ -59,6 +59,92 @@ function powSteps(pole: f64, steps: i32): f64 {
   return room >= 1.0 ? <i32>room : 0; // also 0 for NaN
 }
 
+/** "No limit": a voice nobody told where the written material ends reads its whole buffer (softcut). */
+const UNLIMITED: f64 = 1e18;
+/** Frames of slack (per unit of rate) between a wrap's fading-out head and the write head: f32 fade steps and the
+ *  last sample's overshoot. */
+const WRAP_MARGIN: f64 = 4.0;
+
+/** Frames of the buffer holding written material at sample i of this render (see setWritten). */
+// @ts-ignore: decorator
+@inline function writtenAt(lim0: f64, limEnd: f64, i: i32): f64 {
+  const l = lim0 + <f64>i;
+  return l < limEnd ? l : limEnd;
+}
+
+/**
+ * The latest phase from which a head moving forward at `rate` may start a loop crossfade of fadeLen buffer frames
+ * and have its fading-out sub-head stay on written material to the end: behind a moving write head (rate 1) a head
+ * faster than 1 gains fadeLen·(1 − 1/rate) on it during the fade; behind a stopped one it covers all of fadeLen.
+ */
+// @ts-ignore: decorator
+@inline function wrapGuard(lim0: f64, limEnd: f64, fadeLen: f64, rate: f64, i: i32): f64 {
+  const l = lim0 + <f64>i;
+  const margin = WRAP_MARGIN * (1.0 + rate);
+  if (l < limEnd) return l - (rate > 1.0 ? fadeLen * (1.0 - 1.0 / rate) : 0.0) - margin;
+  return limEnd - fadeLen - margin;
+}
+
+/** The lowest wrapGuard over samples i.. of this render (a constant-rate run may skip them all untested): the
+ *  guard only rises while the write head moves, and drops once where it stops. */
+// @ts-ignore: decorator
+@inline function runGuard(lim0: f64, limEnd: f64, fadeLen: f64, rate: f64, i: i32): f64 {
+  const g = wrapGuard(lim0, limEnd, fadeLen, rate, i);
+  const stopped = limEnd - fadeLen - WRAP_MARGIN * (1.0 + rate);
+  return stopped < g ? stopped : g;
+}
+
+/**
+ * 1 / the length (buffer frames) of a crossfade whose fading-out head starts at phase p moving at `rate` (the
+ * faster of rate and target): fadeLen, or shorter when the written material ahead of p cannot hold a whole fade
+ * (a head already past the guard: a note started close behind the write head, a cut near it).
+ */
+// @ts-ignore: decorator
+@inline function fadeUnitFor(p: f64, rate: f64, lim0: f64, limEnd: f64, fadeLen: f64, fadeUnit: f32, i: i32): f32 {
+  if (!(rate > 0)) return fadeUnit;
+  const l = lim0 + <f64>i;
+  const margin = WRAP_MARGIN * (1.0 + rate);
+  let room: f64;
+  if (l < limEnd) {
+    if (rate <= 1.0) return fadeUnit;
+    room = (l - p - margin) / (1.0 - 1.0 / rate);
+  } else room = limEnd - p - margin;
+  if (room >= fadeLen) return fadeUnit;
+  return room > 1.0 ? <f32>(1.0 / room) : 1;
+}
+
+/**
+ * Where a cut may land for a head moving forward at `rate`: far enough behind the end of the written material for
+ * the cut's own crossfade and then a loop crossfade (2 × fadeLen) to stay on it; a later target is moved back here.
+ */
+// @ts-ignore: decorator
+@inline function cutGuard(lim0: f64, limEnd: f64, fadeLen: f64, rate: f64, i: i32): f64 {
+  const l = lim0 + <f64>i;
+  const margin = WRAP_MARGIN * (1.0 + rate);
+  if (l < limEnd) return l - (rate > 1.0 ? 2.0 * fadeLen * (1.0 - 1.0 / rate) : 0.0) - margin;
+  return limEnd - 2.0 * fadeLen - margin;
+}
+
+/**
+ * outside() with the guard computed only where it can matter: guardLow (per render) is below every wrapGuard of
+ * the render (any rate up to MAX_RATE), so a head at or below it skips the division. Same result, less work.
+ */
+// @ts-ignore: decorator
+@inline function outsideLazy(phase: f64, rate: f64, rateTarget: f64, loopStart: f64, loopEnd: f64, guardLow: f64,
+  hl0: f64, hlE: f64, fadeLen: f64, i: i32): bool {
+  if (phase > loopEnd || phase < loopStart) return true;
+  if (!(rate > 0) || phase <= guardLow) return false;
+  return phase > wrapGuard(hl0, hlE, fadeLen, rate > rateTarget ? rate : rateTarget, i);
+}
+
+/** Loop test: outside the window, or (moving forward) too close to the end of the written material to fade.
+ *  The guard is computed for the faster of the rate and its target, as a fade started while the rate slews up
+ *  ends at the target rate. */
+// @ts-ignore: decorator
+@inline function outside(phase: f64, rate: f64, loopStart: f64, loopEnd: f64, guard: f64): bool {
+  return phase > loopEnd || phase < loopStart || (rate > 0 && phase > guard);
+}
+
 export class Voice {
   private sr: f32 = 48000;
   private bufRef: StaticArray<f32> | null = null; // keeps the buffer reachable; the loop uses `buf`
@@ -72,6 +158,18 @@ export class Voice {
   private fadePhase: f64 = 0;
   private xfade: f32 = 1; // 0 → 1 over one fade; 1 = one head only
   private fadeUnit: f32 = 1; // 1 / fade length in frames
+  private xfadeUnit: f32 = 1; // 1 / length of the running crossfade (fadeUnit, or shorter: fadeUnitFor)
+  private fadeFresh: bool = false; // setPosition started a fade: its length is chosen at the next render
+  private fadeLen: f64 = 1; // fade length in buffer frames
+  // Where the written material ends (setWritten): frames written at sample i of the next render are
+  // min(lim0 + i, limEnd); limEnd = UNLIMITED while the write head keeps moving through the whole render.
+  private lim0: f64 = UNLIMITED;
+  private limEnd: f64 = UNLIMITED;
+  // A head that started at or ahead of the write head reads the previous take's material there (as softcut
+  // does): the limit is for heads on this take's material only. One flag per sub-head.
+  private headFree: bool = false;
+  private fadeFree: bool = false;
+  private limSeen: f64 = 0; // the written length the last render saw: a shorter one is a new take
   // A cut asked for while a fade runs waits for it to finish (softcut's queued crossfade).
   private pending: bool = false;
   private pendingPhase: f64 = 0;
@@ -97,6 +195,16 @@ export class Voice {
   // per-sample curve for a unit step (levelSeg = 1 for fast slews: per sample).
   private levelSeg: i32 = 1;
   private levelPoleSeg: f64 = 0;
+  // The open segment (segLeft samples still to go), carried across renders so a slew takes the same segments
+  // whatever the block sizes: every path steps the gains by dGain per sample and lands on segLevel at its end.
+  private segLeft: i32 = 0;
+  private segLevel: f32 = 0;
+  private segDist: f32 = 0;
+  private segFrom: f32 = 0; // the level the segment started from (level() interpolates)
+  private gainL: f32 = 0;
+  private gainR: f32 = 0;
+  private dGainL: f32 = 0;
+  private dGainR: f32 = 0;
   private panL: f32 = 0.70710677;
   private panR: f32 = 0.70710677;
 
@@ -123,6 +231,7 @@ export class Voice {
     this.levelNow = 0;
     this.levelTarget = 0;
     this.levelDist = 0;
+    this.segLeft = 0;
     this.loopStart = 0;
     this.loopEndReq = <f64>(this.frames - 1);
     this.applyLoop();
@@ -168,10 +277,12 @@ export class Voice {
       this.phase = p;
       this.xfade = 1;
       this.pending = false;
+      this.fadeFresh = true;
     } else if (this.xfade >= 1 || this.levelNow == 0) {
       this.fadePhase = this.phase;
       this.phase = p;
       this.xfade = 0;
+      this.fadeFresh = true;
       this.pending = false;
     } else {
       this.pending = true;
@@ -195,14 +306,24 @@ export class Voice {
   /** Target output level, linear (may exceed 1; clamped to ±16); reached through the level slew. */
   setLevel(level: f32): void {
     if (isNaN(level)) return;
+    this.settle();
     this.levelTarget = level > MAX_LEVEL ? MAX_LEVEL : level < -MAX_LEVEL ? -MAX_LEVEL : level;
     this.levelDist = this.levelNow - this.levelTarget;
+  }
+
+  /** Close an open level segment where it stands (a new target, slew time or pan starts afresh from here). */
+  private settle(): void {
+    if (this.segLeft == 0) return;
+    this.levelNow = this.level();
+    this.levelDist = this.levelNow - this.levelTarget;
+    this.segLeft = 0;
   }
 
   /** Level slew: one-pole reaching −60 dB of a step in `sec` s (2 s → tau ≈ 0.2895 s; 0 = instant). */
   setLevelSlewTime(sec: f32): void {
     if (isNaN(sec)) return;
     const pole = <f32>slewPole(<f64>sec, <f64>this.sr);
+    this.settle();
     this.levelPole = pole;
     // A chord of the exponential over K samples is off by at most (K·ln(1/pole))²/8 of the step.
     let seg = 1;
@@ -220,6 +341,21 @@ export class Voice {
     const t: f32 = sec < 0 ? 0 : sec > MAX_FADE_TIME ? MAX_FADE_TIME : sec;
     const frames = t * this.sr;
     this.fadeUnit = frames > 1 ? <f32>1 / frames : 1;
+    this.fadeLen = frames > 1 ? <f64>frames : 1;
+    this.xfadeUnit = this.fadeUnit; // a running fade takes the new time at once, as in softcut
+  }
+
+  /**
+   * Where the material written into the buffer ends, for the next render only: at its sample i the frames
+   * [0, min(first + i, last)) hold written audio (a write head at rate 1 that stops at `last`; last = first: it
+   * stands). No head reads past it: loop crossfades start early enough that the fading-out head stays on written
+   * material, and a read that would still reach past it (the write head stopped mid-fade) holds the last written
+   * sample. `moving` = the write head runs on through the whole render (last is then ignored).
+   * Never called: the whole buffer counts as written (softcut).
+   */
+  setWritten(first: f64, last: f64, moving: bool): void {
+    this.lim0 = first < 1 ? 1 : first;
+    this.limEnd = moving ? UNLIMITED : last < 1 ? 1 : last;
   }
 
   /** Pan −1 (left) .. 1 (right), equal power: 0 gives 0.70710678 per side. */
@@ -228,6 +364,7 @@ export class Voice {
     if (p < -1) p = -1;
     if (p > 1) p = 1;
     const a = (p + 1) * (Math.PI * 0.25);
+    this.settle();
     this.panL = <f32>Math.cos(a);
     this.panR = <f32>Math.sin(a);
   }
@@ -237,7 +374,11 @@ export class Voice {
   /** Current (slewed) rate. */
   rate(): f64 { return this.rateNow; }
   /** Current (slewed) level. */
-  level(): f32 { return this.levelNow; }
+  level(): f32 {
+    if (this.segLeft == 0) return this.levelNow;
+    const k = <f32>(this.levelSeg - this.segLeft) / <f32>this.levelSeg;
+    return this.segFrom + (this.segLevel - this.segFrom) * k;
+  }
   playing(): bool { return this.play; }
   /** Both channels get the same gain (bit for bit), so they receive identical samples. */
   centred(): bool { return reinterpret<u32>(this.panL) == reinterpret<u32>(this.panR); }
@@ -265,10 +406,10 @@ export class Voice {
     const loopStart = this.loopStart;
     const loopEnd = this.loopEnd;
     const fadeUnit = this.fadeUnit;
+    let xunit = this.xfadeUnit;
     const rateTarget = this.rateTarget;
     const ratePole = this.ratePole;
     const levelTarget = this.levelTarget;
-    const levelPole = this.levelPole;
     const panL = this.panL;
     const panR = this.panR;
     let phase = this.phase;
@@ -278,19 +419,66 @@ export class Voice {
     let level = this.levelNow;
     let rateDist = this.rateDist;
     let levelDist = this.levelDist;
-    let gainL = level * panL;
-    let gainR = level * panR;
+    let segLeft = this.segLeft;
+    let segLevel = this.segLevel;
+    let segDist = this.segDist;
+    let segFrom = this.segFrom;
+    let gainL = segLeft != 0 ? this.gainL : level * panL;
+    let gainR = segLeft != 0 ? this.gainR : level * panR;
+    let dGainL = this.dGainL;
+    let dGainR = this.dGainR;
+    const invSeg = <f32>1 / <f32>levelSeg;
     // the one-head window: reads take peek()'s in-range case and the loop check passes
     const runLo = loopStart > 1.0 ? loopStart : 1.0;
     const runHi = loopEnd < safeEnd ? loopEnd : safeEnd;
+    const lim0 = this.lim0;
+    const limEnd = this.limEnd;
+    const fadeLen = this.fadeLen;
+    const framesF = <f64>frames;
+    const rateUp = rateTarget > this.rateNow ? rateTarget : this.rateNow;
+    let headFree = this.headFree;
+    let fadeFree = this.fadeFree;
+    const w0 = writtenAt(lim0, limEnd, 0);
+    // below these no head's wrap guard or read limit can bite during this render (see outsideLazy)
+    const limLow = lim0 < limEnd ? lim0 : limEnd;
+    const guardLow = limLow - fadeLen - WRAP_MARGIN * (1.0 + MAX_RATE);
+    const readLow = limLow - 2.0;
+    // a new take writes from 0 again: heads now ahead of its write head read the previous take there
+    const newTake = w0 < this.limSeen;
+    this.limSeen = writtenAt(lim0, limEnd, n);
+    if (this.fadeFresh) {
+      // a cut (setPosition) since the last render: a target on this take's material stays far enough behind the
+      // write head, and the fade is no longer than the fading-out head's written material allows
+      this.fadeFresh = false;
+      // the cut moved the old active head to fadePhase: it keeps its flag, or is tested afresh at a new take
+      fadeFree = newTake ? fadePhase >= w0 : headFree;
+      headFree = phase >= w0;
+      if (rateUp > 0 && !headFree) {
+        let g = cutGuard(lim0, limEnd, this.fadeLen, rateUp, 0);
+        if (g < loopStart) g = loopStart;
+        if (phase > g) phase = g;
+      }
+      if (xfade < 1 && !fadeFree) xunit = fadeUnitFor(fadePhase, rateUp, lim0, limEnd, fadeLen, fadeUnit, 0);
+    } else if (newTake) {
+      headFree = phase >= w0;
+      fadeFree = fadePhase >= w0;
+    }
+    // the active head's and the fading head's limits (UNLIMITED for a free head)
+    let hl0 = headFree ? UNLIMITED : lim0, hlE = headFree ? UNLIMITED : limEnd;
+    let fl0 = fadeFree ? UNLIMITED : lim0, flE = fadeFree ? UNLIMITED : limEnd;
 
     let i = 0;
     while (i < n) {
       if (!pending && xfade >= 1) {
-        if (levelDist == 0 && (level == 0 || !audible)) {
+        if (levelDist == 0 && segLeft == 0 && (level == 0 || !audible)) {
           // Silent and settled: only the head moves (piwip's released voices run on, spec §6.2).
           if (rateDist == 0) {
-            const end = i + runLength(phase, phase, rate, loopStart, loopEnd, n - i);
+            let hi = loopEnd;
+            if (rate > 0) {
+              const g = runGuard(hl0, hlE, fadeLen, rate, i);
+              if (g < hi) hi = g;
+            }
+            const end = i + runLength(phase, phase, rate, loopStart, hi, n - i);
             for (; i < end; i++) phase += rate;
           }
           while (i < n) {
@@ -301,7 +489,7 @@ export class Voice {
             }
             phase += rate;
             i++;
-            if (phase > loopEnd || phase < loopStart) break;
+            if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) break;
           }
         } else {
           // One head. y0..y3 are the Hermite taps of the last read: at |rate| <= 1 the next read shares 3 or 4.
@@ -309,27 +497,37 @@ export class Voice {
           let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
           while (i < n) {
             if (rateDist == 0) {
-              const end = i + runLength(phase, phase, rate, runLo, runHi, n - i);
+              let hi = runHi;
+              const rd = writtenAt(hl0, hlE, i) - 2.0;
+              if (rd < hi) hi = rd;
+              if (rate > 0) {
+                const g = runGuard(hl0, hlE, fadeLen, rate, i);
+                if (g < hi) hi = g;
+              }
+              const end = i + runLength(phase, phase, rate, runLo, hi, n - i);
               while (i < end) {
-                // one level segment: the slew's exact value at its end, the gains ramped linearly up to it
+                // up to the open level segment's end (or the run's): gains ramped, the exact value at the end
                 let segEnd = end;
-                let dGainL: f32 = 0, dGainR: f32 = 0;
-                if (levelDist != 0) {
-                  let len = end - i;
-                  let pole = levelPoleSeg;
-                  if (len >= levelSeg) len = levelSeg;
-                  else pole = powSteps(<f64>levelPole, len);
-                  segEnd = i + len;
-                  levelDist = <f32>(<f64>levelDist * pole);
-                  if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-                  level = levelTarget + levelDist;
-                  const inv = <f32>1 / <f32>len;
-                  dGainL = (level * panL - gainL) * inv;
-                  dGainR = (level * panR - gainR) * inv;
+                let dL: f32 = 0, dR: f32 = 0;
+                if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+                  let nd = <f32>(<f64>levelDist * levelPoleSeg);
+                  if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+                  segDist = nd;
+                  segLevel = levelTarget + nd;
+                  segFrom = level;
+                  dGainL = (segLevel * panL - gainL) * invSeg;
+                  dGainR = (segLevel * panR - gainR) * invSeg;
+                  segLeft = levelSeg;
                 }
+                if (segLeft != 0) {
+                  if (i + segLeft < segEnd) segEnd = i + segLeft;
+                  dL = dGainL;
+                  dR = dGainR;
+                }
+                const taken = segEnd - i;
                 for (; i < segEnd; i++) {
-                  gainL += dGainL;
-                  gainR += dGainR;
+                  gainL += dL;
+                  gainR += dR;
                   const j = <i32>phase;
                   if (j != tap) {
                     const p = buf + (<usize>(j - 1) << 2);
@@ -344,8 +542,10 @@ export class Voice {
                   if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
                   phase += rate;
                 }
-                gainL = level * panL;
-                gainR = level * panR;
+                if (segLeft != 0) {
+                  segLeft -= taken;
+                  if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
+                }
               }
               if (i >= n) break;
             }
@@ -354,16 +554,22 @@ export class Voice {
               if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
               rate = rateTarget + rateDist;
             }
-            if (levelDist != 0) {
-              levelDist *= levelPole;
-              if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-              level = levelTarget + levelDist;
-              gainL = level * panL;
-              gainR = level * panR;
+            if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+              let nd = <f32>(<f64>levelDist * levelPoleSeg);
+              if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+              segDist = nd;
+              segLevel = levelTarget + nd;
+              segFrom = level;
+              dGainL = (segLevel * panL - gainL) * invSeg;
+              dGainR = (segLevel * panR - gainR) * invSeg;
+              segLeft = levelSeg;
             }
-            if (level != 0 && audible) {
+            if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
+            if ((level != 0 || segLeft != 0) && audible) {
               let s: f32;
-              if (phase >= 1.0 && phase < safeEnd) { // peek()'s in-range case
+              let inRange = phase >= 1.0 && phase < safeEnd; // peek()'s in-range case, on written material
+              if (inRange && !(phase < readLow)) inRange = phase < writtenAt(hl0, hlE, i) - 2.0;
+              if (inRange) {
                 const j = <i32>phase;
                 if (j != tap) {
                   const p = buf + (<usize>(j - 1) << 2);
@@ -373,21 +579,32 @@ export class Voice {
                   tap = j;
                 }
                 s = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
-              } else s = peekClamped(buf, frames, phase);
+              } else {
+                const w = writtenAt(hl0, hlE, i);
+                s = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
+              }
               const o = <usize>i << 2;
               store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
               if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
             }
+            if (segLeft != 0) {
+              segLeft--;
+              if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
+            }
             phase += rate;
             i++;
-            if (phase > loopEnd || phase < loopStart) break;
+            if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) break;
           }
         }
-        if (phase > loopEnd || phase < loopStart) {
+        if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) {
           // softcut: positive rate re-enters at the loop start, zero or negative rate at the loop end
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
+          fadeFree = headFree; fl0 = hl0; flE = hlE;
+          headFree = phase >= writtenAt(lim0, limEnd, i);
+          hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+          xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i);
         }
         continue;
       }
@@ -397,7 +614,7 @@ export class Voice {
         // (a segment lasts many samples): fadeIn(xfade) = inA + (inB − inA)·fr, fadeOut(xfade) likewise.
         let speed = <f32>Math.abs(rate);
         if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
-        let fadeStep = speed * fadeUnit;
+        let fadeStep = speed * xunit;
         let tap = -2;
         let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
         let tapF = -2;
@@ -408,28 +625,34 @@ export class Voice {
           if (rateDist == 0) {
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
-            const end = i + runLength(lo, hi, rate, 1.0, safeEnd, n - i);
+            let top = safeEnd;
+            const rdA = writtenAt(hl0, hlE, i) - 2.0;
+            const rdB = writtenAt(fl0, flE, i) - 2.0;
+            if (rdA < top) top = rdA;
+            if (rdB < top) top = rdB;
+            const end = i + runLength(lo, hi, rate, 1.0, top, n - i);
             while (i < end) {
               let segEnd = end;
-              let dGainL: f32 = 0, dGainR: f32 = 0;
-              let segLevel = level, segDist = levelDist;
-              if (levelDist != 0) {
-                let len = end - i;
-                let pole = levelPoleSeg;
-                if (len >= levelSeg) len = levelSeg;
-                else pole = powSteps(<f64>levelPole, len);
-                segEnd = i + len;
-                segDist = <f32>(<f64>levelDist * pole);
-                if (segDist < LEVEL_SNAP && segDist > -LEVEL_SNAP) segDist = 0;
-                segLevel = levelTarget + segDist;
-                const inv = <f32>1 / <f32>len;
-                dGainL = (segLevel * panL - gainL) * inv;
-                dGainR = (segLevel * panR - gainR) * inv;
+              let dL: f32 = 0, dR: f32 = 0;
+              if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+                let nd = <f32>(<f64>levelDist * levelPoleSeg);
+                if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+                segDist = nd;
+                segLevel = levelTarget + nd;
+                segFrom = level;
+                dGainL = (segLevel * panL - gainL) * invSeg;
+                dGainR = (segLevel * panR - gainR) * invSeg;
+                segLeft = levelSeg;
+              }
+              if (segLeft != 0) {
+                if (i + segLeft < segEnd) segEnd = i + segLeft;
+                dL = dGainL;
+                dR = dGainR;
               }
               const segStart = i;
               while (i < segEnd) {
-                gainL += dGainL;
-                gainR += dGainR;
+                gainL += dL;
+                gainR += dR;
                 const j = <i32>phase;
                 if (j != tap) {
                   const p = buf + (<usize>(j - 1) << 2);
@@ -466,17 +689,10 @@ export class Voice {
                 i++;
                 if (xfade >= 1) break;
               }
-              if (i == segEnd) {
-                level = segLevel;
-                levelDist = segDist;
-              } else if (levelDist != 0) {
-                // the fade ended inside the segment: the slew's exact value after the samples taken
-                levelDist = <f32>(<f64>levelDist * powSteps(<f64>levelPole, i - segStart));
-                if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-                level = levelTarget + levelDist;
+              if (segLeft != 0) { // the fade may end inside the segment: it stays open for the next loop
+                segLeft -= i - segStart;
+                if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
               }
-              gainL = level * panL;
-              gainR = level * panR;
               if (xfade >= 1) break;
             }
             if (xfade >= 1 || i >= n) break;
@@ -487,18 +703,24 @@ export class Voice {
             rate = rateTarget + rateDist;
             speed = <f32>Math.abs(rate);
             if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
-            fadeStep = speed * fadeUnit;
+            fadeStep = speed * xunit;
           }
-          if (levelDist != 0) {
-            levelDist *= levelPole;
-            if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-            level = levelTarget + levelDist;
-            gainL = level * panL;
-            gainR = level * panR;
+          if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+            let nd = <f32>(<f64>levelDist * levelPoleSeg);
+            if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+            segDist = nd;
+            segLevel = levelTarget + nd;
+            segFrom = level;
+            dGainL = (segLevel * panL - gainL) * invSeg;
+            dGainR = (segLevel * panR - gainR) * invSeg;
+            segLeft = levelSeg;
           }
-          if (level != 0 && audible) {
+          if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
+          if ((level != 0 || segLeft != 0) && audible) {
             let a: f32;
-            if (phase >= 1.0 && phase < safeEnd) {
+            let okA = phase >= 1.0 && phase < safeEnd;
+            if (okA && !(phase < readLow)) okA = phase < writtenAt(hl0, hlE, i) - 2.0;
+            if (okA) {
               const j = <i32>phase;
               if (j != tap) {
                 const p = buf + (<usize>(j - 1) << 2);
@@ -508,9 +730,14 @@ export class Voice {
                 tap = j;
               }
               a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
-            } else a = peekClamped(buf, frames, phase);
+            } else {
+              const w = writtenAt(hl0, hlE, i);
+              a = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
+            }
             let b: f32;
-            if (fadePhase >= 1.0 && fadePhase < safeEnd) {
+            let okB = fadePhase >= 1.0 && fadePhase < safeEnd;
+            if (okB && !(fadePhase < readLow)) okB = fadePhase < writtenAt(fl0, flE, i) - 2.0;
+            if (okB) {
               const j = <i32>fadePhase;
               if (j != tapF) {
                 const p = buf + (<usize>(j - 1) << 2);
@@ -520,7 +747,10 @@ export class Voice {
                 tapF = j;
               }
               b = hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3);
-            } else b = peekClamped(buf, frames, fadePhase);
+            } else {
+              const wB = writtenAt(fl0, flE, i);
+              b = peekClamped(buf, wB < framesF ? <i32>wB : frames, fadePhase);
+            }
             const xi = xfade * <f32>FADE_SEGMENTS;
             const k = <i32>xi;
             if (k != seg) {
@@ -534,6 +764,10 @@ export class Voice {
             store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
             if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
           }
+          if (segLeft != 0) {
+            segLeft--;
+            if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
+          }
           phase += rate;
           fadePhase += rate;
           xfade += fadeStep;
@@ -542,10 +776,14 @@ export class Voice {
         }
         if (xfade >= 1) {
           xfade = 1;
-          if (phase > loopEnd || phase < loopStart) {
+          if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) {
             fadePhase = phase;
             phase = rate > 0 ? loopStart : loopEnd;
             xfade = 0;
+            fadeFree = headFree; fl0 = hl0; flE = hlE;
+            headFree = phase >= writtenAt(lim0, limEnd, i);
+            hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+            xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i);
           }
         }
         continue;
@@ -557,26 +795,41 @@ export class Voice {
         if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
         rate = rateTarget + rateDist;
       }
-      if (levelDist != 0) {
-        levelDist *= levelPole;
-        if (levelDist < LEVEL_SNAP && levelDist > -LEVEL_SNAP) levelDist = 0;
-        level = levelTarget + levelDist;
-        gainL = level * panL;
-        gainR = level * panR;
+      if (segLeft == 0 && levelDist != 0) { // open a level segment: the slew's exact value at its end
+        let nd = <f32>(<f64>levelDist * levelPoleSeg);
+        if (nd < LEVEL_SNAP && nd > -LEVEL_SNAP) nd = 0;
+        segDist = nd;
+        segLevel = levelTarget + nd;
+        segFrom = level;
+        dGainL = (segLevel * panL - gainL) * invSeg;
+        dGainR = (segLevel * panR - gainR) * invSeg;
+        segLeft = levelSeg;
       }
-      if (level != 0 && audible) {
-        let s = peek(buf, frames, safeEnd, phase);
-        if (xfade < 1) s = s * fadeIn(xfade) + peek(buf, frames, safeEnd, fadePhase) * fadeOut(xfade);
+      if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
+      if ((level != 0 || segLeft != 0) && audible) {
+        const w = writtenAt(hl0, hlE, i);
+        const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
+        const wf = w < framesF ? <i32>w : frames;
+        let s = peek(buf, wf, top, phase);
+        if (xfade < 1) {
+          const wB = writtenAt(fl0, flE, i);
+          const topB = wB - 2.0 < safeEnd ? wB - 2.0 : safeEnd;
+          s = s * fadeIn(xfade) + peek(buf, wB < framesF ? <i32>wB : frames, topB, fadePhase) * fadeOut(xfade);
+        }
         const o = <usize>i << 2;
         store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
         if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+      }
+      if (segLeft != 0) {
+        segLeft--;
+        if (segLeft == 0) { levelDist = segDist; level = segLevel; gainL = level * panL; gainR = level * panR; }
       }
       phase += rate;
       if (xfade < 1) {
         fadePhase += rate;
         let speed = <f32>Math.abs(rate);
         if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
-        xfade += speed * fadeUnit;
+        xfade += speed * xunit;
         if (xfade > 1) xfade = 1;
       }
       // Cuts only start once the previous fade is over (softcut's dequeueCrossfade), so at most two heads sound.
@@ -585,11 +838,24 @@ export class Voice {
           pending = false;
           fadePhase = phase;
           phase = this.pendingPhase;
+          fadeFree = headFree; fl0 = hl0; flE = hlE;
+          headFree = phase >= writtenAt(lim0, limEnd, i + 1);
+          hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+          if ((rate > 0 || rateTarget > 0) && !headFree) {
+            let g = cutGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i + 1);
+            if (g < loopStart) g = loopStart;
+            if (phase > g) phase = g;
+          }
           xfade = 0;
-        } else if (phase > loopEnd || phase < loopStart) {
+          xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i + 1);
+        } else if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i + 1)) {
           fadePhase = phase;
           phase = rate > 0 ? loopStart : loopEnd;
           xfade = 0;
+          fadeFree = headFree; fl0 = hl0; flE = hlE;
+          headFree = phase >= writtenAt(lim0, limEnd, i + 1);
+          hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+          xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i + 1);
         }
       }
       i++;
@@ -599,10 +865,21 @@ export class Voice {
     this.phase = phase;
     this.fadePhase = fadePhase;
     this.xfade = xfade;
+    this.xfadeUnit = xunit;
+    this.headFree = headFree;
+    this.fadeFree = fadeFree;
     this.rateNow = rate;
     this.rateDist = rateDist;
     this.levelNow = level;
     this.levelDist = levelDist;
+    this.segLeft = segLeft;
+    this.segLevel = segLevel;
+    this.segDist = segDist;
+    this.segFrom = segFrom;
+    this.gainL = gainL;
+    this.gainR = gainR;
+    this.dGainL = dGainL;
+    this.dGainR = dGainR;
   }
 
   private clampFrame(f: f64): f64 {
