@@ -15,9 +15,11 @@ describe('keys and encoders (spec §8.4, §14)', () => {
     sim.at(0.7, (e) => { e.enc(1, 5); seen.push([e.state().mode, e.state().armed]); });
     sim.at(0.8, (e) => { e.enc(1, 1); seen.push([e.state().mode, e.state().armed]); });
     sim.at(0.9, (e) => { e.enc(1, 1); seen.push([e.state().mode, e.state().armed]); });
+    sim.at(0.95, (e) => { e.enc(1, 1); seen.push([e.state().mode, e.state().armed]); }); // 4 (tune) is the last
     sim.at(1.0, (e) => { e.enc(1, -64); seen.push([e.state().mode, e.state().armed]); });
+    sim.at(1.05, (e) => { e.enc(1, -1); seen.push([e.state().mode, e.state().armed]); });
     sim.run(1.1, () => 0);
-    expect(seen).toEqual([[1, true], [2, true], [3, true], [3, true], [2, true]]);
+    expect(seen).toEqual([[1, true], [2, true], [3, true], [4, true], [4, true], [3, true], [2, true]]);
     expect(sim.e.getParam('playback reference')).toBe(3); // follower's column applied again
   });
 

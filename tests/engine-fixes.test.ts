@@ -75,11 +75,13 @@ describe('spec §12 fixes', () => {
     expect(s.startTrim).toBeGreaterThanOrEqual(0);
   });
 
-  it('§12.6 E1 has no dead fifth position: 0..3', () => {
+  it('§12.6 E1 has no dead position: 0..4 (4 = tune, the module\'s own preset after ensemble)', () => {
     const sim = new Sim({ sampleRate: SR }, 1).run(0.6, () => 0);
-    for (let i = 0; i < 10; i++) sim.e.enc(1, 1);
-    expect(sim.e.state().mode).toBe(3);
+    for (let i = 0; i < 3; i++) sim.e.enc(1, 1);
     expect(sim.e.state().modeName).toBe('ensemble');
+    for (let i = 0; i < 10; i++) sim.e.enc(1, 1);
+    expect(sim.e.state().mode).toBe(4);
+    expect(sim.e.state().modeName).toBe('tune');
     for (let i = 0; i < 10; i++) sim.e.enc(1, -1);
     expect(sim.e.state().mode).toBe(0);
   });

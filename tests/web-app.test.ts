@@ -110,6 +110,19 @@ describe.skipIf(skip)('web app in Chromium', () => {
     await page.close();
   });
 
+  it('E1 to the tune preset: a MIDI note is sung from the live input at once, no take needed (±10 cents)', async () => {
+    const page = await openApp(rig);
+    for (let i = 0; i < 4; i++) await page.keyboard.press('PageDown'); // E1 + four detents: user → … → tune
+    await waitFor(page, '(window.piwip.face.lastTelemetry || {}).modeName === "tune"');
+    expect((await paramGet(page, 'shifter')).formatted).toBe('psola');
+    await page.evaluate(() => (window as any).__midi([0x90, 64, 100]));
+    await waitEngine(page, 1.0);
+    const e = await measure(page, 'out', 16384);
+    expect(e.rms).toBeGreaterThan(0.1);
+    expect(Math.abs(cents(e.hz, 440 * 2 ** (-5 / 12)))).toBeLessThan(10);
+    await page.close();
+  });
+
   it('the canvas pixels equal the engine framebuffer (title screen and the params menu)', async () => {
     const page = await openApp(rig);
     const a = await canvasAndEngine(page);
