@@ -16,6 +16,7 @@ import { AL_MASK, BLOCK_OVERHEAD, OBJECT_OVERHEAD } from "rt/common";
 
 export const MAX_BLOCK = 256;
 const INPUT_LIMIT: f32 = 16; // inputs beyond ±16 full scale are treated as broken and clamped
+const TINY_INPUT: f32 = 1e-18; // inputs closer to 0 than this are 0 (denormals never enter the buffer)
 
 /** Frames of recording buffer for a length (init and bytesFor). */
 export function bufFramesFor(sampleRate: f32, seconds: f32): i32 {
@@ -189,12 +190,13 @@ export class Engine {
       const k = <usize>i << 2;
       let l = load<f32>(inL + k);
       let r = load<f32>(inR + k);
-      // !(|x| <= limit) is !(x >= −limit && x <= limit) in one test, NaN included
-      if (!(Mathf.abs(l) <= INPUT_LIMIT)) {
+      // !(|x| <= limit) is !(x >= −limit && x <= limit) in one test, NaN included; below 1e-18 (−360 dB) is 0, so
+      // no product with the engine's smallest gains (record ramp, fade weight, level ≥ 1e-6) turns denormal
+      if (!(Mathf.abs(l) <= INPUT_LIMIT && !(Mathf.abs(l) < TINY_INPUT))) {
         l = l > INPUT_LIMIT ? INPUT_LIMIT : l < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
         store<f32>(inL + k, l);
       }
-      if (!(Mathf.abs(r) <= INPUT_LIMIT)) {
+      if (!(Mathf.abs(r) <= INPUT_LIMIT && !(Mathf.abs(r) < TINY_INPUT))) {
         r = r > INPUT_LIMIT ? INPUT_LIMIT : r < -INPUT_LIMIT ? -INPUT_LIMIT : 0;
         store<f32>(inR + k, r);
       }

@@ -307,7 +307,8 @@ export class Voice {
   setLevel(level: f32): void {
     if (isNaN(level)) return;
     this.settle();
-    this.levelTarget = level > MAX_LEVEL ? MAX_LEVEL : level < -MAX_LEVEL ? -MAX_LEVEL : level;
+    // targets below −120 dB are silence: a denormal target would make every sample a denormal (soak finding)
+    this.levelTarget = level > MAX_LEVEL ? MAX_LEVEL : level < -MAX_LEVEL ? -MAX_LEVEL : Mathf.abs(level) < LEVEL_SNAP ? 0 : level;
     this.levelDist = this.levelNow - this.levelTarget;
   }
 
