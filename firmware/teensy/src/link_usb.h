@@ -21,7 +21,9 @@ extern "C" {
 // The USB product string "piwip" (instead of "Teensy MIDI/Audio"): hosts and the norns mod find the module by it
 // (udev ID_MODEL). The core declares the descriptor weak (cores teensy4/usb_desc.c), so this definition wins.
 #include <usb_names.h>
-extern "C" struct usb_string_descriptor_struct usb_string_product_name = {2 + 5 * 2, 3, {'p', 'i', 'w', 'i', 'p'}};
+extern "C" {
+struct usb_string_descriptor_struct usb_string_product_name = {2 + 5 * 2, 3, {'p', 'i', 'w', 'i', 'p'}};
+}
 
 static const size_t kInPerBlock = 1024;
 static uint8_t rxBuf[kInPerBlock];
