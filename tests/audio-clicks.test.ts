@@ -7,6 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { renderAudio, paramCatalog } from '../host/cli/render.ts';
 import { parseEvents } from '../host/io/events.ts';
 import { clickFigures, describeClicks, type ClickFigures } from './helpers/clicks.ts';
+import { Sim } from './helpers/sim.ts';
 
 const SR = 48000;
 const HF_LIMIT_DBC = -93;
@@ -80,12 +81,39 @@ describe('click detector (issue 12)', () => {
     check('sampler', clickFigures(out, SR, { t0: 4, t1: 12.9 }, { t0: 6, t1: 6.5 }));
   });
 
-  it('stealing: a sixth note takes the oldest voice (known: −91.7 dBc, as on main)', () => {
-    // NOT yet at the limit: the stolen voice's 5 ms rate slew re-pitches both of its heads while it sounds
-    // (one rate per softcut voice), −91.7 dBc against the five-voice chord; main measures the same. Held here.
+  it('stealing: a sixth note takes the oldest voice without a click', () => {
+    // main: −91.7 dBc at the steal — the stolen voice's 5 ms rate slew re-pitched both of its heads while the old
+    // note still sounded (one rate per softcut voice). Now the old note fades out first, then the new one starts.
     const notes = [60, 62, 64, 65, 67, 69].map((note, k) => ({ t: 4 + 0.5 * k, note, dur: 4 }));
     const out = render({ input: tone(12, 0.3, 3), preset: 1, events: notes });
-    check('stealing', clickFigures(out, SR, { t0: 4, t1: 11.9 }, { t0: 6.8, t1: 6.9 }), -91);
+    check('stealing', clickFigures(out, SR, { t0: 4, t1: 11.9 }, { t0: 6.8, t1: 6.9 }));
+  });
+
+  it('stealing: the old note fades out at its own pitch, and the new one starts from silence within 80 ms', () => {
+    const sim = new Sim({ sampleRate: SR }, 8).at(0, (e) => e.setMode(1));
+    [60, 62, 64, 65, 67].forEach((n, k) => sim.at(4 + 0.3 * k, (e) => e.noteOn(n)));
+    sim.at(6, (e) => e.noteOn(69));
+    const rows: { t: number; note: number; started: boolean; level: number; rate: number }[] = [];
+    sim.probe((s, t) => { const v = s.voices.find((x) => x.note === 60 || x.note === 69); if (v) rows.push({ t, ...v }); });
+    sim.run(6.5, (t) => (t >= 0.3 && t < 3 ? 0.354 * Math.sin(2 * Math.PI * 440 * t) : 0));
+    const before = rows.filter((r) => r.t <= 6)!;
+    const old = before[before.length - 1]!;
+    expect(old.note).toBe(60);
+    expect(old.started).toBe(true);
+    expect(old.level).toBeGreaterThan(0.1);
+    const fading = rows.filter((r) => r.t > 6 && !r.started);
+    expect(fading.length).toBeGreaterThan(3);
+    for (const r of fading) expect(r.note).toBe(69); // the new note owns the voice at once (note-offs, display)
+    for (let i = 1; i < fading.length; i++) expect(fading[i]!.level).toBeLessThanOrEqual(fading[i - 1]!.level);
+    for (const r of fading) expect(r.rate, `t ${r.t}`).toBe(old.rate); // no re-pitch while the old note sounds
+    const first = rows.find((r) => r.t > 6 && r.started)!;
+    expect(first, 'the new note starts').toBeDefined();
+    expect(first.t - 6).toBeLessThan(0.08);
+    console.log(`stealing: the new note starts ${((first.t - 6) * 1000).toFixed(1)} ms after its note-on`);
+    const last = rows[rows.length - 1]!;
+    expect(last.started).toBe(true);
+    expect(last.rate).not.toBe(old.rate);
+    expect(last.level).toBeGreaterThan(0);
   });
 
   it('trims: E2 and E3 move the window while a note plays', () => {

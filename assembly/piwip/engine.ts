@@ -6,7 +6,7 @@ import { shifterProcess, shifterMix } from "./shifter_voice";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
 import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd, bufferStopSample } from "./recording";
-import { midiNoteOn, playWaiting, noteStop, updateVoices } from "./players";
+import { midiNoteOn, playWaiting, noteStop, updateVoices, startStolen, nextStolen } from "./players";
 import { ensemblerTick, ensemblerEntries } from "./ensembler";
 import { ClassicPitch } from "../dsp/pitch/classic";
 import { PitchFollower } from "../dsp/pitch/follower";
@@ -259,11 +259,13 @@ export class Engine {
     if (s.recorder.finished) finishStop(s);
   }
 
-  /** Work due at this sample: a take about to run off the buffer, harmonizer note ends, ensembler entries. */
+  /** Work due at this sample: a take about to run off the buffer, harmonizer note ends, ensembler entries, a stolen
+   *  voice's new note. */
   private blockEvents(): void {
     guardBufferEnd(this.s);
     this.controls.harmonizer.release(this.s);
     ensemblerEntries(this.s);
+    startStolen(this.s);
   }
 
   /** The next sample at which blockEvents() or tick() has work (>= s.samples + 1 unless due now). */
@@ -278,6 +280,8 @@ export class Engine {
       const t = unchecked(s.ensStart[i]);
       if (t < due) due = t;
     }
+    const stolen = nextStolen(s);
+    if (stolen < due) due = stolen;
     const stop = bufferStopSample(s);
     if (stop >= 0 && stop < due) due = stop;
     return due > s.samples ? due : s.samples + 1;

@@ -1,6 +1,6 @@
 // The five player voices' control (spec §6): note gates and allocation with oldest-note stealing, release, and
 // the per-tick update that sets loop windows, start positions, levels and rates.
-import { State, Player, VOICES, ENSEMBLE_NOTE, MIDDLE_C_HZ, LEVEL_SLEW } from "./state";
+import { State, Player, VOICES, ENSEMBLE_NOTE, MIDDLE_C_HZ, LEVEL_SLEW, STEAL_FADE, STEAL_STAGES, STEAL_SPEEDUP, STEAL_DROP, STEAL_RETRY } from "./state";
 import {
   P_ONLY_DURING_REC, P_MIDI_DURING_REC, P_MIN_RECORDED, P_REFERENCE, P_LIVE_FOLLOW, P_START_AT_0, P_NOTES_VOL,
   P_SPREAD, P_VELOCITY, P_RT_FALLBACK, P_PROBABILITY, P_ROOT, P_JITTER, REF_MEDIAN, REF_REALTIME,
@@ -33,6 +33,14 @@ export function notePlay(s: State, note: i32, velocity: i32, steal: bool): bool 
     }
   }
   const v = unchecked(s.players[slot]);
+  if (v.midi != 0 && v.started) {
+    // A voice still sounding its old note: one softcut voice has one rate for both heads, so re-pitching it now
+    // would slew the old note's pitch (and the cut's fading-out head) audibly. Fade the old note out first; the
+    // new one starts at the sample the level reaches 0 (startStolen), from silence like any fresh note.
+    v.stealStage = 0;
+    v.voice.setLevel(0);
+    fadeStage(s, v);
+  }
   v.midi = note;
   v.freq = note == ENSEMBLE_NOTE ? 0 : noteHz(note);
   v.refUsed = 0;
@@ -94,7 +102,13 @@ function slewTo(v: Player, sec: f32): void {
 }
 
 function release(v: Player): void {
-  slewTo(v, LEVEL_SLEW);
+  if (v.startAt >= 0) {
+    // the note ends while its stolen voice still fades the old one out: the fade finishes (its stages go on), and
+    // no note starts after it
+    v.midi = 0;
+  } else {
+    slewTo(v, LEVEL_SLEW);
+  }
   v.voice.setLevel(0);
   v.midi = 0;
   v.freq = 0;
@@ -178,44 +192,86 @@ function jitterRate(s: State, v: Player): f64 {
   return 1 + spread * 2.0 * (s.prng.random() - 0.5);
 }
 
-/** The voice part of update_main (spec §6.3), run every tick. */
+/** The voice part of update_main (spec §6.3), run every tick. A stolen voice waiting for its fade-out is left
+ *  to startStolen. */
 export function updateVoices(s: State): void {
-  const p = s.params;
-  const minRecorded = p.get(P_MIN_RECORDED) / 1000.0;
+  const minRecorded = s.params.get(P_MIN_RECORDED) / 1000.0;
   for (let i = 0; i < VOICES; i++) {
     const v = unchecked(s.players[i]);
-    if (v.midi == 0) continue;
-    if (s.loopEnd < minRecorded) continue;
-    const ls = s.startTrim;
-    const le = s.loopEnd - s.endTrim;
-    if (!v.started || v.loopStart != ls || v.loopEnd != le) {
-      v.voice.setLoopStart(ls);
-      v.voice.setLoopEnd(le);
-      v.loopStart = ls;
-      v.loopEnd = le;
+    if (v.midi == 0 || v.startAt >= 0) continue;
+    updateVoice(s, v, minRecorded);
+  }
+}
+
+/** The next sample at which a stolen voice's new note may start (i64.MAX_VALUE: none waits). */
+export function nextStolen(s: State): i64 {
+  let due = i64.MAX_VALUE;
+  for (let i = 0; i < VOICES; i++) {
+    const t = unchecked(s.players[i]).startAt;
+    if (t >= 0 && t < due) due = t;
+  }
+  return due;
+}
+
+/** The next stage of a stolen voice's fade-out (STEAL_FADE): a slew twice as fast as the last, until the level
+ *  has halved; the last stage runs until the level is 0. */
+function fadeStage(s: State, v: Player): void {
+  const sec = STEAL_FADE / Math.pow(STEAL_SPEEDUP, <f64>v.stealStage);
+  v.stealStage++;
+  slewTo(v, <f32>sec);
+  // a one-pole reaching −60 dB in sec falls by STEAL_DROP in sec·ln(STEAL_DROP) / ln 1000
+  const frames = v.stealStage < STEAL_STAGES ? Math.ceil(sec * Math.log(STEAL_DROP) / Math.log(1000.0) * <f64>s.sampleRate) : 1.0;
+  v.startAt = s.samples + <i64>frames;
+}
+
+/** At its sample: a stolen voice's fade-out takes its next stage; once it has faded to exactly 0 its new note
+ *  starts (then as at a tick); a level not there yet (above 1, an open slew segment) looks again STEAL_RETRY
+ *  samples later. */
+export function startStolen(s: State): void {
+  const minRecorded = s.params.get(P_MIN_RECORDED) / 1000.0;
+  for (let i = 0; i < VOICES; i++) {
+    const v = unchecked(s.players[i]);
+    if (v.startAt < 0 || v.startAt > s.samples) continue;
+    if (v.stealStage < STEAL_STAGES) { fadeStage(s, v); continue; }
+    if (v.voice.level() != 0) { v.startAt = s.samples + STEAL_RETRY; continue; }
+    v.startAt = -1;
+    v.stealStage = 0;
+    if (v.midi != 0) updateVoice(s, v, minRecorded);
+  }
+}
+
+function updateVoice(s: State, v: Player, minRecorded: f64): void {
+  const p = s.params;
+  if (s.loopEnd < minRecorded) return;
+  const ls = s.startTrim;
+  const le = s.loopEnd - s.endTrim;
+  if (!v.started || v.loopStart != ls || v.loopEnd != le) {
+    v.voice.setLoopStart(ls);
+    v.voice.setLoopEnd(le);
+    v.loopStart = ls;
+    v.loopEnd = le;
+  }
+  const ref = reference(s, v);
+  if (!v.started) {
+    v.started = true;
+    let pos: f64;
+    if (s.recording && p.yes(P_LIVE_FOLLOW)) {
+      pos = clamp(s.quantize(s.seconds(<f64>s.recorder.pos)) - minRecorded, ls, le);
+    } else if (p.yes(P_START_AT_0)) {
+      pos = ls;
+    } else {
+      pos = clamp(s.quantize(v.voice.position()), ls, le);
     }
-    const ref = reference(s, v);
-    if (!v.started) {
-      v.started = true;
-      let pos: f64;
-      if (s.recording && p.yes(P_LIVE_FOLLOW)) {
-        pos = clamp(s.quantize(s.seconds(<f64>s.recorder.pos)) - minRecorded, ls, le);
-      } else if (p.yes(P_START_AT_0)) {
-        pos = ls;
-      } else {
-        pos = clamp(s.quantize(v.voice.position()), ls, le);
-      }
-      v.voice.setPosition(pos);
-      v.voice.setPlay(true);
-      v.ever = true;
-      slewTo(v, <f32>(p.get(P_NOTE_ATTACK) / 1000.0));
-      v.voice.setLevel(noteLevel(s, v));
-    }
-    if (v.midi == ENSEMBLE_NOTE) {
-      v.voice.setRate(jitterRate(s, v));
-    } else if (ref > 0 && ref != v.refUsed) {
-      v.refUsed = ref;
-      v.voice.setRate(v.freq / ref);
-    }
+    v.voice.setPosition(pos);
+    v.voice.setPlay(true);
+    v.ever = true;
+    slewTo(v, <f32>(p.get(P_NOTE_ATTACK) / 1000.0));
+    v.voice.setLevel(noteLevel(s, v));
+  }
+  if (v.midi == ENSEMBLE_NOTE) {
+    v.voice.setRate(jitterRate(s, v));
+  } else if (ref > 0 && ref != v.refUsed) {
+    v.refUsed = ref;
+    v.voice.setRate(v.freq / ref);
   }
 }

@@ -16,6 +16,17 @@ export const ENSEMBLE_NOTE = 160; // sentinel "note" of ensembler voices (spec �
 export const MIDDLE_C_HZ: f64 = 261.63;
 export const FADE_TIME: f32 = 0.2;
 export const LEVEL_SLEW: f32 = 2.0;
+/** A stolen voice's fade-out (§12.12), in STEAL_STAGES level slews: the first reaches −60 dB in STEAL_FADE s, each
+ *  next one twice as fast once the level has halved. A one-pole fade starts with a kink (its slope jumps from 0 to
+ *  level·ln(1000)/time), heard as a click in proportion; the ladder keeps every kink at the first one's size
+ *  (the level halves as the slope doubles) and still reaches silence in about 30 ms. */
+export const STEAL_FADE: f64 = 0.1;
+export const STEAL_STAGES: i32 = 6;
+export const STEAL_SPEEDUP: f64 = 1.5;
+export const STEAL_DROP: f64 = 3.0;
+/** While a stolen voice's level is not yet exactly 0 after its last stage, its new note looks again this many
+ *  samples later. */
+export const STEAL_RETRY: i64 = 48;
 export const MAX_PENDING = 16;
 
 /** Bookkeeping piwip keeps per player voice (the Lua `s.voice[i]`), beside the softcut voice itself. */
@@ -34,6 +45,10 @@ export class Player {
   jitterB: f64 = 0.5;
   jitterPhase: f64 = 0;
   slewSec: f32 = LEVEL_SLEW; // the level slew time the voice runs now (note attack, or the 2 s release)
+  // A stolen voice fades its old note out before the new one starts (§12.12): the sample at which the new note
+  // may start, once the level has reached 0 (-1 = none waiting)
+  startAt: i64 = -1;
+  stealStage: i32 = 0; // the fade-out's stage now running (1..STEAL_STAGES; 0 = no fade-out)
 }
 
 export class State {
