@@ -2,7 +2,7 @@
 // (128) and an offline render (any --block) must give the same music: every decision — control ticks, harmonizer
 // note ends, ensembler entries, the take's stop before the buffer end, the clock's beat — falls on its own sample.
 // The §14 timelines (sampler, follower, ensemble, follower + harmonizer at probability 100) at block sizes 1, 7,
-// 64, 128 and 256, through the CLI's renderAudio (events land on their samples; blocks split there).
+// 64, 128 and 256, and sampler steals, through the CLI's renderAudio (events land on their samples; blocks split there).
 import { describe, it, expect } from 'vitest';
 import { renderAudio, paramCatalog } from '../host/cli/render.ts';
 import { parseEvents } from '../host/io/events.ts';
@@ -27,6 +27,12 @@ function phrase(seconds: number): Float32Array {
 const CASES: Record<string, { preset: number; events: unknown[]; sets?: { id: string; value: number }[] }> = {
   sampler: { preset: 1, events: [{ t: 7, note: 67, dur: 1.5 }, { t: 7.3, note: 60, dur: 0.7 }] },
   follower: { preset: 2, events: [{ t: 1.0, note: 69, dur: 3 }, { t: 2.2, note: 81, dur: 2 }] },
+  // steals (§12.12): the old note's fade-out stages and the new note's start fall on their samples; a stolen note
+  // ended during its fade, and a voice freed mid-fade taken again
+  stealing: {
+    preset: 1, events: [60, 62, 64, 65, 67].map((note, k) => ({ t: 7 + 0.1 * k, note, dur: 1.5 }))
+      .concat([{ t: 7.5, note: 69, dur: 0.02 }, { t: 7.51, note: 71, dur: 1 }, { t: 7.53, note: 72, dur: 1 }]),
+  },
   ensemble: { preset: 3, events: [] },
   harmonizer: { preset: 2, events: [], sets: [{ id: 'probability', value: 100 }] },
 };
