@@ -35,6 +35,8 @@ const CASES: Record<string, { preset: number; events: unknown[]; sets?: { id: st
   },
   ensemble: { preset: 3, events: [] },
   harmonizer: { preset: 2, events: [], sets: [{ id: 'probability', value: 100 }] },
+  // the sinc reads (issue 12) on the follower: live follow above and below the input, wraps near the write head
+  'follower, interpolation = sinc': { preset: 2, events: [{ t: 1.0, note: 69, dur: 3 }, { t: 2.2, note: 81, dur: 2 }], sets: [{ id: 'interpolation', value: 2 }] },
 };
 
 function render(name: string, block: number): Float32Array {

@@ -50,6 +50,7 @@ const SPEC: Row[] = [
   // issue 12, for staccato phrases (defaults faithful)
   ['note wait', 'module', 'option', 1, 2, 1, 'no'],
   ['note attack', 'module', 'control', 1, 2000, 2000, '2000 ms'],
+  ['interpolation', 'module', 'option', 1, 2, 1, 'hermite'],
 ];
 
 describe('params (spec §11)', () => {
@@ -109,7 +110,7 @@ describe('params (spec §11)', () => {
     expect(eng.paramIndex('no such param')).toBe(-1);
     expect(Number.isNaN(eng.ex.paramGet(999))).toBe(true);
     expect(eng.ex.paramInfo(-5)).toBe(-1);
-    expect(eng.ex.paramFormat(48)).toBe(-1);
+    expect(eng.ex.paramFormat(49)).toBe(-1);
   });
 
   it('encoder detents move each type as the norns menu does (taper 1/clamp(range,200,800), control 1 %, number 1)', () => {

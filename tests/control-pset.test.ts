@@ -49,7 +49,7 @@ describe('PSET text (norns format)', () => {
     expect(text.toString()).toMatch(/^"scale_mode": overtone$/m); // A22: by name
     const b = PiwipEngine.create({ seed: 9 });
     const r = b.psetRead(text);
-    expect(r).toEqual({ name: 'round trip', applied: 48, clamped: 0, unknown: 0, corrupt: 0, duplicate: 0, firstCorruptLine: 0 });
+    expect(r).toEqual({ name: 'round trip', applied: 49, clamped: 0, unknown: 0, corrupt: 0, duplicate: 0, firstCorruptLine: 0 });
     const va = a.params().map((p) => p.value);
     const vb = b.params().map((p) => p.value);
     expect(vb).toEqual(va);
@@ -68,7 +68,7 @@ describe('PSET text (norns format)', () => {
     expect(t).toMatch(/^"probability": 1e-05$/m);
     expect(t).toMatch(/^"live follow": 2$/m);
     expect(t).toMatch(/^"root_note": 38$/m);
-    expect(t.split('\n').filter((l) => l).length).toBe(48);
+    expect(t.split('\n').filter((l) => l).length).toBe(49);
   });
 
   it('a norns file with corrupt lines, unknown ids and out-of-range values: valid lines apply, the rest is counted', () => {
@@ -160,7 +160,7 @@ describe('PSET slots on disk', () => {
     b.psetRequest('load', 3);
     const [ld] = d.service(b);
     expect(ld?.ok).toBe(true);
-    expect(ld?.report?.applied).toBe(48);
+    expect(ld?.report?.applied).toBe(49);
     expect(b.getParam('probability')).toBe(25);
     expect(b.formatParam('scale_mode')).toBe('locrian');
     expect(b.psetLast).toBe(3);

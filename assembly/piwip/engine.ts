@@ -1,7 +1,7 @@
 // The whole engine, driven one block at a time: input → analysis + recorder, five voices → output, and piwip's
 // control tick every `resolution` ms counted in samples (never wall time), so every host renders the same bits.
 import { State, Player, VOICES, FADE_TIME, LEVEL_SLEW } from "./state";
-import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_MIDI_CHANNEL, P_SHIFTER, SHIFTER_PSOLA, P_ROOT, P_SCALE } from "./params";
+import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_MIDI_CHANNEL, P_SHIFTER, SHIFTER_PSOLA, P_ROOT, P_SCALE, P_INTERPOLATION, INTERP_SINC } from "./params";
 import { shifterProcess, shifterMix } from "./shifter_voice";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
@@ -236,9 +236,11 @@ export class Engine {
     // the voices add into zeroed outputs; a centred mix fills the right channel by the copy below
     memory.fill(outL, 0, <usize>n << 2);
     if (!centred) memory.fill(outR, 0, <usize>n << 2);
+    const sinc = s.params.opt(P_INTERPOLATION) == INTERP_SINC;
     for (let i = 0; i < VOICES; i++) {
       const v = unchecked(s.players[i]);
       if (v.ever) {
+        v.voice.setInterpolation(sinc);
         v.voice.setWritten(first, last, moving);
         v.voice.render(outL, centred ? 0 : outR, n);
       }

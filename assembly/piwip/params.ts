@@ -51,7 +51,13 @@ export const P_TUNE_AMOUNT = 45;
 // dropped; the varispeed voices' attack (their level slew at note start; release keeps the 2 s)
 export const P_NOTE_WAIT = 46;
 export const P_NOTE_ATTACK = 47;
-export const PARAM_COUNT = 48;
+// issue 12: the varispeed voices' reads, softcut's Hermite (faithful) or an 8-tap windowed sinc (images < −60 dBc)
+export const P_INTERPOLATION = 48;
+export const PARAM_COUNT = 49;
+
+// interpolation choices
+export const INTERP_HERMITE = 1;
+export const INTERP_SINC = 2;
 
 // shifter choices
 export const SHIFTER_VARISPEED = 1;
@@ -149,6 +155,7 @@ export class Params {
     d[P_TUNE_AMOUNT] = control("tune amount", 4, 0, 100, 1, 100, "%", false);
     d[P_NOTE_WAIT] = opt("note wait", 4, "no|yes", 1);
     d[P_NOTE_ATTACK] = control("note attack", 4, 1, 2000, 1, 2000, "ms", false);
+    d[P_INTERPOLATION] = opt("interpolation", 4, "hermite|sinc", 1);
     for (let i = 0; i < PARAM_COUNT; i++) this.values[i] = d[i].def;
   }
 

@@ -171,6 +171,14 @@ function main(): void {
     ` insns/sample, hash ${nd.hash},` +
     ` worst block ${(Number(nd.insns_max_block) / 128).toFixed(0)} insns/sample (t = ${(Number(nd.insns_max_block_at) * 128 / RATE).toFixed(2)} s)`);
 
+  const si = qemu(elf, [], 'events-sinc.txt');
+  const sn = qemu(elf, [], 'events-sinc-no-detector.txt');
+  console.log(`interpolation = sinc (8-tap windowed sinc reads, otherwise the same scenario): ${Number(si.insns_per_sample).toFixed(1)}` +
+    ` insns/sample (${(Number(si.insns_per_sample) - ips >= 0 ? '+' : '')}${(Number(si.insns_per_sample) - ips).toFixed(1)} over hermite), hash ${si.hash},` +
+    ` worst block ${(Number(si.insns_max_block) / 128).toFixed(0)} insns/sample (t = ${(Number(si.insns_max_block_at) * 128 / RATE).toFixed(2)} s);` +
+    ` with detector = off: ${Number(sn.insns_per_sample).toFixed(1)} insns/sample` +
+    ` (${(Number(sn.insns_per_sample) - Number(nd.insns_per_sample)).toFixed(1)} over hermite), worst block ${(Number(sn.insns_max_block) / 128).toFixed(0)}`);
+
   const ps = qemu(elf, [], 'events-psola.txt');
   console.log(`tune preset (shifter = psola + autotune, detector on, 5 held notes from 2 s on the shifter): ${Number(ps.insns_per_sample).toFixed(1)}` +
     ` insns/sample, hash ${ps.hash},` +

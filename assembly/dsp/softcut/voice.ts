@@ -4,6 +4,7 @@
 import { peek, peekClamped, hermite } from "./interp";
 import { fadeIn, fadeOut, fadeTap, initFadeTable, FADE_SEGMENTS } from "./fade";
 import { slewPole } from "./slew";
+import { sincRead, initSincTable, SINC_BEFORE, SINC_AFTER } from "./sinc";
 
 /** softcut clamps rates to ±64. */
 export const MAX_RATE: f64 = 64.0;
@@ -57,6 +58,16 @@ function powSteps(pole: f64, steps: i32): f64 {
   else return limit;
   if (room >= <f64>limit) return limit;
   return room >= 1.0 ? <i32>room : 0; // also 0 for NaN
+}
+
+/** peek() with the sinc read in range (phase in [SINC_BEFORE, safeEnd)); the clamped Hermite elsewhere. */
+// @ts-ignore: decorator
+@inline function peekSinc(buf: usize, frames: i32, safeEnd: f64, phase: f64): f32 {
+  if (phase >= <f64>SINC_BEFORE && phase < safeEnd) {
+    const j = <i32>phase;
+    return sincRead(buf, j, <f32>(phase - <f64>j));
+  }
+  return peekClamped(buf, frames, phase);
 }
 
 /** "No limit": a voice nobody told where the written material ends reads its whole buffer (softcut). */
@@ -151,6 +162,7 @@ export class Voice {
   private buf: usize = 0;
   private frames: i32 = 0;
   private play: bool = false;
+  private sinc: bool = false; // interpolation = sinc (sinc.ts) instead of softcut's Hermite
 
   // Sub-heads. `phase` is the newest (active) head; `fadePhase` is the head fading out while xfade < 1.
   // The two gains are sin/cos of one crossfade progress, so they are always an exact equal-power pair.
@@ -215,6 +227,7 @@ export class Voice {
    */
   init(sampleRate: f32, buf: StaticArray<f32>, bufFrames: i32): void {
     initFadeTable();
+    initSincTable();
     this.sr = sampleRate > 0 && sampleRate < 1e7 ? sampleRate : 48000;
     this.bufRef = buf;
     this.buf = changetype<usize>(buf);
@@ -247,6 +260,9 @@ export class Voice {
     if (on && !this.play) this.xfade = 1;
     this.play = on;
   }
+
+  /** Interpolation of the reads: false = softcut's 4-point Hermite, true = the 8-tap windowed sinc (sinc.ts). */
+  setInterpolation(sinc: bool): void { this.sinc = sinc; }
 
   /** Loop start in seconds (clamped to the buffer). The loop is always on. */
   setLoopStart(sec: f64): void {
@@ -400,7 +416,12 @@ export class Voice {
     const buf = this.buf;
     const frames = this.frames;
     const audible = frames > 0;
-    const safeEnd = <f64>(frames - 2);
+    // the fast reads' reach around the read frame: Hermite j − 1 .. j + 2, sinc j − 3 .. j + 4 (nearer the buffer's
+    // edges or the written material's end a read takes the clamped Hermite: a few frames, once per pass)
+    const sinc = this.sinc;
+    const reachLo: f64 = sinc ? <f64>SINC_BEFORE : 1.0;
+    const reachHi: f64 = sinc ? <f64>SINC_AFTER : 2.0;
+    const safeEnd = <f64>frames - reachHi;
     let pending = this.pending;
     const levelSeg = this.levelSeg;
     const levelPoleSeg = this.levelPoleSeg;
@@ -430,7 +451,7 @@ export class Voice {
     let dGainR = this.dGainR;
     const invSeg = <f32>1 / <f32>levelSeg;
     // the one-head window: reads take peek()'s in-range case and the loop check passes
-    const runLo = loopStart > 1.0 ? loopStart : 1.0;
+    const runLo = loopStart > reachLo ? loopStart : reachLo;
     const runHi = loopEnd < safeEnd ? loopEnd : safeEnd;
     const lim0 = this.lim0;
     const limEnd = this.limEnd;
@@ -443,7 +464,7 @@ export class Voice {
     // below these no head's wrap guard or read limit can bite during this render (see outsideLazy)
     const limLow = lim0 < limEnd ? lim0 : limEnd;
     const guardLow = limLow - fadeLen - WRAP_MARGIN * (1.0 + MAX_RATE);
-    const readLow = limLow - 2.0;
+    const readLow = limLow - reachHi;
     // a new take writes from 0 again: heads now ahead of its write head read the previous take there
     const newTake = w0 < this.limSeen;
     this.limSeen = writtenAt(lim0, limEnd, n);
@@ -499,7 +520,7 @@ export class Voice {
           while (i < n) {
             if (rateDist == 0) {
               let hi = runHi;
-              const rd = writtenAt(hl0, hlE, i) - 2.0;
+              const rd = writtenAt(hl0, hlE, i) - reachHi;
               if (rd < hi) hi = rd;
               if (rate > 0) {
                 const g = runGuard(hl0, hlE, fadeLen, rate, i);
@@ -537,7 +558,7 @@ export class Voice {
                     else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                     tap = j;
                   }
-                  const s = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+                  const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
                   const o = <usize>i << 2;
                   store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
                   if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
@@ -568,8 +589,8 @@ export class Voice {
             if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
             if ((level != 0 || segLeft != 0) && audible) {
               let s: f32;
-              let inRange = phase >= 1.0 && phase < safeEnd; // peek()'s in-range case, on written material
-              if (inRange && !(phase < readLow)) inRange = phase < writtenAt(hl0, hlE, i) - 2.0;
+              let inRange = phase >= reachLo && phase < safeEnd; // peek()'s in-range case, on written material
+              if (inRange && !(phase < readLow)) inRange = phase < writtenAt(hl0, hlE, i) - reachHi;
               if (inRange) {
                 const j = <i32>phase;
                 if (j != tap) {
@@ -579,7 +600,7 @@ export class Voice {
                   else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                   tap = j;
                 }
-                s = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+                s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
               } else {
                 const w = writtenAt(hl0, hlE, i);
                 s = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
@@ -627,11 +648,11 @@ export class Voice {
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
             let top = safeEnd;
-            const rdA = writtenAt(hl0, hlE, i) - 2.0;
-            const rdB = writtenAt(fl0, flE, i) - 2.0;
+            const rdA = writtenAt(hl0, hlE, i) - reachHi;
+            const rdB = writtenAt(fl0, flE, i) - reachHi;
             if (rdA < top) top = rdA;
             if (rdB < top) top = rdB;
-            const end = i + runLength(lo, hi, rate, 1.0, top, n - i);
+            const end = i + runLength(lo, hi, rate, reachLo, top, n - i);
             while (i < end) {
               let segEnd = end;
               let dL: f32 = 0, dR: f32 = 0;
@@ -662,7 +683,7 @@ export class Voice {
                   else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                   tap = j;
                 }
-                const a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+                const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
                 const jf = <i32>fadePhase;
                 if (jf != tapF) {
                   const p = buf + (<usize>(jf - 1) << 2);
@@ -671,7 +692,7 @@ export class Voice {
                   else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                   tapF = jf;
                 }
-                const b = hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3);
+                const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3));
                 const xi = xfade * <f32>FADE_SEGMENTS;
                 const k = <i32>xi;
                 if (k != seg) {
@@ -719,8 +740,8 @@ export class Voice {
           if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
           if ((level != 0 || segLeft != 0) && audible) {
             let a: f32;
-            let okA = phase >= 1.0 && phase < safeEnd;
-            if (okA && !(phase < readLow)) okA = phase < writtenAt(hl0, hlE, i) - 2.0;
+            let okA = phase >= reachLo && phase < safeEnd;
+            if (okA && !(phase < readLow)) okA = phase < writtenAt(hl0, hlE, i) - reachHi;
             if (okA) {
               const j = <i32>phase;
               if (j != tap) {
@@ -730,14 +751,14 @@ export class Voice {
                 else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                 tap = j;
               }
-              a = hermite(<f32>(phase - <f64>j), y0, y1, y2, y3);
+              a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
             } else {
               const w = writtenAt(hl0, hlE, i);
               a = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
             }
             let b: f32;
-            let okB = fadePhase >= 1.0 && fadePhase < safeEnd;
-            if (okB && !(fadePhase < readLow)) okB = fadePhase < writtenAt(fl0, flE, i) - 2.0;
+            let okB = fadePhase >= reachLo && fadePhase < safeEnd;
+            if (okB && !(fadePhase < readLow)) okB = fadePhase < writtenAt(fl0, flE, i) - reachHi;
             if (okB) {
               const j = <i32>fadePhase;
               if (j != tapF) {
@@ -747,7 +768,7 @@ export class Voice {
                 else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                 tapF = j;
               }
-              b = hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3);
+              b = (sinc ? sincRead(buf, j, <f32>(fadePhase - <f64>j)) : hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3));
             } else {
               const wB = writtenAt(fl0, flE, i);
               b = peekClamped(buf, wB < framesF ? <i32>wB : frames, fadePhase);
@@ -809,13 +830,14 @@ export class Voice {
       if (segLeft != 0) { gainL += dGainL; gainR += dGainR; }
       if ((level != 0 || segLeft != 0) && audible) {
         const w = writtenAt(hl0, hlE, i);
-        const top = w - 2.0 < safeEnd ? w - 2.0 : safeEnd;
+        const top = w - reachHi < safeEnd ? w - reachHi : safeEnd;
         const wf = w < framesF ? <i32>w : frames;
-        let s = peek(buf, wf, top, phase);
+        let s = sinc ? peekSinc(buf, wf, top, phase) : peek(buf, wf, top, phase);
         if (xfade < 1) {
           const wB = writtenAt(fl0, flE, i);
-          const topB = wB - 2.0 < safeEnd ? wB - 2.0 : safeEnd;
-          s = s * fadeIn(xfade) + peek(buf, wB < framesF ? <i32>wB : frames, topB, fadePhase) * fadeOut(xfade);
+          const topB = wB - reachHi < safeEnd ? wB - reachHi : safeEnd;
+          const wfB = wB < framesF ? <i32>wB : frames;
+          s = s * fadeIn(xfade) + (sinc ? peekSinc(buf, wfB, topB, fadePhase) : peek(buf, wfB, topB, fadePhase)) * fadeOut(xfade);
         }
         const o = <usize>i << 2;
         store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
