@@ -51,7 +51,7 @@ export const P_TUNE_AMOUNT = 45;
 // dropped; the varispeed voices' attack (their level slew at note start; release keeps the 2 s)
 export const P_NOTE_WAIT = 46;
 export const P_NOTE_ATTACK = 47;
-// issue 12: the varispeed voices' reads, softcut's Hermite (faithful) or an 8-tap windowed sinc (images < −60 dBc)
+// issue 12: the varispeed voices' reads, softcut's Hermite (faithful) or a 12-tap windowed sinc (images < −85 dBc)
 export const P_INTERPOLATION = 48;
 export const PARAM_COUNT = 49;
 

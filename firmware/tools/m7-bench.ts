@@ -151,6 +151,13 @@ function main(): void {
   writeFileSync(join(WORK, 'events-no-detector.txt'), eventsText(noDetector));
   // the tune preset (shifter = psola, autotune on), the detector on, five held notes on the shifter from 2 s
   writeFileSync(join(WORK, 'events-psola.txt'), eventsText(psolaScenario(RATE)));
+  // the same two scenarios with the varispeed voices reading through the windowed sinc (interpolation = sinc)
+  const sinc = standardScenario(RATE);
+  sinc.events.unshift({ t: 0, param: 'interpolation', value: 2 });
+  writeFileSync(join(WORK, 'events-sinc.txt'), eventsText(sinc));
+  const sincNoDetector = standardScenario(RATE);
+  sincNoDetector.events.unshift({ t: 0, param: 'detector', value: 3 }, { t: 0, param: 'interpolation', value: 2 });
+  writeFileSync(join(WORK, 'events-sinc-no-detector.txt'), eventsText(sincNoDetector));
 
   const B = 'build/bench/w2c';
   make(`B=${B}`, `WASM=${wasm}`, 'm7');
@@ -173,7 +180,7 @@ function main(): void {
 
   const si = qemu(elf, [], 'events-sinc.txt');
   const sn = qemu(elf, [], 'events-sinc-no-detector.txt');
-  console.log(`interpolation = sinc (8-tap windowed sinc reads, otherwise the same scenario): ${Number(si.insns_per_sample).toFixed(1)}` +
+  console.log(`interpolation = sinc (12-tap windowed sinc reads, otherwise the same scenario): ${Number(si.insns_per_sample).toFixed(1)}` +
     ` insns/sample (${(Number(si.insns_per_sample) - ips >= 0 ? '+' : '')}${(Number(si.insns_per_sample) - ips).toFixed(1)} over hermite), hash ${si.hash},` +
     ` worst block ${(Number(si.insns_max_block) / 128).toFixed(0)} insns/sample (t = ${(Number(si.insns_max_block_at) * 128 / RATE).toFixed(2)} s);` +
     ` with detector = off: ${Number(sn.insns_per_sample).toFixed(1)} insns/sample` +

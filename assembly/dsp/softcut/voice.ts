@@ -261,7 +261,7 @@ export class Voice {
     this.play = on;
   }
 
-  /** Interpolation of the reads: false = softcut's 4-point Hermite, true = the 8-tap windowed sinc (sinc.ts). */
+  /** Interpolation of the reads: false = softcut's 4-point Hermite, true = the 12-tap windowed sinc (sinc.ts). */
   setInterpolation(sinc: bool): void { this.sinc = sinc; }
 
   /** Loop start in seconds (clamped to the buffer). The loop is always on. */
@@ -416,7 +416,7 @@ export class Voice {
     const buf = this.buf;
     const frames = this.frames;
     const audible = frames > 0;
-    // the fast reads' reach around the read frame: Hermite j − 1 .. j + 2, sinc j − 3 .. j + 4 (nearer the buffer's
+    // the fast reads' reach around the read frame: Hermite j − 1 .. j + 2, sinc j − 5 .. j + 6 (nearer the buffer's
     // edges or the written material's end a read takes the clamped Hermite: a few frames, once per pass)
     const sinc = this.sinc;
     const reachLo: f64 = sinc ? <f64>SINC_BEFORE : 1.0;
