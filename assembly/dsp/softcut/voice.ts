@@ -412,13 +412,19 @@ export class Voice {
    */
   render(outL: usize, outR: usize, n: i32): void {
     if (!this.play || n <= 0) return;
+    // one compiled copy per interpolation (K = f64: sinc), so neither pays for the other's branches and registers
+    if (this.sinc) this.renderAs<f64>(outL, outR, n);
+    else this.renderAs<f32>(outL, outR, n);
+  }
+
+  private renderAs<K>(outL: usize, outR: usize, n: i32): void {
     if (n > 256) n = 256;
     const buf = this.buf;
     const frames = this.frames;
     const audible = frames > 0;
     // the fast reads' reach around the read frame: Hermite j − 1 .. j + 2, sinc j − 5 .. j + 6 (nearer the buffer's
     // edges or the written material's end a read takes the clamped Hermite: a few frames, once per pass)
-    const sinc = this.sinc;
+    const sinc = sizeof<K>() == 8; // a compile-time constant: the other interpolation's code is not emitted
     const reachLo: f64 = sinc ? <f64>SINC_BEFORE : 1.0;
     const reachHi: f64 = sinc ? <f64>SINC_AFTER : 2.0;
     const safeEnd = <f64>frames - reachHi;
