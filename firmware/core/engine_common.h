@@ -86,6 +86,39 @@ static int process_precheck(const float *in_l, const float *in_r, float *out_l, 
 }
 
 void piwip_set_dead_output(enum piwip_dead_output mode) { s_dead_output = mode; }
+
+/* ---- the link's byte windows, the same for both engines ------------------------------------------------------- */
+/* Each engine defines these: its linear memory's base, and one guarded call of linkIn(k) / linkOut(want) (linkOut's
+ * count, 0 when there is nothing or the call trapped). */
+static uint8_t *engine_mem(void);
+static void engine_link_in(uint32_t k);
+static int engine_link_out(uint32_t want);
+
+int piwip_link_ready(void) { return s_alive && s_link_in_ptr; }
+
+int piwip_link_in(const uint8_t *bytes, size_t n) {
+  while (n > 0 && piwip_link_ready()) {
+    size_t k = n > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : n;
+    memcpy(engine_mem() + s_link_in_ptr, bytes, k);
+    engine_link_in((uint32_t)k);
+    bytes += k;
+    n -= k;
+  }
+  return s_alive ? PIWIP_OK : PIWIP_E_DEAD;
+}
+
+size_t piwip_link_out(uint8_t *dst, size_t max) {
+  size_t got = 0;
+  while (got < max && piwip_link_ready()) {
+    size_t want = max - got > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : max - got;
+    int n = engine_link_out((uint32_t)want);
+    if (n <= 0) break;
+    if ((size_t)n > want) n = (int)want;
+    memcpy(dst + got, engine_mem() + s_link_out_ptr, (size_t)n);
+    got += (size_t)n;
+  }
+  return got;
+}
 const char *piwip_last_error(void) { return s_error; }
 
 #endif

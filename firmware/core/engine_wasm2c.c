@@ -211,38 +211,13 @@ const uint8_t *piwip_screen(uint32_t *frame) {
 }
 
 /* ---- link and PSETs --------------------------------------------------------------------------------------------- */
-int piwip_link_ready(void) { return s_alive && s_link_in_ptr; }
-
 /* One guarded call per window, in functions of their own: no caller locals live across setjmp. */
-static __attribute__((noinline)) void link_in_window(uint32_t k) { CALL("linkIn", Z_piwipZ_linkIn(&s_inst, k)); }
-static __attribute__((noinline)) int link_out_window(uint32_t want) {
+static uint8_t *engine_mem(void) { return mem(); }
+static __attribute__((noinline)) void engine_link_in(uint32_t k) { CALL("linkIn", Z_piwipZ_linkIn(&s_inst, k)); }
+static __attribute__((noinline)) int engine_link_out(uint32_t want) {
   volatile int n = 0;
   CALL("linkOut", n = (int32_t)Z_piwipZ_linkOut(&s_inst, want));
   return s_alive ? n : 0;
-}
-
-int piwip_link_in(const uint8_t *bytes, size_t n) {
-  while (n > 0 && piwip_link_ready()) {
-    size_t k = n > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : n;
-    memcpy(mem() + s_link_in_ptr, bytes, k);
-    link_in_window((uint32_t)k);
-    bytes += k;
-    n -= k;
-  }
-  return s_alive ? PIWIP_OK : PIWIP_E_DEAD;
-}
-
-size_t piwip_link_out(uint8_t *dst, size_t max) {
-  size_t got = 0;
-  while (got < max && piwip_link_ready()) {
-    size_t want = max - got > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : max - got;
-    int n = link_out_window((uint32_t)want);
-    if (n <= 0) break;
-    if ((size_t)n > want) n = (int)want;
-    memcpy(dst + got, mem() + s_link_out_ptr, (size_t)n);
-    got += (size_t)n;
-  }
-  return got;
 }
 
 void piwip_link_service(void) {

@@ -280,29 +280,11 @@ static int call3(int f, int nargs, int32_t a, int32_t b, int32_t c, int32_t *out
   return 0;
 }
 
-int piwip_link_ready(void) { return s_alive && s_link_in_ptr; }
-
-int piwip_link_in(const uint8_t *bytes, size_t n) {
-  while (n > 0 && piwip_link_ready()) {
-    size_t k = n > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : n;
-    memcpy(mem(NULL) + s_link_in_ptr, bytes, k);
-    call3(F_LINK_IN, 1, (int32_t)k, 0, 0, NULL);
-    bytes += k;
-    n -= k;
-  }
-  return s_alive ? PIWIP_OK : PIWIP_E_DEAD;
-}
-size_t piwip_link_out(uint8_t *dst, size_t max) {
-  size_t got = 0;
-  while (got < max && piwip_link_ready()) {
-    size_t want = max - got > PIWIP_LINK_WINDOW ? PIWIP_LINK_WINDOW : max - got;
-    int32_t n = 0;
-    if (call3(F_LINK_OUT, 1, (int32_t)want, 0, 0, &n) || n <= 0) break;
-    if ((size_t)n > want) n = (int32_t)want;
-    memcpy(dst + got, mem(NULL) + s_link_out_ptr, (size_t)n);
-    got += (size_t)n;
-  }
-  return got;
+static uint8_t *engine_mem(void) { return mem(NULL); }
+static void engine_link_in(uint32_t k) { call3(F_LINK_IN, 1, (int32_t)k, 0, 0, NULL); }
+static int engine_link_out(uint32_t want) {
+  int32_t n = 0;
+  return call3(F_LINK_OUT, 1, (int32_t)want, 0, 0, &n) ? 0 : n;
 }
 void piwip_link_service(void) { if (piwip_link_ready()) call3(F_LINK_SERVICE, 0, 0, 0, 0, NULL); }
 void piwip_link_identity(const char *identity, int caps) {
