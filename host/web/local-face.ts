@@ -1,17 +1,15 @@
 // LocalFace: the EngineFace of an engine running in this computer's AudioWorklet (the page, or piwip play through
 // node-web-audio-api). It only speaks the worklet protocol; audio routing (microphone, files, outputs) is the
 // caller's business, through `node`.
-import type { EngineFace, FaceEvents, FaceParam, ParamValue, PsetReportLite, Telemetry } from '../face/face.ts';
+import type { EngineFace, ParamValue, PsetReportLite, Telemetry } from '../face/face.ts';
 import { WORKLET_NAME, type FromWorklet, type ToWorklet } from './protocol.ts';
+import { MessageFace, type FaceControl } from '../face/message-face.ts';
 
-type Handlers = { [K in keyof FaceEvents]: FaceEvents[K][] };
 
 export interface LocalFaceOptions { maxRecSeconds?: number; seed?: number }
 
-export class LocalFace implements EngineFace {
+export class LocalFace extends MessageFace implements EngineFace {
   readonly where = 'this computer';
-  private table: FaceParam[] = [];
-  private handlers: Handlers = { screen: [], params: [], telemetry: [], psetRequest: [] };
   private pending = new Map<number, (m: Extract<FromWorklet, { t: 'reply' }>) => void>();
   private nextId = 1;
   private chunks: Float32Array[] | null = null;
@@ -19,7 +17,7 @@ export class LocalFace implements EngineFace {
   lastScreen: Uint8Array | null = null;
   lastTelemetry: Telemetry | null = null;
 
-  private constructor(readonly node: AudioWorkletNode) {}
+  private constructor(readonly node: AudioWorkletNode) { super(); }
 
   /**
    * Load the worklet module, start the engine from the wasm bytes and wait until it is up.
@@ -49,10 +47,6 @@ export class LocalFace implements EngineFace {
     return new Promise((resolve) => { this.pending.set(m.id, resolve); this.send(m); });
   }
 
-  private emit<K extends keyof FaceEvents>(k: K, ...args: Parameters<FaceEvents[K]>): void {
-    for (const fn of this.handlers[k]) (fn as (...a: unknown[]) => void)(...args);
-  }
-
   private onMessage(m: FromWorklet): void {
     switch (m.t) {
       case 'screen': this.lastScreen = m.fb; this.emit('screen', m.fb, m.frame); break;
@@ -72,13 +66,7 @@ export class LocalFace implements EngineFace {
     }
   }
 
-  params(): FaceParam[] { return this.table; }
-  on<K extends keyof FaceEvents>(event: K, fn: FaceEvents[K]): void { this.handlers[event].push(fn); }
-  key(n: 1 | 2 | 3, z: 0 | 1): void { this.send({ t: 'key', n, z }); }
-  enc(n: 1 | 2 | 3, d: number): void { if (d) this.send({ t: 'enc', n, d: Math.round(d) }); }
-  midi(bytes: ArrayLike<number>): void { this.send({ t: 'midi', bytes: Array.from(bytes) }); }
-  paramSet(index: number, value: number): void { this.send({ t: 'paramSet', i: index, v: value }); }
-  paramDelta(index: number, d: number, fine = false): void { this.send({ t: 'paramDelta', i: index, d: Math.round(d), fine }); }
+  protected sendControl(m: FaceControl): void { this.send(m); }
   async psetGet(name = ''): Promise<string> { return (await this.ask({ t: 'psetGet', id: this.nextId++, name })).text ?? ''; }
   async psetPut(text: string, slot = 0): Promise<PsetReportLite> {
     const r = (await this.ask({ t: 'psetPut', id: this.nextId++, text, slot })).report!;

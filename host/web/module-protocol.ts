@@ -3,6 +3,7 @@
 // frame number (LE) + the 4096-byte framebuffer; the page sends an engine to upload as one binary message right
 // after its `upload` request.
 import type { FaceParam, ParamValue, PsetReportLite, Telemetry } from '../face/face.ts';
+import type { FaceControl } from '../face/message-face.ts';
 
 export const LINK_PATH = '/link';
 /** Largest engine the bridge accepts from the page (the module checks it again). */
@@ -21,11 +22,7 @@ export interface ModuleSlot { slot: number; name: string }
 
 export type ToBridge =
   | { t: 'open'; port: string }
-  | { t: 'key'; n: number; z: number }
-  | { t: 'enc'; n: number; d: number }
-  | { t: 'midi'; bytes: number[] }
-  | { t: 'paramSet'; i: number; v: number }
-  | { t: 'paramDelta'; i: number; d: number; fine: boolean }
+  | FaceControl
   | { t: 'psetGet'; id: number; name: string }
   | { t: 'psetPut'; id: number; text: string }
   | { t: 'paramGet'; id: number; i: number }

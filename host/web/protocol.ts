@@ -1,12 +1,9 @@
 // Messages between a LocalFace (page or Node main thread) and the engine's AudioWorklet (worklet.ts).
 import type { FaceParam, ParamValue, PsetReportLite, Telemetry } from '../face/face.ts';
+import type { FaceControl } from '../face/message-face.ts';
 
 export type ToWorklet =
-  | { t: 'key'; n: number; z: number }
-  | { t: 'enc'; n: number; d: number }
-  | { t: 'midi'; bytes: number[] }
-  | { t: 'paramSet'; i: number; v: number }
-  | { t: 'paramDelta'; i: number; d: number; fine: boolean }
+  | FaceControl
   | { t: 'psetGet'; id: number; name: string }
   | { t: 'psetPut'; id: number; text: string; slot: number }
   | { t: 'psetSlot'; slot: number; name: string | null; last: boolean }

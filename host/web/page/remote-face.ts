@@ -1,19 +1,17 @@
 // RemoteFace: the EngineFace of a module, in the page, over the server's WebSocket bridge (bridge.ts), so the same
 // screen, keys, encoders, params panel and PSET export/import drive the module unchanged. Plus module extras: its
 // own PSET slots, engine upload with progress, the link's health, and paramGet/screenGet for the tests.
-import type { EngineFace, FaceEvents, FaceParam, ParamValue, PsetReportLite, Telemetry } from '../../face/face.ts';
+import type { EngineFace, ParamValue, PsetReportLite, Telemetry } from '../../face/face.ts';
 import { LINK_PATH, MAX_UPLOAD_BYTES, type FromBridge, type LinkStats, type ModuleSlot, type ToBridge } from '../module-protocol.ts';
+import { MessageFace, type FaceControl } from '../../face/message-face.ts';
 
-type Handlers = { [K in keyof FaceEvents]: FaceEvents[K][] };
 type Reply = Extract<FromBridge, { t: 'reply' }>;
 type Progress = Extract<FromBridge, { t: 'progress' }>;
 type Dist<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-export class RemoteFace implements EngineFace {
+export class RemoteFace extends MessageFace implements EngineFace {
   where = 'module';
   engineHash = '';
-  private table: FaceParam[] = [];
-  private handlers: Handlers = { screen: [], params: [], telemetry: [], psetRequest: [] };
   private pending = new Map<number, { resolve: (r: Reply) => void; progress?: (p: Progress) => void }>();
   private nextId = 1;
   lastScreen: Uint8Array | null = null;
@@ -25,7 +23,7 @@ export class RemoteFace implements EngineFace {
   onError: ((message: string) => void) | null = null;
   onSlots: ((s: { last: number; slots: ModuleSlot[] }) => void) | null = null;
 
-  private constructor(private ws: WebSocket) {}
+  private constructor(private ws: WebSocket) { super(); }
 
   /** Open the bridge and ask it for the module on `port`; resolves when its param table has arrived. */
   static async connect(port: string): Promise<RemoteFace> {
@@ -73,10 +71,6 @@ export class RemoteFace implements EngineFace {
     return r;
   }
 
-  private emit<K extends keyof FaceEvents>(k: K, ...args: Parameters<FaceEvents[K]>): void {
-    for (const fn of this.handlers[k]) (fn as (...a: unknown[]) => void)(...args);
-  }
-
   private onMessage(data: string | ArrayBuffer): void {
     if (typeof data !== 'string') {
       if (data.byteLength !== 4 + 4096) return;
@@ -109,13 +103,7 @@ export class RemoteFace implements EngineFace {
   }
 
   // ---- EngineFace ----------------------------------------------------------------------------------------------
-  params(): FaceParam[] { return this.table; }
-  on<K extends keyof FaceEvents>(event: K, fn: FaceEvents[K]): void { this.handlers[event].push(fn); }
-  key(n: 1 | 2 | 3, z: 0 | 1): void { this.send({ t: 'key', n, z }); }
-  enc(n: 1 | 2 | 3, d: number): void { if (d) this.send({ t: 'enc', n, d: Math.round(d) }); }
-  midi(bytes: ArrayLike<number>): void { this.send({ t: 'midi', bytes: Array.from(bytes) }); }
-  paramSet(index: number, value: number): void { this.send({ t: 'paramSet', i: index, v: value }); }
-  paramDelta(index: number, d: number, fine = false): void { this.send({ t: 'paramDelta', i: index, d: Math.round(d), fine }); }
+  protected sendControl(m: FaceControl): void { this.send(m); }
   async psetGet(name = ''): Promise<string> { return (await this.must({ t: 'psetGet', name })).text ?? ''; }
   async psetPut(text: string): Promise<PsetReportLite> { return (await this.must({ t: 'psetPut', text })).report!; }
   psetSlot(): void { /* the module keeps its own slots: slots() / slotOp() */ }
