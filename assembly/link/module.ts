@@ -348,7 +348,7 @@ export class Link {
     this.u16(i);
     this.f64(v);
     const t = s.text;
-    // format into the tx body directly: the text buffer's head is free between host calls
+    // the shared text buffer is free between host calls: format there, then copy the text into the body
     t.clear();
     s.params.format(t, i);
     this.str(changetype<usize>(t.data), t.len);
@@ -501,8 +501,7 @@ export class Link {
     this.begin(M_ACK); this.u8(T_PSET_OP); this.u8(0); this.u16(code);
     this.ascii(op == 1 ? "saved" : op == 2 ? "loaded" : op == 3 ? "deleted" : "?");
     this.finish();
-    this.slots();
-    void slot;
+    this.slots(); // the slot's new state is in the list that follows
   }
 
   /** The shell's own frame (upload status, logs): payload in the send window. */
@@ -515,7 +514,7 @@ export class Link {
 
   setIdentity(len: i32, caps: i32): void {
     const t = engine.s.text;
-    const n = len < 0 ? 0 : len > 255 ? 255 : len > TEXT_CAP ? TEXT_CAP : len;
+    const n = len < 0 ? 0 : len > 255 ? 255 : len; // the identity buffer holds 256 bytes (< TEXT_CAP)
     for (let i = 0; i < n; i++) unchecked(this.identity[i] = t.data[i]);
     this.identityLen = n;
     this.caps = caps & 7;

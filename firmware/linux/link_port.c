@@ -30,7 +30,6 @@ static uint8_t s_tx[TX_CAP];
 static size_t s_tx_len;
 static uint64_t s_blocks, s_load_sum_ns, s_load_worst_ns;
 static unsigned s_load_n;
-static int s_was_alive = 1;
 
 /* ---- PSET files: the worker ------------------------------------------------------------------------------------ */
 enum { MB_IDLE, MB_WORK, MB_DONE };
@@ -235,7 +234,6 @@ void link_port_after_block(uint64_t block_ns, unsigned long xruns) {
     s_load_sum_ns = s_load_worst_ns = 0;
     s_load_n = 0;
   }
-  if (s_was_alive && !piwip_alive()) s_was_alive = 0;
   piwip_link_service();
   if (s_o.pset_dir) pset_step();
   if (s_fd < 0) { s_tx_len = 0; piwip_link_out(s_tx, TX_CAP); return; }

@@ -152,12 +152,10 @@ export class LinkClient extends EventEmitter {
 
   private frame(type: number, p: Uint8Array): void {
     try {
+      const ack = type === M.ACK ? decodeAck(p) : null;
       for (let i = 0; i < this.waiters.length; i++) {
         const w = this.waiters[i]!;
-        if (type === M.ACK) {
-          const a = decodeAck(p);
-          if (a.type === w.refType && a.code < 0 && w.refType !== T.PSET_OP) { this.waiters.splice(i, 1); clearTimeout(w.timer); w.reject(new LinkError(a.text)); return; }
-        }
+        if (ack && ack.type === w.refType && ack.code < 0 && w.refType !== T.PSET_OP) { this.waiters.splice(i, 1); clearTimeout(w.timer); w.reject(new LinkError(ack.text)); return; }
         if (w.match(type, p)) { this.waiters.splice(i, 1); clearTimeout(w.timer); w.resolve(p); break; }
       }
       switch (type) {
@@ -184,7 +182,7 @@ export class LinkClient extends EventEmitter {
         }
         case M.TELEMETRY: this.telemetry = decodeTelemetry(p); this.emit('telemetry', this.telemetry); break;
         case M.LOG: this.emit('log', decodeLog(p)); break;
-        case M.ACK: this.emit('ack', decodeAck(p)); break;
+        case M.ACK: this.emit('ack', ack); break;
         case M.PSET_SLOTS: this.emit('slots', decodePsetSlots(p)); break;
         case M.UPLOAD_STATUS: {
           const s = decodeUploadStatus(p);
