@@ -52,23 +52,37 @@ export async function serveTty(m: VirtualModule, path: string): Promise<Served> 
   };
 }
 
+/** Two linked ptys made by socat, at paths a and b (each side sees a serial port); kill() is an unplug. */
+export interface PtyPair { a: string; b: string; proc: ChildProcess; kill(): Promise<void> }
+
+export async function socatPair(a: string, b: string): Promise<PtyPair> {
+  const proc: ChildProcess = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr?.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2048); });
+  const spawned = await new Promise<Error | null>((resolve) => { proc.once('error', resolve); proc.once('spawn', () => resolve(null)); });
+  if (spawned) throw new Error(`cannot run socat (${(spawned as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed: apt-get install socat' : spawned.message})`);
+  for (let i = 0; i < 200 && !(existsSync(a) && existsSync(b)); i++) {
+    if (proc.exitCode !== null) throw new Error(`socat exited: ${err.trim().split('\n').pop()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  if (!existsSync(a) || !existsSync(b)) { proc.kill(); throw new Error(`socat made no pty pair at ${a}, ${b}`); }
+  return {
+    a, b, proc,
+    kill: () => new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) { resolve(); return; }
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    }),
+  };
+}
+
 /** A socat pty pair: the module opens `<path>.module`, hosts open `<path>`. */
 export async function servePty(m: VirtualModule, path: string): Promise<Served> {
-  const modPath = `${path}.module`;
-  const socat: ChildProcess = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${modPath}`, `pty,raw,echo=0,link=${path}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  socat.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
-  const spawned = await new Promise<Error | null>((resolve) => { socat.once('error', resolve); socat.once('spawn', () => resolve(null)); });
-  if (spawned) throw new Error(`cannot run socat (${(spawned as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed: apt-get install socat' : spawned.message})`);
-  for (let i = 0; i < 100 && !(existsSync(modPath) && existsSync(path)); i++) {
-    if (socat.exitCode !== null) throw new Error(`socat exited: ${err.trim().split('\n').pop()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  if (!existsSync(path)) { socat.kill(); throw new Error(`socat made no pty at ${path}`); }
-  const tty = await serveTty(m, modPath);
+  const pair = await socatPair(`${path}.module`, path);
+  const tty = await serveTty(m, pair.a);
   return {
     describe: `pty ${path}`, hostPath: path,
-    close: async () => { await tty.close(); socat.kill(); },
+    close: async () => { await tty.close(); await pair.kill(); },
   };
 }
 
