@@ -9,6 +9,7 @@
 #include <USBHost_t36.h>
 
 #include "link_usb.h"
+#include "panel.h"
 
 extern "C" {
 #include "board_queue.h"
@@ -289,6 +290,7 @@ void setup() {
     playQ[ch]->setMaxBuffers(kPlayDepth + 1); // the ring keeps one slot free
     playQ[ch]->setBehaviour(AudioPlayQueue::NON_STALLING);
   }
+  PIWIP_PANEL_BEGIN(); // the OLED's reset and init (2 ms), before the record queues start filling
   linkBegin("0.1.0", kRate, kBlock, recordSeconds);
   AudioNoInterrupts(); // both record queues start in the same update
   recL.begin();
@@ -305,6 +307,7 @@ void loop() {
   forwardMidi(hostMidi1, SRC_USB_HOST);
   forwardMidi(hostMidi2, SRC_USB_HOST);
   readDin();
+  PIWIP_PANEL_SERVICE(); // keys/encoders into the engine, the next screen piece onto SPI1 (DMA, never waits)
   // a host speaking the link starts with a SLIP END (0xC0); a terminal types text lines
   if (!linkSession && Serial.available() > 0 && Serial.peek() == 0xC0) linkSession = true;
   if (!Serial && linkSession) { linkSession = false; piwip_link_reset(); }
