@@ -183,7 +183,7 @@ describe.skipIf(skipWithout('front panel units', ['gcc', 'make'], 'apt-get insta
       expect(ours).toEqual(fbtft);
     });
 
-    for (const [layout, remap, firstCol] of [['doubled', 0x16, 28], ['doubled', 0x04, 28], ['packed', 0x14, 0], ['packed', 0x10, 8]] as const) {
+    for (const [layout, remap, firstCol] of [['doubled', 0x16, 28], ['doubled', 0x04, 28], ['doubled', 0x14, 28], ['packed', 0x14, 0], ['packed', 0x10, 8]] as const) {
       it(`a whole frame read back by the SSD1322 double is the engine's framebuffer (${layout}, A0h ${hex(remap)})`, () => {
         for (const name of ['card', 'text', 'play']) {
           const out = sim(['frame', '--layout', layout, '--remap', String(remap), '--first-col', String(firstCol), '--init', fbs[name]!]);

@@ -40,7 +40,7 @@ extern "C" {
 #ifndef PIWIP_PANEL_RST
 #define PIWIP_PANEL_RST 36
 #endif
-// A0h: 0x16 as norns (fb_ssd1322.c), 0x04 for a panel mounted the other way up (norns shield, ssd1322.c:187)
+// A0h: 0x16 as norns (fb_ssd1322.c), 0x04 the norns shield (ssd1322.c:187), 0x14 esphome and common 256x64 sample inits
 #ifndef PIWIP_PANEL_REMAP
 #define PIWIP_PANEL_REMAP 0x16
 #endif
