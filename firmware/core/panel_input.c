@@ -85,4 +85,6 @@ int panel_enc_count(panel_enc *e, int d, uint32_t now_us) {
   return 0;
 }
 
-int panel_enc_update(panel_enc *e, uint8_t ab, uint32_t now_us) { return panel_enc_count(e, panel_enc_step(e, ab), now_us); }
+int panel_enc_update(panel_enc *e, uint8_t ab, uint32_t now_us) {
+  return panel_enc_count(e, panel_enc_step(e, ab), now_us);
+}

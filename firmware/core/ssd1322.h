@@ -37,7 +37,12 @@ enum {
   SSD1322_CMD_DISPLAY_OFF = 0xAE,
 };
 /* A0h first parameter bits */
-enum { SSD1322_REMAP_VERTICAL = 0x01, SSD1322_REMAP_COLUMN = 0x02, SSD1322_REMAP_NIBBLE = 0x04, SSD1322_REMAP_COM = 0x10 };
+enum {
+  SSD1322_REMAP_VERTICAL = 0x01, /* A[0]: vertical address increment */
+  SSD1322_REMAP_COLUMN = 0x02,   /* A[1]: column address re-map (SEG0..479 mirrored) */
+  SSD1322_REMAP_NIBBLE = 0x04,   /* A[2]: nibble re-map */
+  SSD1322_REMAP_COM = 0x10,      /* A[4]: COM scan from COM[N-1] to COM0 */
+};
 
 enum ssd1322_layout { SSD1322_LAYOUT_DOUBLED = 0, SSD1322_LAYOUT_PACKED = 1 };
 

@@ -64,7 +64,8 @@ static const uint32_t kPiece = 512;        // bytes per refill: 410 us of SPI at
 static const uint32_t kMinFrameUs = 16667; // at most 60 frames a second, as norns' screen thread (ssd1322.c:106-125)
 static const int kScriptSens = 2;          // norns scripts: sens 2, accel on (lua/core/encoders.lua:88-89)
 
-static const SPISettings kSpi(PIWIP_PANEL_SPI_HZ, MSBFIRST, SPI_MODE0); // norns: SPI_MODE_0, MSB first (ssd1322.c:24-26)
+// norns: SPI_MODE_0, MSB first (ssd1322.c:24-26)
+static const SPISettings kSpi(PIWIP_PANEL_SPI_HZ, MSBFIRST, SPI_MODE0);
 static ssd1322_uploader up;
 static uint8_t wire[kPiece];               // DTCM: no cache maintenance for the DMA
 struct Seg { uint16_t start, len; uint8_t dc; };
