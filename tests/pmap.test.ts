@@ -138,6 +138,22 @@ describe('learn: the next CC binds (params.lua:715-723)', () => {
     expect(e.ex.pmapCount()).toBe(0);
   });
 
+  it('CCs from every MIDI source (midiInFrom), each on its own parser: a DIN CC split around a USB one', () => {
+    const { e } = rig();
+    e.pmapSet('tempo', { cc: 7 });
+    e.pmapSet('root_note', { cc: 8, ch: 2 });
+    const ex = e.ex;
+    ex.midiInFrom(1, 0xb0); ex.midiInFrom(1, 7); // DIN: half a CC 7 …
+    for (const b of [0xb1, 8, 100]) ex.midiInFrom(2, b); // … a whole USB CC 8 on channel 2 …
+    ex.midiInFrom(1, 127); // … the rest of DIN's
+    expect(e.getParam('root_note')).toBe(100);
+    expect(e.getParam('tempo')).toBe(300);
+    ex.midiInFrom(3, 0xb0); ex.midiInFrom(3, 7); ex.midiInFrom(3, 0); // USB host
+    expect(e.getParam('tempo')).toBe(20);
+    ex.midiInFrom(1, 7); ex.midiInFrom(1, 127); // DIN's running status
+    expect(e.getParam('tempo')).toBe(300);
+  });
+
   it('bad calls answer -1 and never trap; CCs with nothing mapped do nothing', () => {
     const { e } = rig();
     const ex = e.ex;
