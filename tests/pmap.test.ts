@@ -4,7 +4,7 @@
 // in the PSET text, on disk through PsetDir and into a fresh engine; old and corrupt PSETs; the menu's MAP pages;
 // and `piwip render` with a PSET holding a map and raw-MIDI CC events.
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PiwipEngine } from '../host/engine/engine.ts';
@@ -365,6 +365,33 @@ describe('the map is saved with the PSETs', () => {
     const full = e.psetWrite('a long name for the pset file, forty-eight bytes');
     expect(full.length).toBeLessThan(8192);
     expect(full.toString().split('\n').filter((l) => l.startsWith('"pmap:'))).toHaveLength(t.length);
+  });
+});
+
+describe("README's suggested map for 8 knobs and 8 pads", () => {
+  it('loads with no corrupt line and plays: pads arm and force, knobs pick the preset and trim', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = /<!-- PMAP-EXAMPLE:BEGIN -->\n```\n([\s\S]*?)```\n<!-- PMAP-EXAMPLE:END -->/.exec(readme);
+    expect(block).not.toBe(null);
+    const { e, run } = rig();
+    const r = e.psetRead(block![1]!);
+    expect(r).toMatchObject({ corrupt: 0, unknown: 0, duplicate: 0, applied: 0, name: 'controller' });
+    expect(e.psetMapped()).toBe(16);
+    e.cc(20, 127); e.cc(20, 0);
+    expect(e.state().armed).toBe(true);
+    e.cc(21, 127); e.cc(21, 0);
+    run(1, 220);
+    e.cc(21, 127); e.cc(21, 0);
+    run(0.6);
+    expect(e.state().takes).toBe(1);
+    e.cc(71, 0); e.cc(71, 20);
+    expect(e.state().startTrim).toBeCloseTo(0.2, 9);
+    e.cc(73, 127);
+    expect(e.getParam('notes vol')).toBeCloseTo(2, 9);
+    e.cc(76, 0);
+    expect(e.formatParam('root_note')).toBe('C1');
+    e.cc(70, 64);
+    expect(e.state().modeName).toBe('follower');
   });
 });
 
