@@ -10,7 +10,8 @@ import { MODE_NAMES, MODES } from "./piwip/controls";
 import { SHIFT_VOICES } from "./piwip/shifter_voice";
 import { VOICES } from "./piwip/state";
 import { ABI_VERSION } from "./link/module";
-import { writePset, readPset, PSET_SLOTS, PSET_NAME_CAP } from "./piwip/pset";
+import { writePset, readPset, putMapLine, PSET_SLOTS, PSET_NAME_CAP } from "./piwip/pset";
+import { pmap, TARGETS } from "./piwip/pmap";
 
 export * from "./screen_abi";
 export * from "./pitch_abi";
@@ -147,6 +148,63 @@ export function psetRequestSlot(): i32 { return engine.s.psets.peekSlot(); }
 export function psetRequestPop(): void { engine.s.psets.pop(); }
 /** Queue a request as the menu's PSET page would (hosts and tests). Returns 0, or -1 for a bad op/slot/full queue. */
 export function psetRequest(op: i32, slot: i32): i32 { return engine.s.psets.request(op, slot) ? 0 : -1; }
+
+/** MIDI map lines the last psetRead applied (they replace the map; a PSET without any leaves it alone). */
+export function psetMapped(): i32 { return engine.s.psetReport.mapped; }
+
+// ---- MIDI map (norns PMAP, assembly/piwip/pmap.ts; saved in the PSET text) ----------------------------------
+// Targets: 0..paramCount()-1 are the params, then K1 K2 K3 E1 E2 E3 preset pset (pmapTargets() in all).
+export function pmapTargets(): i32 { return TARGETS; }
+/** Writes target t's name (a param id, "K1".."K3", "E1".."E3", "preset", "pset"); returns its length, or -1. */
+export function pmapTargetName(t: i32): i32 {
+  if (t < 0 || t >= TARGETS) return -1;
+  const tb = engine.s.text;
+  tb.clear();
+  pmap.putName(engine.s.params, tb, t);
+  return tb.len;
+}
+/** The target named by the first len bytes of the text buffer, or -1. */
+export function pmapTarget(len: i32): i32 {
+  if (len < 0 || len > TEXT_CAP) return -1;
+  return pmap.indexOf(engine.s.params, engine.s.text, 0, len);
+}
+/** The next CC (any channel) binds target t, as norns' LEARN; t = -1 stops learning. Returns 0 or -1. */
+export function pmapLearn(t: i32): i32 { display.touch(); return pmap.learn(t) ? 0 : -1; }
+/** The target being learned, -1 = none. */
+export function pmapLearning(): i32 { return pmap.learning; }
+/** Unmap target t; t = -1 clears the whole map. Returns 0 or -1. */
+export function pmapClear(t: i32): i32 {
+  if (t < -1 || t >= TARGETS) return -1;
+  if (t == -1) pmap.clear(); else { pmap.remove(t); pmap.reset(t); }
+  display.touch();
+  return 0;
+}
+/** Map target t to CC cc (0..127) on channel ch (1..16), in inLo..inHi, out outLo..outHi (raw 0..1 for control and
+ *  taper params, values for number/option params, detents per sweep for E1-E3, the mode for preset, the slot for
+ *  pset; NaN keeps the target's range), accum != 0 = relative. Ranges are clamped; a (ch, cc) another target held moves here. 0, or -1. */
+export function pmapSet(t: i32, cc: i32, ch: i32, inLo: i32, inHi: i32, outLo: f64, outHi: f64, accum: i32): i32 {
+  display.touch();
+  return pmap.set(engine.s.params, t, cc, ch, inLo, inHi, outLo, outHi, accum != 0) ? 0 : -1;
+}
+export function pmapCount(): i32 { return pmap.count; }
+/** Counts changes to the map (learn, set, clear, a PSET with a map): poll it to re-read. */
+export function pmapChanges(): i32 { return pmap.changes; }
+/** Target t's CC, -1 = not mapped (or no such target). */
+export function pmapCc(t: i32): i32 { return pmap.mapped(t) ? pmap.cc[t] : -1; }
+export function pmapCh(t: i32): i32 { return pmap.mapped(t) ? pmap.ch[t] : -1; }
+export function pmapInLo(t: i32): i32 { return pmap.mapped(t) ? pmap.inLo[t] : -1; }
+export function pmapInHi(t: i32): i32 { return pmap.mapped(t) ? pmap.inHi[t] : -1; }
+export function pmapOutLo(t: i32): f64 { return pmap.mapped(t) ? pmap.outLo[t] : NaN; }
+export function pmapOutHi(t: i32): f64 { return pmap.mapped(t) ? pmap.outHi[t] : NaN; }
+export function pmapAccum(t: i32): i32 { return pmap.mapped(t) ? (pmap.accum[t] ? 1 : 0) : -1; }
+/** Writes target t's PSET line (`"pmap:<t>": "{cc=…}"`) into the text buffer; returns its length, -1 = not mapped. */
+export function pmapGet(t: i32): i32 {
+  if (!pmap.mapped(t)) return -1;
+  const tb = engine.s.text;
+  tb.clear();
+  putMapLine(engine.s.params, tb, t);
+  return tb.len;
+}
 
 // ---- clock --------------------------------------------------------------------------------------------------
 /** The harmonizer clock's tempo now: the tempo param, or the MIDI clock estimate (0 = no ticks yet). */

@@ -3,7 +3,8 @@ import { MidiParser, MidiEv } from "../piwip/midi_parser";
 function feedAll(p: MidiParser, bytes: i32[], events: i32[]): void {
   for (let i = 0; i < bytes.length; i++) {
     const ev = p.feed(bytes[i]);
-    if (ev != MidiEv.NONE) { events.push(<i32>ev); events.push(p.note); events.push(p.velocity); }
+    if (ev == MidiEv.CC) { events.push(<i32>ev); events.push(p.control); events.push(p.value); }
+    else if (ev != MidiEv.NONE) { events.push(<i32>ev); events.push(p.note); events.push(p.velocity); }
   }
 }
 
@@ -34,11 +35,20 @@ describe("MidiParser", () => {
     expect<i32>(ev[9]).toBe(<i32>MidiEv.STOP);
   });
 
-  it("skips SysEx and system common data, ignores stray data bytes and other channel messages", () => {
+  it("skips SysEx and system common data, ignores stray data bytes and the channel messages it does not use", () => {
     const p = new MidiParser();
     const ev: i32[] = [];
     feedAll(p, [60, 100, 0xf0, 0x7e, 1, 2, 0xf7, 0xf2, 3, 4, 0xf0, 5, 0x90, 60, 0xb0, 7, 100, 0xc0, 5, 0xe0, 0, 64, 0x90, 64, 1], ev);
-    expect<i32[]>(ev).toStrictEqual([1, 64, 1]);
+    expect<i32[]>(ev).toStrictEqual([7, 7, 100, 1, 64, 1]); // the CC (B0 07 64) is the map's; C0 / E0 are dropped
+  });
+
+  it("decodes control changes with their channel, under running status and with realtime bytes inside", () => {
+    const p = new MidiParser();
+    const ev: i32[] = [];
+    feedAll(p, [0xb3, 21, 0, 22, 0xf8, 127, 21, 64], ev);
+    // the clock byte (F8) between CC 22's two bytes is reported on its own (note/velocity untouched: 0 0)
+    expect<i32[]>(ev).toStrictEqual([7, 21, 0, 3, 0, 0, 7, 22, 127, 7, 21, 64]);
+    expect<i32>(p.channel).toBe(4);
   });
 
   it("a status byte ends an unterminated SysEx and is decoded", () => {

@@ -5,6 +5,7 @@ import { PARAM_COUNT, P_RESOLUTION, P_DETECTOR, P_MONITOR, P_MONITOR_LEVEL, P_MI
 import { shifterProcess, shifterMix } from "./shifter_voice";
 import { MidiParser, MidiEv } from "./midi_parser";
 import { Controls } from "./controls";
+import { pmap } from "./pmap";
 import { ampPoll, freqPoll, followWriteHead, finishStop, guardBufferEnd, bufferStopSample } from "./recording";
 import { midiNoteOn, playWaiting, noteStop, updateVoices, startStolen, nextStolen } from "./players";
 import { ensemblerTick, ensemblerEntries } from "./ensembler";
@@ -316,6 +317,8 @@ export class Engine {
     if (ev == MidiEv.START) { s.clock.start(s); return; }
     if (ev == MidiEv.CONTINUE) { s.clock.continueAt(s); return; }
     if (ev == MidiEv.STOP) { s.clock.stop(s); return; }
+    // the MIDI map has its own channel per binding (norns PMAP), whatever `midi channel` says for notes
+    if (ev == MidiEv.CC) { if (pmap.onCC(this, m.channel, m.control, m.value)) display.touch(); return; }
     const ch = s.params.opt(P_MIDI_CHANNEL);
     if ((ev == MidiEv.NOTE_ON || ev == MidiEv.NOTE_OFF) && ch != 0 && m.channel != ch) return;
     if (ev == MidiEv.NOTE_ON) midiNoteOn(s, m.note, m.velocity);

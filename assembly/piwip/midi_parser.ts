@@ -1,7 +1,8 @@
 // Raw MIDI byte stream → events, one parser for every host: running status, realtime bytes (F8-FF) anywhere,
-// SysEx and system common skipped, stray data bytes ignored. Never traps on any byte sequence.
+// control changes (for the MIDI map, pmap.ts), SysEx and system common skipped, stray data bytes ignored. Never traps
+// on any byte sequence.
 
-export const enum MidiEv { NONE = 0, NOTE_ON = 1, NOTE_OFF = 2, CLOCK = 3, START = 4, CONTINUE = 5, STOP = 6 }
+export const enum MidiEv { NONE = 0, NOTE_ON = 1, NOTE_OFF = 2, CLOCK = 3, START = 4, CONTINUE = 5, STOP = 6, CC = 7 }
 
 export class MidiParser {
   // last event decoded by feed()
@@ -9,6 +10,8 @@ export class MidiParser {
   channel: i32 = 0; // 1..16
   note: i32 = 0;
   velocity: i32 = 0;
+  control: i32 = 0; // CC: controller number 0..127 (channel mode messages 120..127 included, as norns passes them)
+  value: i32 = 0; // CC: value 0..127
 
   private status: i32 = 0; // running status (channel voice messages only); 0 = none
   private need: i32 = 0; // data bytes the current status takes
@@ -65,6 +68,10 @@ export class MidiParser {
       this.note = this.d0;
       this.velocity = b;
       this.ev = (hi == 0x90 && b > 0) ? MidiEv.NOTE_ON : MidiEv.NOTE_OFF;
+    } else if (hi == 0xb0) {
+      this.control = this.d0;
+      this.value = b;
+      this.ev = MidiEv.CC;
     }
     return this.ev;
   }

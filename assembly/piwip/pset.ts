@@ -2,10 +2,14 @@
 // per param. Reading is forgiving like norns (unknown ids skipped, the first line of an id wins) and stricter where
 // norns would crash: a line that is not `"id": value` or whose value fits no param is counted and skipped, and
 // out-of-range values are clamped. The scale is written by name (A22); numbers are the current 41-scale list.
+// The MIDI map (pmap.ts) travels in the same text, one `"pmap:<target>": "{cc=…, ch=…, …}"` line per mapping: the
+// value is norns' own .pmap line (lua/core/pmap.lua:61-81), and the key is no param id, so norns' reader and older
+// piwip engines skip these lines as unknown ids (paramset.lua:545-551).
 import { State } from "./state";
 import { Params, PType, PARAM_COUNT, P_SCALE } from "./params";
 import { TextBuf, TEXT_CAP, putField, countFields } from "./text";
 import { Controls } from "./controls";
+import { pmap, TARGETS } from "./pmap";
 
 export const PSET_SLOTS: i32 = 99; // norns numbers slots piwip-01 .. piwip-99
 export const PSET_NAME_CAP: i32 = 48;
@@ -19,6 +23,7 @@ export class PsetReport {
   unknown: i32 = 0;
   corrupt: i32 = 0;
   duplicate: i32 = 0;
+  mapped: i32 = 0; // MIDI map lines applied
   firstCorruptLine: i32 = 0; // 1-based line number, 0 = none
   nameLen: i32 = 0;
   name: StaticArray<u8> = new StaticArray<u8>(PSET_NAME_CAP);
@@ -68,6 +73,16 @@ export class PsetSlots {
     unchecked(this.slots[k] = slot);
     this.count++;
     return true;
+  }
+  /** Queue a load; a load still waiting at the tail is retargeted instead, so a knob swept over the slots (the
+   *  map's `pset` target) leaves the slot it stopped on, never a full queue that drops it. */
+  requestLoad(slot: i32): bool {
+    if (slot < 1 || slot > PSET_SLOTS) return false;
+    if (this.count > 0) {
+      const k = (this.head + this.count - 1) % PSET_QUEUE;
+      if (unchecked(this.ops[k]) == PsetOp.LOAD) { unchecked(this.slots[k] = slot); return true; }
+    }
+    return this.request(PsetOp.LOAD, slot);
   }
   peekOp(): i32 { return this.count > 0 ? unchecked(this.ops[this.head]) : PsetOp.NONE; }
   peekSlot(): i32 { return this.count > 0 ? unchecked(this.slots[this.head]) : 0; }
@@ -162,6 +177,24 @@ export function writePset(p: Params, t: TextBuf, name: StaticArray<u8>, nameLen:
     else putLuaFloat(t, v);
     t.putByte(10);
   }
+  for (let k = 0; k < TARGETS; k++) if (pmap.mapped(k)) { putMapLine(p, t, k); t.putByte(10); }
+}
+
+/** `"pmap:<target>": "{cc=21, ch=1, in_lo=0, in_hi=127, out_lo=0.0, out_hi=1.0, accum=false, value=0}"`: the
+ *  fields of norns' .pmap line (pmap.lua:69-75; norns' dev and echo have no meaning here). */
+export function putMapLine(p: Params, t: TextBuf, k: i32): void {
+  t.putStr("\"pmap:");
+  pmap.putName(p, t, k);
+  t.putStr("\": \"{cc=");
+  t.putInt(unchecked(pmap.cc[k]));
+  t.putStr(", ch="); t.putInt(unchecked(pmap.ch[k]));
+  t.putStr(", in_lo="); t.putInt(unchecked(pmap.inLo[k]));
+  t.putStr(", in_hi="); t.putInt(unchecked(pmap.inHi[k]));
+  t.putStr(", out_lo="); putLuaFloat(t, unchecked(pmap.outLo[k]));
+  t.putStr(", out_hi="); putLuaFloat(t, unchecked(pmap.outHi[k]));
+  t.putStr(", accum="); t.putStr(unchecked(pmap.accum[k]) ? "true" : "false");
+  t.putStr(", value="); t.putInt(unchecked(pmap.value[k]));
+  t.putStr("}\"");
 }
 
 // ---- reading ------------------------------------------------------------------------------------------------
@@ -171,6 +204,9 @@ export function writePset(p: Params, t: TextBuf, name: StaticArray<u8>, nameLen:
 
 // number parsed by parseNumber()
 let parsed: f64 = 0;
+// the MIDI map lines of the read in progress: which targets had one, and whether the old map is gone yet
+const mapSeen = new StaticArray<bool>(TARGETS);
+let mapReplaced = false;
 
 /** Lua tonumber() for decimal text: [sign] digits [. digits] [e [sign] digits], or inf / -inf as norns reads them. */
 function parseNumber(t: TextBuf, a: i32, b: i32): bool {
@@ -243,7 +279,10 @@ function optionByName(options: string, t: TextBuf, a: i32, b: i32): i32 {
 export function readPset(s: State, c: Controls, len: i32, r: PsetReport, seen: StaticArray<bool>): void {
   const t = s.text;
   r.applied = 0; r.clamped = 0; r.unknown = 0; r.corrupt = 0; r.duplicate = 0; r.firstCorruptLine = 0; r.nameLen = 0;
+  r.mapped = 0;
   for (let i = 0; i < PARAM_COUNT; i++) unchecked(seen[i] = false);
+  for (let i = 0; i < TARGETS; i++) unchecked(mapSeen[i] = false);
+  mapReplaced = false;
   if (len > TEXT_CAP) len = TEXT_CAP;
   const d = t.data;
   let line = 0;
@@ -297,6 +336,7 @@ function applyLine(s: State, c: Controls, t: TextBuf, i: i32, b: i32, r: PsetRep
     va++; vb--;
   }
   const p = s.params;
+  if (idLen >= 5 && t.equals(idStart, 5, "pmap:")) return applyMapLine(p, t, idStart + 5, idLen - 5, va, vb, r);
   const idx = p.indexOf(t, idStart, idLen);
   if (idx < 0) { r.unknown++; return true; }
   if (unchecked(seen[idx])) { r.duplicate++; return true; } // norns: the first line of an id wins
@@ -314,5 +354,83 @@ function applyLine(s: State, c: Controls, t: TextBuf, i: i32, b: i32, r: PsetRep
   if (rc < 0) return false;
   if (rc == 1) r.clamped++;
   r.applied++;
+  return true;
+}
+
+// fields of a map line, as applyMapLine parses them
+let fCc: i32 = -1;
+let fCh: i32 = 1;
+let fInLo: i32 = 0;
+let fInHi: i32 = 127;
+let fOutLo: f64 = NaN;
+let fOutHi: f64 = NaN;
+let fAccum: bool = false;
+let fValue: i32 = 0;
+
+@inline function isDigitInt(v: f64): bool { return v == Math.floor(v) && Math.abs(v) < 1e9; }
+
+/** One field `name=value` in t[a, b) (trimmed). False when it is corrupt; unknown names (norns' dev, echo) pass. */
+function mapField(t: TextBuf, a: i32, b: i32): bool {
+  const d = t.data;
+  while (a < b && isSpace(unchecked(d[a]))) a++;
+  while (b > a && isSpace(unchecked(d[b - 1]))) b--;
+  let e = a;
+  while (e < b && unchecked(d[e]) != 61) e++;
+  if (e >= b || e == a) return false;
+  let na = a, nb = e;
+  while (nb > na && isSpace(unchecked(d[nb - 1]))) nb--;
+  let va = e + 1;
+  while (va < b && isSpace(unchecked(d[va]))) va++;
+  const n = nb - na;
+  if (n == 5 && t.equals(na, 5, "accum")) {
+    if (b - va == 4 && t.equals(va, 4, "true")) { fAccum = true; return true; }
+    if (b - va == 5 && t.equals(va, 5, "false")) { fAccum = false; return true; }
+    return false;
+  }
+  const known = (n == 2 && (t.equals(na, 2, "cc") || t.equals(na, 2, "ch"))) ||
+    (n == 5 && (t.equals(na, 5, "in_lo") || t.equals(na, 5, "in_hi") || t.equals(na, 5, "value"))) ||
+    (n == 6 && (t.equals(na, 6, "out_lo") || t.equals(na, 6, "out_hi")));
+  if (!known) return true;
+  if (!parseNumber(t, va, b) || !(Math.abs(parsed) < Infinity)) return false;
+  const v = parsed;
+  if (n == 6) { if (unchecked(d[na + 4]) == 108) fOutLo = v; else fOutHi = v; return true; }
+  if (!isDigitInt(v)) return false;
+  const iv = <i32>v;
+  if (n == 2) {
+    if (unchecked(d[na + 1]) == 99) { if (iv < 0 || iv > 127) return false; fCc = iv; }
+    else { if (iv < 1 || iv > 16) return false; fCh = iv; }
+  } else if (unchecked(d[na]) == 118) fValue = iv;
+  else if (unchecked(d[na + 3]) == 108) fInLo = iv;
+  else fInHi = iv;
+  return true;
+}
+
+/** `"pmap:<target>": "{cc=…, …}"` with the target name in t[na, na+n) and the value (quotes gone) in t[va, vb).
+ *  The first valid map line of a read replaces the whole map; a PSET without one leaves the map as it was. */
+function applyMapLine(p: Params, t: TextBuf, na: i32, n: i32, va: i32, vb: i32, r: PsetReport): bool {
+  const d = t.data;
+  if (vb - va < 2 || unchecked(d[va]) != 123 || unchecked(d[vb - 1]) != 125) return false;
+  fCc = -1; fCh = 1; fInLo = 0; fInHi = 127; fOutLo = NaN; fOutHi = NaN; fAccum = false; fValue = 0;
+  let a = va + 1;
+  const end = vb - 1;
+  while (a < end) {
+    let b = a;
+    while (b < end && unchecked(d[b]) != 44) b++;
+    if (!mapField(t, a, b)) return false;
+    a = b + 1;
+  }
+  if (fCc < 0) return false;
+  const k = pmap.indexOf(p, t, na, n);
+  if (k < 0) { r.unknown++; return true; }
+  if (unchecked(mapSeen[k])) { r.duplicate++; return true; }
+  if (fInLo > fInHi || fInLo < 0 || fInHi > 127) return false;
+  if (!mapReplaced) { pmap.clear(); mapReplaced = true; }
+  unchecked(mapSeen[k] = true);
+  pmap.fresh(p, k);
+  const lo = fOutLo == fOutLo ? fOutLo : unchecked(pmap.outLo[k]);
+  const hi = fOutHi == fOutHi ? fOutHi : unchecked(pmap.outHi[k]);
+  if (!pmap.set(p, k, fCc, fCh, fInLo, fInHi, lo, hi, fAccum)) return false;
+  unchecked(pmap.value[k] = fValue < fInLo ? fInLo : fValue > fInHi ? fInHi : fValue);
+  r.mapped++;
   return true;
 }

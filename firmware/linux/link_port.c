@@ -117,6 +117,18 @@ static void scan_slots(void) {
   int last = 0;
   if (fp) { if (fscanf(fp, "%d", &last) != 1) last = 0; fclose(fp); }
   if (last >= 0 && last <= 99) piwip_pset_set_last(last);
+  /* the last slot comes back at start-up (the original read its piwip.pset at load, spec §10), so a MIDI map saved
+   * in it plays with no screen and no host; the worker is not running yet, so its buffer is free */
+  if (last >= 1 && last <= 99) {
+    slot_file(f, sizeof f, last);
+    fp = fopen(f, "rb");
+    if (fp) {
+      int len = (int)fread(s_mb.text, 1, PSET_CAP, fp);
+      int whole = !ferror(fp) && fgetc(fp) == EOF;
+      fclose(fp);
+      if (whole && len >= 0) piwip_pset_read(s_mb.text, len);
+    }
+  }
 }
 
 /* Audio thread: start the oldest PSET request when the worker is free; finish a done one. */

@@ -30,6 +30,15 @@ const PSET_OPS = ['', 'save', 'load', 'delete'] as const;
 /** The engine keeps this many bytes of a PSET or slot name (PSET_NAME_CAP in assembly/piwip/pset.ts). */
 const PSET_NAME_BYTES = 48;
 
+/** One MIDI map binding (norns PMAP fields; assembly/piwip/pmap.ts). */
+export interface PmapEntry {
+  /** A param id, or K1..K3, E1..E3, preset, pset. */
+  target: string; cc: number; ch: number; inLo: number; inHi: number;
+  /** Raw 0..1 for control/taper params, values for number/option params, detents per sweep for E1-E3, the mode for
+   *  preset, the slot for pset. */
+  outLo: number; outHi: number; accum: boolean;
+}
+
 export interface VoiceState { note: number; started: boolean; pos: number; rate: number; level: number; ref: number }
 
 export interface EngineState {
@@ -202,6 +211,55 @@ export class PiwipEngine {
     const slot = this.ex.psetRequestSlot() as number;
     this.ex.psetRequestPop();
     return { op: PSET_OPS[op] as PsetRequest['op'], slot };
+  }
+
+  /** MIDI map lines the last psetRead applied. */
+  psetMapped(): number { return this.ex.psetMapped(); }
+
+  // ---- MIDI map (norns PMAP; saved in the PSET text) --------------------------------------------------------
+  /** A CC message (channel 1..16). */
+  cc(control: number, value: number, channel = 1): void { this.midi([0xb0 | ((channel - 1) & 15), control & 127, value & 127]); }
+  pmapTargets(): string[] {
+    const out: string[] = [];
+    for (let t = 0; t < this.ex.pmapTargets(); t++) out.push(this.readText(this.ex.pmapTargetName(t)));
+    return out;
+  }
+  pmapTarget(name: string): number {
+    const t = this.ex.pmapTarget(this.writeText(name)) as number;
+    if (t < 0) throw new RangeError(`unknown MIDI map target "${name}" (a param id, K1..K3, E1..E3, preset, pset)`);
+    return t;
+  }
+  /** The next CC binds this target (null stops learning). */
+  pmapLearn(name: string | null): void { this.ex.pmapLearn(name === null ? -1 : this.pmapTarget(name)); }
+  pmapLearning(): string | null {
+    const t = this.ex.pmapLearning() as number;
+    return t < 0 ? null : this.readText(this.ex.pmapTargetName(t));
+  }
+  /** Unmap one target, or everything. */
+  pmapClear(name?: string): void { this.ex.pmapClear(name === undefined ? -1 : this.pmapTarget(name)); }
+  /** Map a target; omitted out ends keep the target's own range (the param's range, raw 0..1 …). */
+  pmapSet(name: string, m: { cc: number; ch?: number; inLo?: number; inHi?: number; outLo?: number; outHi?: number; accum?: boolean }): void {
+    const rc = this.ex.pmapSet(this.pmapTarget(name), m.cc | 0, (m.ch ?? 1) | 0, (m.inLo ?? 0) | 0, (m.inHi ?? 127) | 0,
+      m.outLo ?? NaN, m.outHi ?? NaN, m.accum ? 1 : 0);
+    if (rc !== 0) throw new RangeError(`cannot map "${name}" to CC ${m.cc} on channel ${m.ch ?? 1}`);
+  }
+  pmapGet(name: string | number): PmapEntry | null {
+    const t = typeof name === 'number' ? name : this.pmapTarget(name);
+    const ex = this.ex;
+    if (ex.pmapCc(t) < 0) return null;
+    return { target: this.readText(ex.pmapTargetName(t)), cc: ex.pmapCc(t), ch: ex.pmapCh(t), inLo: ex.pmapInLo(t),
+      inHi: ex.pmapInHi(t), outLo: ex.pmapOutLo(t), outHi: ex.pmapOutHi(t), accum: ex.pmapAccum(t) === 1 };
+  }
+  /** Every binding, in target order. */
+  pmapList(): PmapEntry[] {
+    const out: PmapEntry[] = [];
+    for (let t = 0; t < this.ex.pmapTargets(); t++) { const e = this.pmapGet(t); if (e) out.push(e); }
+    return out;
+  }
+  /** Target's PSET line, as written into the PSET text (null = not mapped). */
+  pmapLine(name: string): string | null {
+    const n = this.ex.pmapGet(this.pmapTarget(name)) as number;
+    return n < 0 ? null : this.readText(n);
   }
 
   // ---- clock -------------------------------------------------------------------------------------------------

@@ -56,6 +56,14 @@ export class PsetDir {
     engine.psetLast = Number.isInteger(last) && last >= 0 && last <= engine.psetSlots ? last : 0;
   }
 
+  /** At a module's start-up: load the last slot saved or loaded (pset-last.txt), as the original read its piwip.pset
+   *  at load (spec §10) and the Teensy / piwip-module shells do, so a MIDI map saved there plays with no host. */
+  loadLast(engine: PiwipEngine): PsetResult | null {
+    const slot = engine.psetLast;
+    if (slot < 1 || !existsSync(this.file(slot))) return null;
+    return this.perform(engine, { op: 'load', slot });
+  }
+
   /** Perform every request the engine has queued; returns what happened to each. */
   service(engine: PiwipEngine): PsetResult[] {
     const out: PsetResult[] = [];

@@ -73,6 +73,7 @@ export class VirtualModule {
     this.identify(this.engine, this.engineHash);
     this.psets = opts.psetDir ? new PsetDir(opts.psetDir) : null;
     this.psets?.scan(this.engine);
+    this.psets?.loadLast(this.engine); // the last slot (and the MIDI map in it) comes back, as on the hardware
     const n = this.o.blockSize;
     this.inL = new Float32Array(n); this.outL = new Float32Array(n); this.outR = new Float32Array(n);
   }

@@ -65,10 +65,36 @@ static void scanSlots() {
   if (last) { piwip_pset_set_last((int)last.parseInt()); last.close(); }
 }
 
+static int loadSlot(int slot);
+
+/** At boot the last slot saved or loaded comes back (the original read its piwip.pset at load, spec §10), so a MIDI
+ *  map saved in it plays with no screen and no host. Called before the audio queues start. */
+static void loadLastSlot() {
+  if (!sdOk) return;
+  File last = SD.open("/piwip/pset-last.txt", FILE_READ);
+  if (!last) return;
+  int slot = (int)last.parseInt();
+  last.close();
+  if (slot >= 1 && slot <= 99) loadSlot(slot);
+}
+
 static void writeLast(int slot) {
   SD.remove("/piwip/pset-last.txt");
   File f = SD.open("/piwip/pset-last.txt", FILE_WRITE);
   if (f) { f.printf("%d\n", slot); f.close(); }
+}
+
+/** Read slot's file into the engine; 0, or -1 (no file, a read error). */
+static int loadSlot(int slot) {
+  char path[32];
+  slotPath(path, sizeof path, slot);
+  File f = SD.open(path, FILE_READ);
+  if (!f) return -1;
+  int len = f.read(psetText, sizeof psetText);
+  f.close();
+  if (len < 0 || piwip_pset_read((const uint8_t *)psetText, len) < 0) return -1;
+  piwip_pset_set_last(slot);
+  return 0;
 }
 
 // One PSET request from the menu or the link. SD writes take a few ms: they happen here, in loop(), where the
@@ -90,12 +116,7 @@ static void psetStep() {
     if (f && len >= 0 && f.write(t, (size_t)len) == (size_t)len) { code = 0; piwip_pset_slot_set(slot, name); piwip_pset_set_last(slot); writeLast(slot); }
     if (f) f.close();
   } else if (sdOk && op == 2) {
-    File f = SD.open(path, FILE_READ);
-    if (f) {
-      int len = f.read(psetText, sizeof psetText);
-      f.close();
-      if (len >= 0 && piwip_pset_read((const uint8_t *)psetText, len) >= 0) { code = 0; piwip_pset_set_last(slot); writeLast(slot); }
-    }
+    if (loadSlot(slot) == 0) { code = 0; writeLast(slot); }
   } else if (sdOk && op == 3) {
     code = SD.remove(path) || !SD.exists(path) ? 0 : -1;
     piwip_pset_slot_set(slot, nullptr);
@@ -115,6 +136,7 @@ static bool linkBegin(const char *version, float rate, int block, float recSecon
   info = {"piwip-teensy", version, "teensy41", "", (uint32_t)rate, (uint16_t)block, recSeconds, 0};
   link_shell_init(&info, usbWrite);
   scanSlots();
+  loadLastSlot();
   return sdOk;
 }
 
