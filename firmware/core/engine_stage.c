@@ -8,7 +8,7 @@
 #include "link_shell.h"
 #include "sha256.h"
 
-enum { M_UPLOAD_STATUS = 0x60, T_HELLO = 0x01 };
+enum { M_UPLOAD_STATUS = 0x60, M_LOG = 0x4A, T_HELLO = 0x01 };
 enum { T_BEGIN = 0x20, T_CHUNK = 0x21, T_END = 0x22, T_ABORT = 0x23 };
 enum { ST_BEGUN = 1, ST_CHUNK = 2, ST_VERIFIED = 3, ST_TESTED = 4, ST_SWAPPED = 5, ST_COMMITTED = 6, ST_FAILED = 255 };
 /* what happens to the staged image, one step per audio block */
@@ -37,6 +37,7 @@ static size_t s_run_len, s_prev_len;
 static char s_run_hash[65], s_prev_hash[65];
 static long s_since_swap = -1; /* blocks since the swap; -1 = nothing to confirm */
 static int s_committing;
+static int s_was_alive = 1;
 
 static uint8_t s_pset[16384]; /* the params carried over, as PSET text */
 
@@ -370,6 +371,7 @@ static void swap_in(int old_alive) {
     for (int k = 0; k < 40 && piwip_link_out(sink, sizeof sink) > 0; k++) {}
   }
   s_since_swap = 0;
+  s_was_alive = piwip_alive();
   if (old_alive) {
     status(ST_TESTED, s_run_len, 0, "self-test passed (2 s of silence and noise, finite output)");
     t_str(&t, "engine "); t_strn(&t, s_run_hash, 12); t_str(&t, " playing; committed after ");
@@ -408,6 +410,8 @@ void engine_stage_committed(int ok, const char *why) {
 
 void engine_stage_step(void) {
   if (!s_have_runtime) return;
+  int died = s_was_alive && !piwip_alive();
+  s_was_alive = piwip_alive();
   /* a trap before the commit: the kept engine plays again */
   if (s_since_swap >= 0 && !piwip_alive() && s_prev_img) {
     text_buf t = {{0}, 0};
@@ -420,9 +424,20 @@ void engine_stage_step(void) {
       s_prev_img = NULL;
       s_since_swap = -1;
       if (s_o.swapped) s_o.swapped(s_run_hash);
+      s_was_alive = piwip_alive();
       fail(0, -7, &t);
       return;
     }
+  }
+  if (died) { /* the host hears it at once (the shell's HELLO repeats it): as host/module/virtual.ts does */
+    text_buf t = {{0}, 0};
+    uint8_t p[1 + sizeof t.s];
+    t_str(&t, "engine stopped: ");
+    t_str(&t, piwip_last_error());
+    t_str(&t, " (passing audio dry; upload a new engine)");
+    p[0] = 2;
+    memcpy(p + 1, t.s, t.n);
+    link_shell_send(M_LOG, p, 1 + t.n);
   }
   if (s_since_swap >= 0 && piwip_alive()) {
     s_since_swap++;
