@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -279,7 +280,14 @@ void link_port_before_block(void) {
   }
   ssize_t n = read(s_fd, s_rx, sizeof s_rx);
   if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { hang_up(); return; }
-  if (n <= 0) return;
+  if (n == 0) {
+    /* raw mode with VMIN = VTIME = 0 reads 0 both when idle and after the other end hung up (a pty whose master
+     * closed): only poll tells them apart */
+    struct pollfd pf = {.fd = s_fd, .events = POLLIN};
+    if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR))) hang_up();
+    return;
+  }
+  if (n < 0) return;
   uint32_t ms = (uint32_t)(s_blocks * (uint64_t)s_o.block_size * 1000u / s_o.sample_rate);
   if (piwip_link_ready()) piwip_link_in(s_rx, (size_t)n);
   else link_shell_feed(s_rx, (size_t)n, ms);

@@ -157,8 +157,12 @@ export function uploadCases(p: UploadPeer): void {
     c = p.client();
     c.send(T.UPLOAD_BEGIN, enc.uploadBegin(DEBUG.length, sha));
     c.send(T.UPLOAD_CHUNK, enc.uploadChunk(0, crc32(DEBUG.subarray(0, 1024)), DEBUG.subarray(0, 1024)));
+    // the client notices the pulled cable (a read error) and reconnects: wait for that, not for `connected`, which
+    // is still true until the client has noticed
+    let back = false;
+    c.once('reconnect', () => { back = true; });
     await p.replug();
-    await until(() => p.client().connected, 5000, 'the reconnect');
+    await until(() => back && p.client().connected, 5000, 'the reconnect');
     const e = await p.engine();
     expect(e.hash).toBe(running);
     expect(e.alive).toBe(true);
