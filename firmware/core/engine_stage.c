@@ -408,8 +408,8 @@ void engine_stage_committed(int ok, const char *why) {
   status(ST_COMMITTED, s_run_len, 0, t.s);
 }
 
-void engine_stage_step(void) {
-  if (!s_have_runtime) return;
+void engine_stage_step(int blocks) {
+  if (!s_have_runtime || blocks <= 0) return;
   int died = s_was_alive && !piwip_alive();
   s_was_alive = piwip_alive();
   /* a trap before the commit: the kept engine plays again */
@@ -440,7 +440,7 @@ void engine_stage_step(void) {
     link_shell_send(M_LOG, p, 1 + t.n);
   }
   if (s_since_swap >= 0 && piwip_alive()) {
-    s_since_swap++;
+    s_since_swap += blocks;
     if ((double)s_since_swap * s_o.cfg.block_size >= (double)s_o.confirm_seconds * s_o.cfg.sample_rate) commit_now();
   }
   if (s_phase == P_LOAD) {

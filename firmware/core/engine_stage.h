@@ -68,8 +68,9 @@ typedef struct {
 void engine_stage_init(const engine_stage_opts *o);
 /* A shell-bound upload frame (types 0x20 … 0x23), with the engine alive or dead. */
 void engine_stage_frame(int type, const uint8_t *payload, size_t len);
-/* Once per audio block, after piwip_process: loading, the self-test, the swap, the confirmation, a rollback. */
-void engine_stage_step(void);
+/* After the audio: `blocks` = audio blocks processed since the last call (0 = none: nothing is done). Loading, the
+ * self-test, the swap, the confirmation (counted in those blocks: engine time), a rollback. */
+void engine_stage_step(int blocks);
 /* The shell's asynchronous commit finished (0 ok, else why). */
 void engine_stage_committed(int ok, const char *why);
 /* The host went away: a half-received image is forgotten (a staged engine goes on being tested). */

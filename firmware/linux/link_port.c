@@ -311,7 +311,7 @@ void link_port_after_block(uint64_t block_ns, unsigned long xruns) {
   }
   piwip_link_service();
   if (s_o.pset_dir) pset_step();
-  engine_stage_step();
+  engine_stage_step(1);
   if (atomic_load_explicit(&s_boot.state, memory_order_acquire) == MB_DONE) {
     engine_stage_committed(s_boot.ok, s_boot.why);
     atomic_store_explicit(&s_boot.state, MB_IDLE, memory_order_release);
