@@ -1,5 +1,6 @@
-/* See engine_stage.h. Written so that it also compiles as C++ (the Teensy build includes it into main.cpp's unit, as
- * it does link_shell.c). No printf family (newlib's can allocate): texts are joined by hand. */
+/* See engine_stage.h. Written so that it also compiles as C++ in one unit with link_shell.c and sha256.c (the Teensy
+ * build includes them into main.cpp's unit): file-scope names do not repeat theirs. No printf family (newlib's can
+ * allocate): texts are joined by hand. */
 #include "engine_stage.h"
 
 #include <math.h>
@@ -8,7 +9,7 @@
 #include "link_shell.h"
 #include "sha256.h"
 
-enum { M_UPLOAD_STATUS = 0x60, M_LOG = 0x4A, T_HELLO = 0x01 };
+enum { SM_UPLOAD_STATUS = 0x60, SM_LOG = 0x4A, SM_HELLO = 0x01 };
 enum { T_BEGIN = 0x20, T_CHUNK = 0x21, T_END = 0x22, T_ABORT = 0x23 };
 enum { ST_BEGUN = 1, ST_CHUNK = 2, ST_VERIFIED = 3, ST_TESTED = 4, ST_SWAPPED = 5, ST_COMMITTED = 6, ST_FAILED = 255 };
 /* what happens to the staged image, one step per audio block */
@@ -56,8 +57,8 @@ static void t_int(text_buf *t, long v) {
   if (v < 0) { t_str(t, "-"); t_uint(t, 0ul - (unsigned long)v); } else t_uint(t, (unsigned long)v);
 }
 
-static void put_u32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24); }
-static uint32_t get_u32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static void st_put_u32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24); }
+static uint32_t st_get_u32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 /* UPLOAD_STATUS: u8 stage, u32 bytes received, i16 code, str text */
 static void status(int stage, uint32_t received, int code, const char *text) {
@@ -65,12 +66,12 @@ static void status(int stage, uint32_t received, int code, const char *text) {
   size_t k = text ? strlen(text) : 0;
   if (k > 255) k = 255;
   p[0] = (uint8_t)stage;
-  put_u32(p + 1, received);
+  st_put_u32(p + 1, received);
   p[5] = (uint8_t)(uint16_t)(int16_t)code;
   p[6] = (uint8_t)((uint16_t)(int16_t)code >> 8);
   p[7] = (uint8_t)k;
   if (k) memcpy(p + 8, text, k);
-  link_shell_send(M_UPLOAD_STATUS, p, 8 + k);
+  link_shell_send(SM_UPLOAD_STATUS, p, 8 + k);
 }
 static void fail(uint32_t received, int code, const text_buf *t) { status(ST_FAILED, received, code, t->s); }
 
@@ -233,7 +234,7 @@ void engine_stage_frame(int type, const uint8_t *p, size_t len) {
   }
   if (type == T_BEGIN) {
     if (len < 36) { status(ST_FAILED, 0, -1, "bad upload message: UPLOAD_BEGIN needs u32 size and 32 bytes of SHA-256"); return; }
-    uint32_t size = get_u32(p);
+    uint32_t size = st_get_u32(p);
     if (size < 8 || size > ENGINE_STAGE_MAX_IMAGE) {
       t_str(&t, "image size "); t_uint(&t, size); t_str(&t, " out of range (8 B .. "); t_uint(&t, ENGINE_STAGE_MAX_IMAGE / 1024); t_str(&t, " KiB)");
       fail(0, -1, &t);
@@ -255,7 +256,7 @@ void engine_stage_frame(int type, const uint8_t *p, size_t len) {
   if (!s_receiving) { status(ST_FAILED, 0, -3, "no upload in progress (UPLOAD_BEGIN first)"); return; }
   if (type == T_CHUNK) {
     if (len < 8) { status(ST_FAILED, s_rx_got, -1, "bad upload message: UPLOAD_CHUNK needs u32 offset, u32 CRC-32, data"); return; }
-    uint32_t off = get_u32(p), crc = get_u32(p + 4);
+    uint32_t off = st_get_u32(p), crc = st_get_u32(p + 4);
     const uint8_t *data = p + 8;
     size_t n = len - 8;
     if (engine_stage_crc32(data, n) != crc) {
@@ -349,7 +350,7 @@ static void swap_in(int old_alive) {
   {
     static const uint8_t hello_payload[3] = {1, 0, 0};
     uint8_t body[3 + 6], wire[2 * sizeof body + 2], sink[1024];
-    body[0] = T_HELLO; body[1] = 0; body[2] = 3; body[3] = 0;
+    body[0] = SM_HELLO; body[1] = 0; body[2] = 3; body[3] = 0;
     memcpy(body + 4, hello_payload, 3);
     /* CRC-16/CCITT-FALSE over type … payload */
     uint16_t crc = 0xFFFF;
@@ -437,7 +438,7 @@ void engine_stage_step(int blocks) {
     t_str(&t, " (passing audio dry; upload a new engine)");
     p[0] = 2;
     memcpy(p + 1, t.s, t.n);
-    link_shell_send(M_LOG, p, 1 + t.n);
+    link_shell_send(SM_LOG, p, 1 + t.n);
   }
   if (s_since_swap >= 0 && piwip_alive()) {
     s_since_swap += blocks;

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const uint32_t K[64] = {
+static const uint32_t sha256_k[64] = {
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -28,7 +28,7 @@ static void compress(uint32_t h[8], const uint8_t b[64]) {
   for (int t = 16; t < 64; t++) w[t] = SSIG1(w[t - 2]) + w[t - 7] + SSIG0(w[t - 15]) + w[t - 16];
   uint32_t a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
   for (int t = 0; t < 64; t++) {
-    uint32_t t1 = hh + BSIG1(e) + CH(e, f, g) + K[t] + w[t];
+    uint32_t t1 = hh + BSIG1(e) + CH(e, f, g) + sha256_k[t] + w[t];
     uint32_t t2 = BSIG0(a) + MAJ(a, bb, c);
     hh = g; g = f; f = e; e = d + t1; d = c; c = bb; bb = a; a = t1 + t2;
   }
@@ -87,3 +87,12 @@ void sha256_hex(const uint8_t d[32], char hex[65]) {
   for (int i = 0; i < 32; i++) { hex[2 * i] = digits[d[i] >> 4]; hex[2 * i + 1] = digits[d[i] & 15]; }
   hex[64] = 0;
 }
+
+/* the Teensy build includes this file into a larger unit */
+#undef ROTR
+#undef CH
+#undef MAJ
+#undef BSIG0
+#undef BSIG1
+#undef SSIG0
+#undef SSIG1

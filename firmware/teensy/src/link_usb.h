@@ -147,6 +147,7 @@ static bool sdStart() {
 }
 
 // ---- engine upload (wasm3) ------------------------------------------------------------------------------------
+#ifdef PIWIP_ENGINE_WASM3
 // The image buffers, before the engine's linear memory takes the rest of PSRAM (main.cpp calls this only when
 // PSRAM is there: 768 KiB would not leave the RAM2 heap anything). false = no uploads.
 static bool linkStageAlloc() {
@@ -165,7 +166,7 @@ static const uint8_t *linkBootImage(const uint8_t *flash, uint32_t flashLen, uin
   File f = SD.open(kBootEngine, FILE_READ);
   uint32_t n = f ? (uint32_t)f.size() : 0;
   const char *why = !f ? "cannot open it" : n > ENGINE_STAGE_MAX_IMAGE ? "larger than 256 KiB" : nullptr;
-  if (!why && f.read(stageBuf[0], n) != (int)n) why = "read error";
+  if (!why && (size_t)f.read(stageBuf[0], n) != (size_t)n) why = "read error";
   if (f) f.close();
   if (!why) why = engine_stage_check(stageBuf[0], n);
   if (why) {
@@ -180,6 +181,7 @@ static const uint8_t *linkBootImage(const uint8_t *flash, uint32_t flashLen, uin
 static void linkBootFailed(const char *why) {
   snprintf(bootNote, sizeof bootNote, "piwip: boot engine %s: %s; using the flash engine", kBootEngine, why);
 }
+#endif
 
 static void identify(const char *hash) {
   char ident[200];
