@@ -111,11 +111,11 @@ describe.skipIf(SKIP)('the boot engine of piwip-module (wasm3)', () => {
 
   it('an upload is committed after 10 s of engine time, started at the next start; a broken one falls back to --wasm', async () => {
     let mod = start(pair, dir); // the default confirmation time
-    let c = new LinkClient(serialTransport(pair.b), {});
+    let c = new LinkClient(serialTransport(pair.b), { telemetryHz: 20 });
     await c.connect();
     const t0 = performance.now();
-    const stages: { stage: number; ms: number }[] = [];
-    c.on('upload', (s) => stages.push({ stage: s.stage, ms: performance.now() - t0 }));
+    const stages: { stage: number; ms: number; engineTime: number }[] = [];
+    c.on('upload', (s) => stages.push({ stage: s.stage, ms: performance.now() - t0, engineTime: c.telemetry?.time ?? -1 }));
     const s = await c.upload(DEBUG);
     const swapMs = performance.now() - t0;
     expect(s.stage, s.text).toBe(UPLOAD_STAGE.SWAPPED);
@@ -125,8 +125,11 @@ describe.skipIf(SKIP)('the boot engine of piwip-module (wasm3)', () => {
     expect(done, JSON.stringify(stages)).toBeDefined();
     const verified = stages.find((x) => x.stage === UPLOAD_STAGE.VERIFIED)!.ms;
     const tested = stages.find((x) => x.stage === UPLOAD_STAGE.TESTED)!.ms;
-    // the confirmation counts engine time: telemetry's clock ran 10 s between the swap and the commit
-    console.log(`wasm3 upload of ${DEBUG.length} B: swapped after ${swapMs.toFixed(0)} ms (chunks + load ${verified.toFixed(0)} ms, self-test ${(tested - verified).toFixed(0)} ms), committed ${((done!.ms - swapMs) / 1000).toFixed(1)} s after the swap`);
+    // the confirmation counts engine time: the new engine's clock (telemetry, 20 Hz) says 2 s of self-test plus
+    // 10 s of playing when the commit comes
+    expect(done!.engineTime).toBeGreaterThan(12 - 0.15);
+    expect(done!.engineTime).toBeLessThan(12 + 0.05);
+    console.log(`wasm3 upload of ${DEBUG.length} B: swapped after ${swapMs.toFixed(0)} ms (chunks + load ${verified.toFixed(0)} ms, self-test ${(tested - verified).toFixed(0)} ms), committed ${((done!.ms - swapMs) / 1000).toFixed(1)} s (wall) after the swap, at engine time ${done!.engineTime.toFixed(2)} s`);
     c.close();
     await mod.stop();
     // the next start runs the committed engine
