@@ -446,7 +446,9 @@ void engine_stage_step(int blocks) {
   }
   if (s_phase == P_LOAD) {
     int abi = -1;
+    if (s_o.staging_alloc) s_o.staging_alloc(1);
     int rc = piwip_stage_load(s_st_buf, s_st_len, &abi);
+    if (s_o.staging_alloc) s_o.staging_alloc(0);
     if (rc) { staged_failed(-8, "new engine failed to start (", piwip_stage_error(), "); the running engine stays"); return; }
     if (abi != ENGINE_STAGE_ABI) {
       text_buf t = {{0}, 0};
@@ -458,7 +460,9 @@ void engine_stage_step(int blocks) {
     return;
   }
   if (s_phase == P_INIT) {
+    if (s_o.staging_alloc) s_o.staging_alloc(1);
     int rc = piwip_stage_init(&s_o.cfg);
+    if (s_o.staging_alloc) s_o.staging_alloc(0);
     if (rc) { staged_failed(-8, "new engine failed to start (", piwip_stage_error(), "); the running engine stays"); return; }
     text_buf t = {{0}, 0};
     t_str(&t, "verified "); t_strn(&t, s_st_hash, 12); t_str(&t, "; self-test running");

@@ -62,6 +62,9 @@ typedef struct {
      *why set. NULL = keep it in memory only. */
   int (*commit)(const uint8_t *image, size_t len, const char **why);
   const char *commit_where; /* for the committed status text ("to /piwip/engine.wasm"), may be NULL */
+  /* called with 1 before the staged runtime is loaded or initialised and 0 after (the Teensy routes that runtime's
+     allocations to PSRAM: the internal heap holds one runtime's code pages), may be NULL */
+  void (*staging_alloc)(int on);
 } engine_stage_opts;
 
 /* At start-up; computes the running engine's hash. */

@@ -22,6 +22,9 @@ extern "C" {
 #include "../../core/link_shell.c"
 #include "../../core/engine_stage.c"
 #include "../../core/sha256.c"
+#ifdef PIWIP_ENGINE_WASM3
+#include "ext_heap.h" // the same unit as main.cpp's (one copy of the allocator's state)
+#endif
 }
 
 // The USB product string "piwip" (instead of "Teensy MIDI/Audio"): hosts and the norns mod find the module by it
@@ -148,9 +151,10 @@ static bool sdStart() {
 
 // ---- engine upload (wasm3) ------------------------------------------------------------------------------------
 #ifdef PIWIP_ENGINE_WASM3
-// The image buffers, before the engine's linear memory takes the rest of PSRAM (main.cpp calls this only when
-// PSRAM is there: 768 KiB would not leave the RAM2 heap anything). false = no uploads.
+// The image buffers, before the engine's linear memory takes the rest of PSRAM; none without PSRAM (768 KiB would
+// not leave the RAM2 heap anything). false = no uploads.
 static bool linkStageAlloc() {
+  if (!ext_heap_bytes()) return false;
   for (int i = 0; i < 3; i++)
     if (!(stageBuf[i] = (uint8_t *)malloc(ENGINE_STAGE_MAX_IMAGE))) return false;
   return true;
@@ -253,6 +257,10 @@ static bool linkBegin(const char *version, float rate, int block, float recSecon
   so.swapped = onSwapped;
   so.commit = onCommit;
   so.commit_where = kBootEngine;
+#ifdef PIWIP_ENGINE_WASM3
+  // the second runtime's code pages, stack and tables go to PSRAM (~350 KB on the M7: RAM2's heap holds one runtime)
+  so.staging_alloc = [](int on) { ext_heap_route_all(on); };
+#endif
   engine_stage_init(&so);
   snprintf(identHead, sizeof identHead, "piwip-teensy\n%s\nteensy41\n", version);
   identCaps = (canUpload ? 1 : 0) | 2 | (sdOk ? 4 : 0);

@@ -140,9 +140,9 @@ static void startEngine() {
     uint32_t usable = arenaBytes;
 #ifdef PIWIP_ENGINE_WASM3
     if (ext_heap_bytes()) usable = (uint32_t)ext_heap_max_block() - 64u; // wasm3's memory header
-    // an uploaded engine runs beside this one until its commit: each linear memory gets half of what is left (less
-    // a page for the second one's header)
-    if (ext_heap_bytes() && stageBuf[0]) usable = usable / 2 - 64u * 1024u;
+    // an uploaded engine runs beside this one until its commit: each linear memory gets half of what is left, less
+    // 1 MiB for the second runtime's code pages and stack (link_usb.h routes them to PSRAM too)
+    if (ext_heap_bytes() && stageBuf[0]) usable = usable / 2 - 1024u * 1024u;
 #endif
     usable &= ~0xFFFFu; // linear memory comes in whole 64 KiB pages
     seconds = piwip_seconds_for_bytes(kRate, (double)usable);
