@@ -241,6 +241,8 @@ void engine_stage_frame(int type, const uint8_t *p, size_t len) {
       return;
     }
     if (s_phase != P_NONE) { status(ST_FAILED, 0, -2, "an engine is being tested: wait for it"); return; }
+    /* the shell is writing the running image as the boot engine: a swap now could free the buffer it reads */
+    if (s_committing) { status(ST_FAILED, 0, -2, "the last engine is being stored as the boot engine: wait for it"); return; }
     uint8_t *b = free_buffer();
     if (!b) { status(ST_FAILED, 0, -1, "no staging buffer (not allocated at start-up)"); return; }
     s_rx_buf = b;

@@ -21,6 +21,7 @@ typedef struct {
   size_t engine_len;
   const char *boot_engine;
   float confirm_seconds;
+  int selftest_calls; /* self-test process() calls per audio block (0 = 2) */
 } link_port_opts;
 
 /* At start-up (allocates its buffers and thread once). 0, or -1 with a message on stderr. */

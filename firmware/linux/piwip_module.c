@@ -24,6 +24,7 @@
 typedef struct {
   const char *device, *capture_device, *midi_device, *wasm_path, *link_path, *pset_dir, *input_path, *boot_engine;
   float confirm_seconds;
+  int selftest_calls;
   int headless; /* --audio none: no ALSA, the loop keeps time itself (tests, a Pi without a codec) */
   unsigned rate, period, periods;
   float max_rec;
@@ -272,6 +273,7 @@ static void usage(void) {
           "             [--wasm build/piwip.wasm (wasm3 engine only)]\n"
           "             [--link /dev/ttyGS0] [--pset-dir DIR] [--audio none [--input in.wav]]\n"
           "             [--boot-engine FILE (default DIR/engine.wasm with --pset-dir)] [--confirm-seconds 10]\n"
+          "             [--selftest-calls 2 (an uploaded engine's test calls per audio block)]\n"
           "  --link PATH: the piwip link (docs/link.md) on a tty or pty; --pset-dir: the PSET slots (piwip-NN.pset)\n"
           "  wasm3: an engine uploaded over the link is committed to --boot-engine after --confirm-seconds without a\n"
           "  trap, and started from there the next time (--wasm when it is missing or does not start)\n"
@@ -324,6 +326,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--pset-dir")) o.pset_dir = v;
     else if (!strcmp(k, "--boot-engine")) o.boot_engine = v;
     else if (!strcmp(k, "--confirm-seconds")) o.confirm_seconds = (float)atof(v);
+    else if (!strcmp(k, "--selftest-calls")) o.selftest_calls = atoi(v);
     else if (!strcmp(k, "--input")) o.input_path = v;
     else if (!strcmp(k, "--audio")) {
       if (strcmp(v, "none") && strcmp(v, "alsa")) { usage(); return 2; }
@@ -377,7 +380,7 @@ int main(int argc, char **argv) {
 #endif
                          .sample_rate = o.rate, .block_size = (int)o.period, .rec_seconds = o.max_rec, .seed = o.seed,
                          .engine = wasm, .engine_len = wasm_len, .boot_engine = o.boot_engine,
-                         .confirm_seconds = o.confirm_seconds};
+                         .confirm_seconds = o.confirm_seconds, .selftest_calls = o.selftest_calls};
     if (link_port_open(&lo)) return 1;
   }
   int rc = o.headless ? run_headless(&o) : run_realtime(&o);
