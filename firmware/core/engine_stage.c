@@ -40,7 +40,6 @@ static long s_since_swap = -1; /* blocks since the swap; -1 = nothing to confirm
 static int s_committing;
 static int s_was_alive = 1;
 
-static uint8_t s_pset[16384]; /* the params carried over, as PSET text */
 
 /* ---- text without printf ------------------------------------------------------------------------------------ */
 typedef struct { char s[200]; size_t n; } text_buf;
@@ -332,10 +331,10 @@ static void swap_in(int old_alive) {
   int plen = -1;
   const uint8_t *ptext = NULL;
   if (old_alive) {
-    plen = piwip_pset_write(NULL, &ptext);
-    if (plen > (int)sizeof s_pset) plen = -1;
-    if (plen > 0) memcpy(s_pset, ptext, (size_t)plen);
+    /* the params as PSET text, left in the old engine's memory: that runtime is kept (for a rollback), so the text
+     * is still there for the new engine's psetRead after the swap, with no copy */
     drain_old();
+    plen = piwip_pset_write(NULL, &ptext);
   }
   piwip_stage_swap(old_alive);
   if (old_alive) { s_prev_img = s_run_img; s_prev_len = s_run_len; memcpy(s_prev_hash, s_run_hash, sizeof s_run_hash); }
@@ -345,7 +344,7 @@ static void swap_in(int old_alive) {
   memcpy(s_run_hash, s_st_hash, sizeof s_run_hash);
   s_st_buf = NULL;
   s_phase = P_NONE;
-  if (plen > 0) piwip_pset_read(s_pset, plen);
+  if (plen > 0) piwip_pset_read(ptext, plen);
   if (s_o.swapped) s_o.swapped(s_run_hash);
   /* the host's session carries over: the new engine is told HELLO (its answer dropped; the host re-reads itself
    * after the SWAPPED status, as it does with the virtual module) */
