@@ -150,3 +150,30 @@ describe.skipIf(SKIP)('the boot engine of piwip-module (wasm3)', () => {
     await mod.stop();
   }, 120_000);
 });
+
+// The Teensy's side of it, on the M7 under QEMU with the board's memory layout (firmware/tests/m7_stage_main.c): the
+// first runtime's code pages fill most of what RAM2's heap has (492,608 B on the board), so the uploaded engine's
+// runtime is loaded with every allocation routed to PSRAM (core/ext_heap.h ext_heap_route_all, as link_usb.h does).
+const haveM7 = haveW3 && existsSync(join(W3, 'build-m7', 'libm3.a'));
+describe.skipIf(SKIP || !haveM7 || skipWithout('the upload sequence on the M7', ['qemu-system-arm', 'arm-none-eabi-gcc'], 'apt-get install qemu-system-arm gcc-arm-none-eabi'))('two wasm3 runtimes on the M7 with the Teensy layout', () => {
+  it('the second runtime takes (almost) nothing of the internal heap, both run, then the new one alone', () => {
+    execFileSync('make', ['-C', FW, '-s', 'B=build/ci-w3stage', `WASM=${join(ROOT, 'build', 'piwip.wasm')}`, `WASM3_DIR=${W3}`, 'm7-stage-wasm3'],
+      { stdio: 'pipe', timeout: 600_000 });
+    const out = execFileSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
+      '-semihosting-config', 'enable=on,target=native,arg=stage', '-kernel', join(FW, 'build', 'ci-w3stage', 'm7', 'piwip-m7-stage-wasm3.elf')],
+    { encoding: 'utf8', timeout: 600_000 });
+    const kv = Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    console.log(`M7, Teensy layout: running runtime ${kv.running_heap_bytes} B of the internal heap, the staged one ${kv.staged_heap_bytes} B; PSRAM ${kv.psram_after_running} -> ${kv.psram_after_staged} of ${kv.psram_bytes} B; ${kv.record_seconds} s recording each`);
+    expect(kv.buffers_in_psram).toBe('1');
+    expect(kv.running_rc).toBe('0');
+    expect(kv.staged_rc).toBe('0');
+    expect(kv.staged_abi).toBe('2');
+    // a second runtime's code pages would not fit beside the first one's in the board's RAM2 heap
+    expect(Number(kv.running_heap_bytes) * 2).toBeGreaterThan(492_608);
+    expect(Number(kv.staged_heap_bytes)).toBeLessThan(4096);
+    expect(Number(kv.psram_after_staged)).toBeLessThanOrEqual(Number(kv.psram_bytes));
+    expect(kv.both_ran).toBe('1');
+    expect(kv.swapped_ran).toBe('1');
+    expect(kv.alive).toBe('1');
+  }, 900_000);
+});
