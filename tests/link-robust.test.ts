@@ -1,25 +1,18 @@
 // The link when things go wrong, against the virtual module over socat ptys: a proxy in the pty path that flips
 // bits and drops bytes, and engine uploads that are good, corrupt, of the wrong ABI, trapping after the swap, or cut
-// off. The module's audio is checked sample by sample through its own output tap.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// off (tests/helpers/upload-cases.ts, shared with piwip-module's wasm3 build). The module's audio is checked sample by
+// sample through its own output tap.
+import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinkClient } from '../host/link/client.ts';
-import { encodeFrame, FrameDecoder } from '../host/link/frame.ts';
-import { T, UPLOAD_STAGE, enc, crc32 } from '../host/link/messages.ts';
+import { FrameDecoder } from '../host/link/frame.ts';
 import { serialTransport } from '../host/link/transport.ts';
 import { VirtualModule } from '../host/module/virtual.ts';
 import { pace, serveTty, type Served } from '../host/module/serve.ts';
-import { ptyPair, tempDir, until, type PtyPair } from './helpers/pty.ts';
+import { ptyPair, tempDir, type PtyPair } from './helpers/pty.ts';
 import { skipWithout } from './helpers/tools.ts';
-import { trappingAfter, withAbi } from './helpers/wasm-patch.ts';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const RELEASE = new Uint8Array(readFileSync(join(ROOT, 'build', 'piwip.wasm')));
-const DEBUG = new Uint8Array(readFileSync(join(ROOT, 'build', 'piwip.debug.wasm')));
+import { uploadCases } from './helpers/upload-cases.ts';
 const SKIP = skipWithout('link robustness over ptys', ['socat', 'wasm2wat', 'wat2wasm'], 'apt-get install socat wabt');
 
 function rng(seed: number) {
@@ -98,8 +91,8 @@ describe.skipIf(SKIP)('engine upload to the virtual module over a pty', () => {
   const input = new Float32Array(48000);
   for (let i = 0; i < input.length; i++) input[i] = 0.25 * Math.sin((2 * Math.PI * 441 * i) / 48000);
   let worst = 0, blocksSeen = 0;
+  const dir = tempDir('upload');
   beforeAll(async () => {
-    const dir = tempDir('upload');
     pair = await ptyPair(join(dir, 'mod'), join(dir, 'host'));
     m = new VirtualModule({ maxRecSeconds: 10, input, confirmSeconds: 1, bootEngine: join(dir, 'boot.wasm') });
     // the monitor passes the input through: the output must stay the input, sample for sample, across every swap
@@ -117,127 +110,20 @@ describe.skipIf(SKIP)('engine upload to the virtual module over a pty', () => {
   }, 30_000);
   afterAll(async () => { c?.close(); stopPace?.(); await served?.close(); await pair?.kill(); });
 
-  const hashOf = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-  it('a good engine: verified, self-tested, swapped at a block boundary with the params carried, then committed', async () => {
-    await c.setParam('probability', 33);
-    worst = 0;
-    const before = blocksSeen;
-    const stages: number[] = [];
-    const s = await c.upload(DEBUG, (_a, _b, st) => { if (st) stages.push(st.stage); });
-    expect(s.stage, s.text).toBe(UPLOAD_STAGE.SWAPPED);
-    expect(stages).toContain(UPLOAD_STAGE.VERIFIED);
-    expect(stages).toContain(UPLOAD_STAGE.TESTED);
-    expect(m.engineHash).toBe(hashOf(DEBUG));
-    expect(c.hello!.engineHash).toBe(hashOf(DEBUG));
-    expect((await c.getParam('probability')).value).toBe(33);
-    expect((await c.getParam('monitor')).formatted).toBe('on');
-    const committed = new Promise<string>((res) => c.on('upload', (x) => { if (x.stage === UPLOAD_STAGE.COMMITTED) res(x.text); }));
-    expect(await committed).toMatch(/committed/);
-    expect(hashOf(new Uint8Array(readFileSync(m.o.bootEngine!)))).toBe(hashOf(DEBUG));
-    expect(blocksSeen - before).toBeGreaterThan(100);
-    expect(worst).toBeLessThan(1e-6); // no gap, no glitch: the dry input all the way through
-  }, 30_000);
-
-  it('a corrupt image (SHA-256 mismatch, or not wasm) leaves the running engine playing', async () => {
-    const running = m.engineHash;
-    const bad = RELEASE.slice();
-    bad[1000]! ^= 0xff;
-    // sent with the hash of the good image: the module's SHA-256 check catches it
-    const sha = createHash('sha256').update(RELEASE).digest();
-    const send = async () => {
-      const waitFor = (pred: (s: { stage: number; text: string }) => boolean) => new Promise<{ stage: number; text: string }>((res) => {
-        const on = (x: { stage: number; text: string }) => { if (pred(x)) { c.off('upload', on); res(x); } };
-        c.on('upload', on);
-      });
-      c.send(T.UPLOAD_BEGIN, enc.uploadBegin(bad.length, sha));
-      for (let off = 0; off < bad.length; off += 1024) {
-        const d = bad.subarray(off, off + 1024);
-        const ack = waitFor(() => true);
-        c.send(T.UPLOAD_CHUNK, enc.uploadChunk(off, crc32(d), d));
-        await ack;
-      }
-      const end = waitFor((x) => x.stage === UPLOAD_STAGE.FAILED || x.stage >= UPLOAD_STAGE.VERIFIED);
-      c.send(T.UPLOAD_END);
-      return end;
-    };
-    const r1 = await send();
-    expect(r1.stage).toBe(UPLOAD_STAGE.FAILED);
-    expect(r1.text).toMatch(/SHA-256 mismatch/);
-    const r2 = await c.upload(RELEASE.subarray(0, 40_000));
-    expect(r2.stage).toBe(UPLOAD_STAGE.FAILED);
-    expect(r2.text).toMatch(/not a valid wasm module/);
-    expect(m.engineHash).toBe(running);
-    expect(m.alive).toBe(true);
-    expect(worst).toBeLessThan(1e-6);
-  }, 30_000);
-
-  it('a wrong ABI is refused', async () => {
-    const running = m.engineHash;
-    const s = await c.upload(withAbi(RELEASE, 1));
-    expect(s.stage).toBe(UPLOAD_STAGE.FAILED);
-    expect(s.text).toMatch(/engine ABI 1, this module needs 2/);
-    expect(m.engineHash).toBe(running);
-  }, 30_000);
-
-  it('an engine that traps in process after the swap is rolled back; audio goes on', async () => {
-    const running = m.engineHash;
-    worst = 0;
-    // 750 calls pass the 2 s self-test; it traps 1 s after the swap, before the 1 s confirmation... at 375 calls/s
-    const trapper = trappingAfter(RELEASE, 750 + 200);
-    const rolled = new Promise<string>((res) => c.on('upload', (x) => { if (x.stage === UPLOAD_STAGE.FAILED) res(x.text); }));
-    const s = await c.upload(trapper);
-    expect(s.stage).toBe(UPLOAD_STAGE.SWAPPED);
-    expect(await rolled).toMatch(/trapped after the swap.*rolled back/);
-    await until(() => m.engineHash === running, 2000, 'the rollback');
-    expect(m.alive).toBe(true);
-    // one block (the one that trapped) went out dry: the monitor's output is the dry input anyway
-    expect(worst).toBeLessThan(1e-6);
-    expect((await c.getParam('monitor')).formatted).toBe('on');
-  }, 30_000);
-
-  it('an upload cut off midway (END early, or the cable pulled) leaves the old engine; the next one works', async () => {
-    const running = m.engineHash;
-    const sha = createHash('sha256').update(DEBUG).digest();
-    c.send(T.UPLOAD_BEGIN, enc.uploadBegin(DEBUG.length, sha));
-    for (let off = 0; off < 10 * 1024; off += 1024) { const d = DEBUG.subarray(off, off + 1024); c.send(T.UPLOAD_CHUNK, enc.uploadChunk(off, crc32(d), d)); }
-    const failed = new Promise<string>((res) => c.on('upload', (x) => { if (x.stage === UPLOAD_STAGE.FAILED) res(x.text); }));
-    c.send(T.UPLOAD_END);
-    expect(await failed).toMatch(/cut off: 10240 of \d+ bytes/);
-    expect(m.engineHash).toBe(running);
-    // pulled mid-transfer: the module forgets the half image with the session
-    c.send(T.UPLOAD_BEGIN, enc.uploadBegin(DEBUG.length, sha));
-    c.send(T.UPLOAD_CHUNK, enc.uploadChunk(0, crc32(DEBUG.subarray(0, 1024)), DEBUG.subarray(0, 1024)));
-    await pair.kill();
-    await new Promise((r) => setTimeout(r, 100));
-    pair = await ptyPair(pair.a, pair.b);
-    await until(() => c.connected, 3000, 'the reconnect');
-    expect(m.engineHash).toBe(running);
-    expect(m.alive).toBe(true);
-    const s = await c.upload(RELEASE);
-    expect(s.stage, s.text).toBe(UPLOAD_STAGE.SWAPPED);
-    expect(m.engineHash).toBe(hashOf(RELEASE));
-  }, 30_000);
-
-  it('with the engine dead (a trap), the shell still answers HELLO and takes a new engine', async () => {
-    // make the running engine trap by swapping in one that dies right after its self-test and confirmation
-    const dead = new Promise<void>((res) => c.on('log', (l) => { if (/engine stopped/.test(l.text)) res(); }));
-    const s = await c.upload(trappingAfter(RELEASE, 750 + 600)); // committed after 1 s (375 calls), traps later
-    expect(s.stage).toBe(UPLOAD_STAGE.SWAPPED);
-    await dead;
-    expect(m.alive).toBe(false);
-    const h = new LinkClient(serialTransport(pair.b), { reconnect: false });
-    c.close();
-    const hello = await h.connect();
-    expect(hello.engineOk).toBe(false);
-    const ok = await h.upload(RELEASE);
-    expect(ok.stage, ok.text).toBe(UPLOAD_STAGE.SWAPPED);
-    expect(m.alive).toBe(true);
-    expect(h.hello!.engineOk).toBe(true);
-    h.close();
-    c = new LinkClient(serialTransport(pair.b), {});
-    await c.connect();
-  }, 30_000);
+  uploadCases({
+    client: () => c,
+    setClient: (n) => { c = n; },
+    newClient: (o) => new LinkClient(serialTransport(pair.b), { reconnect: o?.reconnect ?? true }),
+    engine: async () => ({ hash: m.engineHash, alive: m.alive }),
+    confirmSeconds: 1,
+    callsPerSecond: 48000 / 128,
+    bootEngine: join(dir, 'boot.wasm'),
+    replug: async () => {
+      await pair.kill();
+      await new Promise((r) => setTimeout(r, 100));
+      pair = await ptyPair(pair.a, pair.b);
+    },
+    audio: { reset: () => { worst = 0; }, worst: () => worst, blocks: () => blocksSeen },
+  });
 });
 
-void encodeFrame;

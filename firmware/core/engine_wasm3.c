@@ -5,6 +5,7 @@
 
 #include "wasm3.h"
 #include "engine_common.h"
+#include "engine_stage.h"
 
 #ifndef PIWIP_WASM3_STACK_BYTES
 #define PIWIP_WASM3_STACK_BYTES (64 * 1024)
@@ -24,7 +25,7 @@ enum {
   F_LINK_SHELL_SEQ, F_LINK_SHELL_POP, F_LINK_SEND_PTR, F_LINK_SEND, F_PSET_WRITE, F_PSET_READ, F_PSET_REQ_OP,
   F_PSET_REQ_SLOT, F_PSET_REQ_POP, F_PSET_SLOT_SET, F_PSET_SET_LAST,
   /* board exports (optional) */
-  F_MIDI_IN_FROM, F_BYTES_FOR_SECONDS, F_SECONDS_FOR_BYTES, F_COUNT
+  F_MIDI_IN_FROM, F_BYTES_FOR_SECONDS, F_SECONDS_FOR_BYTES, F_ABI_VERSION, F_COUNT
 };
 static const char *const k_names[F_COUNT] = {
   "_start", "init", "inputPtr", "outputPtr", "process", "midiIn", "key", "enc", "setMode", "textPtr", "textCap",
@@ -33,7 +34,7 @@ static const char *const k_names[F_COUNT] = {
   "linkInPtr", "linkIn", "linkOutPtr", "linkOut", "linkService", "linkIdentity", "linkSetLoad", "linkDropped",
   "linkPsetDone", "linkReset", "linkShellType", "linkShellPtr", "linkShellLen", "linkShellSeq", "linkShellPop",
   "linkSendPtr", "linkSend", "psetWrite", "psetRead", "psetRequestOp", "psetRequestSlot", "psetRequestPop",
-  "psetSlotSet", "psetSetLast", "midiInFrom", "bytesForSeconds", "secondsForBytes"};
+  "psetSlotSet", "psetSetLast", "midiInFrom", "bytesForSeconds", "secondsForBytes", "abiVersion"};
 /* the state getters, the screen, the link and the board exports are optional: a module without them still runs audio */
 #define FIRST_OPTIONAL F_RECORDING
 static IM3Function s_fn[F_COUNT];
@@ -62,6 +63,7 @@ static int failed(M3Result r, const char *where) {
 
 int piwip_load(const uint8_t *wasm, size_t len) {
   s_alive = 0;
+  s_loaded = 0;
   s_error[0] = 0;
   if (s_rt) { m3_FreeRuntime(s_rt); s_rt = NULL; } /* frees the loaded module too */
   if (!s_env) s_env = m3_NewEnvironment();
@@ -359,3 +361,99 @@ int piwip_pset_set_last(int slot) {
   int32_t rc = -1;
   return call3(F_PSET_SET_LAST, 1, slot, 0, 0, &rc) ? PIWIP_E_DEAD : rc;
 }
+
+/* ---- a second runtime beside the running one (engine upload, core/engine_stage.h) -----------------------------
+ * engine_common.h keeps one engine's state in file-scope variables; a runtime that is not the running one lives in a
+ * w3_ctx, and the running one's state is saved there while the other is touched. Only the shell calls these,
+ * between audio blocks, so nothing else sees the state switched. */
+typedef struct {
+  IM3Runtime rt;
+  int loaded, alive, block;
+  uint32_t in_ptr[2], out_ptr[2], text_ptr, text_cap, screen_ptr, link_in_ptr, link_out_ptr, link_send_ptr;
+  IM3Function fn[F_COUNT];
+  char error[sizeof s_error];
+} w3_ctx;
+
+static w3_ctx s_staged, s_previous, s_saved;
+
+static void ctx_save(w3_ctx *c) {
+  c->rt = s_rt; c->loaded = s_loaded; c->alive = s_alive; c->block = s_block;
+  memcpy(c->in_ptr, s_in_ptr, sizeof s_in_ptr); memcpy(c->out_ptr, s_out_ptr, sizeof s_out_ptr);
+  c->text_ptr = s_text_ptr; c->text_cap = s_text_cap; c->screen_ptr = s_screen_ptr;
+  c->link_in_ptr = s_link_in_ptr; c->link_out_ptr = s_link_out_ptr; c->link_send_ptr = s_link_send_ptr;
+  memcpy(c->fn, s_fn, sizeof s_fn);
+  memcpy(c->error, s_error, sizeof s_error);
+}
+static void ctx_load(const w3_ctx *c) {
+  s_rt = c->rt; s_loaded = c->loaded; s_alive = c->alive; s_block = c->block;
+  memcpy(s_in_ptr, c->in_ptr, sizeof s_in_ptr); memcpy(s_out_ptr, c->out_ptr, sizeof s_out_ptr);
+  s_text_ptr = c->text_ptr; s_text_cap = c->text_cap; s_screen_ptr = c->screen_ptr;
+  s_link_in_ptr = c->link_in_ptr; s_link_out_ptr = c->link_out_ptr; s_link_send_ptr = c->link_send_ptr;
+  memcpy(s_fn, c->fn, sizeof s_fn);
+  memcpy(s_error, c->error, sizeof s_error);
+}
+static void ctx_free(w3_ctx *c) {
+  if (c->rt) m3_FreeRuntime(c->rt);
+  memset(c, 0, sizeof *c);
+}
+/* Between these two the piwip_* calls go to the staged runtime. */
+static void enter_staged(void) { ctx_save(&s_saved); ctx_load(&s_staged); }
+static void leave_staged(void) { ctx_save(&s_staged); ctx_load(&s_saved); }
+
+int piwip_stage_available(void) { return 1; }
+
+int piwip_stage_load(const uint8_t *wasm, size_t len, int *abi) {
+  int rc;
+  ctx_free(&s_staged);
+  *abi = -1;
+  enter_staged(); /* s_staged was cleared: piwip_load starts a new runtime instead of freeing the running one */
+  rc = piwip_load(wasm, len);
+  if (rc == PIWIP_OK) {
+    int32_t v = -1;
+    if (!s_fn[F_ABI_VERSION]) { rc = PIWIP_E_ABI; err_set("missing export abiVersion", NULL, NULL, NULL); }
+    else if (failed(m3_CallV(s_fn[F_ABI_VERSION]), "abiVersion") || call_i32(F_ABI_VERSION, "abiVersion", &v)) rc = PIWIP_E_TRAP;
+    else *abi = v;
+  }
+  leave_staged();
+  return rc;
+}
+
+int piwip_stage_init(const piwip_config *cfg) {
+  int rc;
+  enter_staged();
+  rc = piwip_init(cfg);
+  leave_staged();
+  return rc;
+}
+
+int piwip_stage_process(const float *in_l, const float *in_r, float *out_l, float *out_r, int frames) {
+  int rc;
+  enter_staged();
+  rc = piwip_process(in_l, in_r, out_l, out_r, frames);
+  leave_staged();
+  return rc;
+}
+
+const char *piwip_stage_error(void) { return s_staged.error; }
+
+void piwip_stage_drop(void) { ctx_free(&s_staged); }
+
+void piwip_stage_swap(int keep_previous) {
+  ctx_free(&s_previous);
+  w3_ctx running;
+  ctx_save(&running);
+  if (keep_previous) s_previous = running;
+  else if (running.rt) m3_FreeRuntime(running.rt);
+  ctx_load(&s_staged);
+  memset(&s_staged, 0, sizeof s_staged);
+}
+
+int piwip_stage_rollback(void) {
+  if (!s_previous.rt) return -1;
+  if (s_rt) m3_FreeRuntime(s_rt);
+  ctx_load(&s_previous);
+  memset(&s_previous, 0, sizeof s_previous);
+  return 0;
+}
+
+void piwip_stage_commit(void) { ctx_free(&s_previous); }

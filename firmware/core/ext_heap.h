@@ -24,6 +24,10 @@ typedef struct { uint32_t size, prev; } ext_block; /* size of the payload; offse
 static uint8_t *s_ext_base;
 static size_t s_ext_bytes, s_ext_top, s_ext_last, s_ext_high;
 static int s_ext_has_last;
+/* While set, small requests go to the region too: a second wasm3 runtime (an uploaded engine being started,
+ * core/engine_stage.h) puts its code pages there, since the internal heap holds only one runtime's. */
+static int s_ext_route_all;
+static inline void ext_heap_route_all(int on) { s_ext_route_all = on; }
 
 /* Hand the allocator its region (once, before the first big allocation). */
 static inline void ext_heap_init(void *base, size_t bytes) {
@@ -103,7 +107,7 @@ static inline void *ext_heap_realloc(void *p, size_t n) {
   void *_calloc_r(struct _reent *, size_t, size_t);                                                      \
   size_t _malloc_usable_size_r(struct _reent *, void *);                                                 \
   void *malloc(size_t n) {                                                                               \
-    void *p = n >= EXT_HEAP_MIN ? ext_heap_alloc(n) : NULL;                                              \
+    void *p = n >= EXT_HEAP_MIN || s_ext_route_all ? ext_heap_alloc(n) : NULL;                           \
     return p ? p : _malloc_r(_impure_ptr, n);                                                            \
   }                                                                                                      \
   void free(void *p) {                                                                                   \
@@ -111,14 +115,14 @@ static inline void *ext_heap_realloc(void *p, size_t n) {
   }                                                                                                      \
   void *calloc(size_t a, size_t b) {                                                                     \
     if (b && a > (size_t)-1 / b) return NULL;                                                            \
-    void *p = a * b >= EXT_HEAP_MIN ? ext_heap_alloc(a * b) : NULL;                                      \
+    void *p = a * b >= EXT_HEAP_MIN || s_ext_route_all ? ext_heap_alloc(a * b) : NULL;                   \
     if (p) { memset(p, 0, a * b); return p; }                                                            \
     return _calloc_r(_impure_ptr, a, b);                                                                 \
   }                                                                                                      \
   void *realloc(void *p, size_t n) {                                                                     \
     if (!p) return malloc(n);                                                                            \
     if (ext_heap_owns(p)) return ext_heap_realloc(p, n);                                                 \
-    if (n >= EXT_HEAP_MIN && s_ext_bytes) {                                                              \
+    if ((n >= EXT_HEAP_MIN || s_ext_route_all) && s_ext_bytes) {                                         \
       void *q = ext_heap_alloc(n);                                                                       \
       if (q) {                                                                                           \
         size_t old = _malloc_usable_size_r(_impure_ptr, p);                                              \

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "engine_stage.h"
 #include "piwip_engine.h"
 
 #define END 0xC0
@@ -11,7 +12,7 @@
 #define ESC_ESC 0xDD
 #define MAX_BODY (1100 + 6) /* the largest frame the shell answers: an upload chunk */
 
-enum { T_HELLO = 0x01, T_PING = 0x02, M_HELLO = 0x41, M_PONG = 0x42, M_LOG = 0x4A, M_ACK = 0x4B, M_UPLOAD_STATUS = 0x60 };
+enum { T_HELLO = 0x01, T_PING = 0x02, M_HELLO = 0x41, M_PONG = 0x42, M_LOG = 0x4A, M_ACK = 0x4B };
 
 static link_shell_info s_info;
 static link_write_fn s_write;
@@ -65,7 +66,11 @@ size_t link_encode(int type, uint8_t seq, const uint8_t *payload, size_t len, ui
   return o;
 }
 
-static void send_frame(int type, const uint8_t *payload, size_t len) {
+void link_shell_write(const uint8_t *bytes, size_t n) {
+  if (s_write) s_write(bytes, n);
+}
+
+void link_shell_send(int type, const uint8_t *payload, size_t len) {
   if (piwip_link_ready()) { piwip_link_send(type, payload, (int)len); return; }
   if (!s_write) return;
   s_write(s_wire, link_encode(type, s_seq++, payload, len, s_wire));
@@ -73,7 +78,7 @@ static void send_frame(int type, const uint8_t *payload, size_t len) {
 
 static size_t put_str(uint8_t *p, const char *s) {
   size_t n = s ? strlen(s) : 0;
-  if (n > 60) n = 60;
+  if (n > 64) n = 64; /* an engine hash is 64 hex digits */
   p[0] = (uint8_t)n;
   if (n) memcpy(p + 1, s, n);
   return n + 1;
@@ -81,28 +86,10 @@ static size_t put_str(uint8_t *p, const char *s) {
 static size_t put_u16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); return 2; }
 static size_t put_u32(uint8_t *p, uint32_t v) { put_u16(p, v); put_u16(p + 2, v >> 16); return 4; }
 
-static void status(int stage, uint32_t received, int code, const char *text) {
-  uint8_t p[200];
-  size_t n = 0;
-  p[n++] = (uint8_t)stage;
-  n += put_u32(p + n, received);
-  n += put_u16(p + n, (uint16_t)(int16_t)code);
-  size_t k = strlen(text);
-  if (k > 180) k = 180;
-  p[n++] = (uint8_t)k;
-  memcpy(p + n, text, k);
-  send_frame(M_UPLOAD_STATUS, p, n + k);
-}
-
 void link_shell_frame(int type, int seq, const uint8_t *payload, int len) {
-  (void)seq; (void)payload; (void)len;
-  if (type >= 0x20 && type <= 0x23 && !s_info.can_upload && !strcmp(piwip_engine_name(), "wasm2c")) {
-    status(255, 0, -11, "engine is compiled in (wasm2c): reflash the firmware to update it");
-    return;
-  }
   if (type >= 0x20 && type <= 0x23) {
-    /* the wasm3 engine could take an upload; this shell does not stage and swap engines yet */
-    status(255, 0, -12, "engine upload over the link is not implemented in this shell yet: reflash or restart with --wasm");
+    /* engine_stage.c refuses with "reflash" when the engine is compiled in (no second runtime) */
+    engine_stage_frame(type, payload, len > 0 ? (size_t)len : 0);
     return;
   }
   uint8_t p[64];
@@ -111,12 +98,12 @@ void link_shell_frame(int type, int seq, const uint8_t *payload, int len) {
   p[n++] = (uint8_t)seq;
   n += put_u16(p + n, (uint16_t)(int16_t)-2);
   n += put_str(p + n, "unknown shell message");
-  send_frame(M_ACK, p, n);
+  link_shell_send(M_ACK, p, n);
 }
 
 /* ---- the engine is dead: decode here ---------------------------------------------------------------------------- */
 static void dead_frame(int type, int seq, const uint8_t *p, size_t len, uint32_t now_ms) {
-  uint8_t out[256];
+  uint8_t out[320];
   size_t n = 0;
   if (type == T_HELLO) {
     n += put_u16(out + n, 1); /* protocol */
@@ -129,8 +116,8 @@ static void dead_frame(int type, int seq, const uint8_t *p, size_t len, uint32_t
     n += put_str(out + n, s_info.firmware);
     n += put_str(out + n, s_info.version);
     n += put_str(out + n, s_info.board);
-    n += put_str(out + n, s_info.engine_hash);
-    send_frame(M_HELLO, out, n);
+    n += put_str(out + n, engine_stage_hash()[0] ? engine_stage_hash() : s_info.engine_hash);
+    link_shell_send(M_HELLO, out, n);
     const char *why = piwip_last_error();
     out[0] = 2;
     size_t k = strlen("engine stopped: ");
@@ -138,11 +125,11 @@ static void dead_frame(int type, int seq, const uint8_t *p, size_t len, uint32_t
     size_t w = strlen(why);
     if (w > 200) w = 200;
     memcpy(out + 1 + k, why, w);
-    send_frame(M_LOG, out, 1 + k + w);
+    link_shell_send(M_LOG, out, 1 + k + w);
   } else if (type == T_PING && len >= 4) {
     memcpy(out, p, 4);
     put_u32(out + 4, now_ms);
-    send_frame(M_PONG, out, 8);
+    link_shell_send(M_PONG, out, 8);
   } else if (type >= 0x20 && type <= 0x2F) {
     link_shell_frame(type, seq, p, (int)len);
   } else {
@@ -150,7 +137,7 @@ static void dead_frame(int type, int seq, const uint8_t *p, size_t len, uint32_t
     out[n++] = (uint8_t)seq;
     n += put_u16(out + n, (uint16_t)(int16_t)-3);
     n += put_str(out + n, "engine stopped: only HELLO, PING and upload are answered");
-    send_frame(M_ACK, out, n);
+    link_shell_send(M_ACK, out, n);
   }
 }
 

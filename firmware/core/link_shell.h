@@ -15,14 +15,18 @@ typedef struct {
   uint32_t sample_rate;
   uint16_t block_size;
   float rec_seconds;
-  int can_upload; /* 0: the engine is compiled in (wasm2c): uploads are refused with "reflash" */
+  int can_upload; /* capability bit 0 in the dead-engine HELLO: the engine loads modules at run time (wasm3) */
 } link_shell_info;
 
 void link_shell_init(const link_shell_info *info, link_write_fn write);
 /* Bytes received while the engine is dead. */
 void link_shell_feed(const uint8_t *bytes, size_t n, uint32_t now_ms);
-/* A shell-bound frame the running engine handed over (piwip_link_shell). */
+/* A shell-bound frame the running engine handed over (piwip_link_shell): uploads go to core/engine_stage.c. */
 void link_shell_frame(int type, int seq, const uint8_t *payload, int len);
+/* A frame of the shell's own (UPLOAD_STATUS, LOG, ACK): through the engine while it runs, else encoded here. */
+void link_shell_send(int type, const uint8_t *payload, size_t len);
+/* Raw bytes to the host through the shell's writer. */
+void link_shell_write(const uint8_t *bytes, size_t n);
 /* One SLIP frame of a payload up to 294 bytes into out (room for 2 * (len + 6) + 2 bytes); returns its length. */
 size_t link_encode(int type, uint8_t seq, const uint8_t *payload, size_t len, uint8_t *out);
 /* CRC-16/CCITT-FALSE, as the engine's (exposed for tests). */

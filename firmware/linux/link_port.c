@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine_stage.h"
 #include "link_shell.h"
 #include "piwip_engine.h"
 
@@ -30,6 +32,11 @@ static uint8_t s_tx[TX_CAP];
 static size_t s_tx_len;
 static uint64_t s_blocks, s_load_sum_ns, s_load_worst_ns;
 static unsigned s_load_n;
+static char s_ident_head[200]; /* "piwip-module\nversion\nboard\n": the engine hash is appended */
+static int s_caps;
+/* the slots' names as last scanned or saved, so that a swapped-in engine gets them without touching the disk */
+static char s_slot_name[100][64];
+static int s_last_slot;
 
 /* ---- PSET files: the worker ------------------------------------------------------------------------------------ */
 enum { MB_IDLE, MB_WORK, MB_DONE };
@@ -40,6 +47,14 @@ static struct {
   uint8_t text[PSET_CAP];
   int len;
 } s_mb;
+/* the boot engine: the audio thread hands the running image over, the worker writes it and renames it into place */
+static struct {
+  atomic_int state;
+  const uint8_t *image;
+  size_t len;
+  int ok;
+  char why[96];
+} s_boot;
 static pthread_t s_worker;
 static atomic_int s_stop;
 static int s_have_worker;
@@ -60,6 +75,16 @@ static void *worker(void *arg) {
   (void)arg;
   struct timespec nap = {0, 2 * 1000 * 1000};
   while (!atomic_load(&s_stop)) {
+    if (atomic_load_explicit(&s_boot.state, memory_order_acquire) == MB_WORK) {
+      char tmp[4200];
+      snprintf(tmp, sizeof tmp, "%s.tmp", s_o.boot_engine);
+      FILE *fp = fopen(tmp, "wb");
+      s_boot.ok = fp && fwrite(s_boot.image, 1, s_boot.len, fp) == s_boot.len;
+      if (fp && fclose(fp) != 0) s_boot.ok = 0;
+      if (s_boot.ok && rename(tmp, s_o.boot_engine) != 0) s_boot.ok = 0;
+      if (!s_boot.ok) snprintf(s_boot.why, sizeof s_boot.why, "%s: %s", s_o.boot_engine, strerror(errno));
+      atomic_store_explicit(&s_boot.state, MB_DONE, memory_order_release);
+    }
     if (atomic_load_explicit(&s_mb.state, memory_order_acquire) != MB_WORK) { nanosleep(&nap, NULL); continue; }
     char f[4096], tmp[4200];
     slot_file(f, sizeof f, s_mb.slot);
@@ -98,25 +123,33 @@ static void pset_name(const uint8_t *t, int len, char *out, size_t cap, int slot
   if (!n) snprintf(out, cap, "piwip-%02d", slot);
 }
 
+/* The cached slot names into the running engine. */
+static void apply_slots(void) {
+  if (!s_o.pset_dir) return;
+  for (int slot = 1; slot <= 99; slot++) piwip_pset_slot_set(slot, s_slot_name[slot][0] ? s_slot_name[slot] : NULL);
+  piwip_pset_set_last(s_last_slot);
+}
+
 static void scan_slots(void) {
   if (!s_o.pset_dir) return;
   for (int slot = 1; slot <= 99; slot++) {
-    char f[4096], name[64];
+    char f[4096];
     slot_file(f, sizeof f, slot);
+    s_slot_name[slot][0] = 0;
     FILE *fp = fopen(f, "rb");
-    if (!fp) { piwip_pset_slot_set(slot, NULL); continue; }
+    if (!fp) continue;
     uint8_t head[128];
     int n = (int)fread(head, 1, sizeof head, fp);
     fclose(fp);
-    pset_name(head, n, name, sizeof name, slot);
-    piwip_pset_slot_set(slot, name);
+    pset_name(head, n, s_slot_name[slot], sizeof s_slot_name[slot], slot);
   }
   char f[4096];
   snprintf(f, sizeof f, "%s/pset-last.txt", s_o.pset_dir);
   FILE *fp = fopen(f, "r");
   int last = 0;
   if (fp) { if (fscanf(fp, "%d", &last) != 1) last = 0; fclose(fp); }
-  if (last >= 0 && last <= 99) piwip_pset_set_last(last);
+  s_last_slot = last >= 0 && last <= 99 ? last : 0;
+  apply_slots();
   /* the last slot comes back at start-up (the original read its piwip.pset at load, spec §10), so a MIDI map saved
    * in it plays with no screen and no host; the worker is not running yet, so its buffer is free */
   if (last >= 1 && last <= 99) {
@@ -139,11 +172,15 @@ static void pset_step(void) {
     if (s_mb.ok && s_mb.op == 2) {
       if (piwip_pset_read(s_mb.text, s_mb.len) < 0) code = -1;
       piwip_pset_set_last(s_mb.slot);
+      s_last_slot = s_mb.slot;
     } else if (s_mb.ok && s_mb.op == 1) {
       piwip_pset_slot_set(s_mb.slot, s_mb.name);
       piwip_pset_set_last(s_mb.slot);
+      snprintf(s_slot_name[s_mb.slot], sizeof s_slot_name[s_mb.slot], "%s", s_mb.name);
+      s_last_slot = s_mb.slot;
     } else if (s_mb.ok && s_mb.op == 3) {
       piwip_pset_slot_set(s_mb.slot, NULL);
+      s_slot_name[s_mb.slot][0] = 0;
     }
     piwip_link_pset_done(s_mb.op, s_mb.slot, code);
     atomic_store_explicit(&s_mb.state, MB_IDLE, memory_order_release);
@@ -195,22 +232,56 @@ static void hang_up(void) {
   s_tx_len = 0;
   s_reopen_in = REOPEN_BLOCKS;
   piwip_link_reset();
+  engine_stage_reset();
+}
+
+/* ---- engine upload hooks (core/engine_stage.h) ------------------------------------------------------------------ */
+static void identify(const char *hash) {
+  char ident[300];
+  snprintf(ident, sizeof ident, "%s%s", s_ident_head, hash);
+  piwip_link_identity(ident, s_caps);
+}
+static void on_swapped(const char *hash) {
+  identify(hash);
+  apply_slots();
+}
+static int on_commit(const uint8_t *image, size_t len, const char **why) {
+  if (!s_have_worker || atomic_load(&s_boot.state) != MB_IDLE) { *why = "no worker to write the boot engine"; return -1; }
+  s_boot.image = image; /* the running engine's bytes: they stay put while it runs */
+  s_boot.len = len;
+  atomic_store_explicit(&s_boot.state, MB_WORK, memory_order_release);
+  return 1;
 }
 
 int link_port_open(const link_port_opts *o) {
   s_o = *o;
   s_fd = tty_open();
   if (s_fd < 0) { fprintf(stderr, "link %s: %s\n", o->path, strerror(errno)); return -1; }
-  char ident[256];
-  snprintf(ident, sizeof ident, "piwip-module\n%s\n%s\n", o->version, o->board);
-  piwip_link_identity(ident, 2 | (o->pset_dir ? 4 : 0));
+  int can_upload = piwip_stage_available && piwip_stage_available();
+  engine_stage_opts so = {
+    .cfg = {.sample_rate = (float)o->sample_rate, .block_size = o->block_size, .max_rec_seconds = o->rec_seconds, .seed = o->seed},
+    /* 2 test calls per block: one wasm3 call of 128 frames is ~0.3 ms on a desktop x86 (12 % of a 2.67 ms block),
+     * several times that on a Pi; the virtual module's 8 would leave a Pi's block no room */
+    .test_frames = o->block_size, .test_calls = o->selftest_calls > 0 ? o->selftest_calls : 2,
+    .confirm_seconds = o->confirm_seconds > 0 ? o->confirm_seconds : 10,
+    .running = o->engine, .running_len = o->engine_len,
+    .swapped = on_swapped, .commit = o->boot_engine ? on_commit : NULL, .commit_where = o->boot_engine};
+  /* the staging buffers, once at start-up: three, so that a new image never lands where the running engine or the
+   * one kept for a rollback executes from */
+  for (int i = 0; can_upload && i < 3; i++)
+    if (!(so.buf[i] = malloc(ENGINE_STAGE_MAX_IMAGE))) { fprintf(stderr, "link: out of memory for the upload buffers\n"); return -1; }
+  engine_stage_init(&so);
+  snprintf(s_ident_head, sizeof s_ident_head, "piwip-module\n%s\n%s\n", o->version, o->board);
+  s_caps = (can_upload ? 1 : 0) | 2 | (o->pset_dir ? 4 : 0);
+  identify(engine_stage_hash());
   link_shell_info info = {.firmware = "piwip-module", .version = o->version, .board = o->board, .engine_hash = "",
                           .sample_rate = o->sample_rate, .block_size = (uint16_t)o->block_size,
-                          .rec_seconds = o->rec_seconds, .can_upload = 0};
+                          .rec_seconds = o->rec_seconds, .can_upload = can_upload};
   link_shell_init(&info, write_raw);
-  if (o->pset_dir) {
-    scan_slots();
+  if (o->pset_dir) scan_slots();
+  if (o->pset_dir || (can_upload && o->boot_engine)) {
     atomic_store(&s_mb.state, MB_IDLE);
+    atomic_store(&s_boot.state, MB_IDLE);
     s_have_worker = pthread_create(&s_worker, NULL, worker, NULL) == 0;
   }
   return 0;
@@ -224,7 +295,14 @@ void link_port_before_block(void) {
   }
   ssize_t n = read(s_fd, s_rx, sizeof s_rx);
   if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { hang_up(); return; }
-  if (n <= 0) return;
+  if (n == 0) {
+    /* raw mode with VMIN = VTIME = 0 reads 0 both when idle and after the other end hung up (a pty whose master
+     * closed): only poll tells them apart */
+    struct pollfd pf = {.fd = s_fd, .events = POLLIN};
+    if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR))) hang_up();
+    return;
+  }
+  if (n < 0) return;
   uint32_t ms = (uint32_t)(s_blocks * (uint64_t)s_o.block_size * 1000u / s_o.sample_rate);
   if (piwip_link_ready()) piwip_link_in(s_rx, (size_t)n);
   else link_shell_feed(s_rx, (size_t)n, ms);
@@ -248,6 +326,11 @@ void link_port_after_block(uint64_t block_ns, unsigned long xruns) {
   }
   piwip_link_service();
   if (s_o.pset_dir) pset_step();
+  engine_stage_step(1);
+  if (atomic_load_explicit(&s_boot.state, memory_order_acquire) == MB_DONE) {
+    engine_stage_committed(s_boot.ok, s_boot.why);
+    atomic_store_explicit(&s_boot.state, MB_IDLE, memory_order_release);
+  }
   if (s_fd < 0) { s_tx_len = 0; piwip_link_out(s_tx, TX_CAP); return; }
   if (piwip_link_ready()) s_tx_len += piwip_link_out(s_tx + s_tx_len, TX_CAP - s_tx_len);
   if (!s_tx_len) return;

@@ -15,13 +15,16 @@
 #include <unistd.h>
 
 #include "audio_file.h"
+#include "engine_stage.h"
 #include "events.h"
 #include "link_port.h"
 #include "piwip_engine.h"
 #include "scenario.h"
 
 typedef struct {
-  const char *device, *capture_device, *midi_device, *wasm_path, *link_path, *pset_dir, *input_path;
+  const char *device, *capture_device, *midi_device, *wasm_path, *link_path, *pset_dir, *input_path, *boot_engine;
+  float confirm_seconds;
+  int selftest_calls;
   int headless; /* --audio none: no ALSA, the loop keeps time itself (tests, a Pi without a codec) */
   unsigned rate, period, periods;
   float max_rec;
@@ -269,7 +272,11 @@ static void usage(void) {
           "             [--midi hw:1,0,0] [--max-rec 60] [--seed 1] [--seconds 0] [--realtime] [--dead dry|silence]\n"
           "             [--wasm build/piwip.wasm (wasm3 engine only)]\n"
           "             [--link /dev/ttyGS0] [--pset-dir DIR] [--audio none [--input in.wav]]\n"
+          "             [--boot-engine FILE (default DIR/engine.wasm with --pset-dir)] [--confirm-seconds 10]\n"
+          "             [--selftest-calls 2 (an uploaded engine's test calls per audio block)]\n"
           "  --link PATH: the piwip link (docs/link.md) on a tty or pty; --pset-dir: the PSET slots (piwip-NN.pset)\n"
+          "  wasm3: an engine uploaded over the link is committed to --boot-engine after --confirm-seconds without a\n"
+          "  trap, and started from there the next time (--wasm when it is missing or does not start)\n"
           "  --audio none: no ALSA device, the module keeps time itself (input: --input WAV looped, or silence)\n"
           "  stdin takes control lines: 'key 2 1', 'enc 3 -1', 'mode 2', 'param 100 probability', 'midi 90 3c 64'\n"
           "piwip-module --in in.(f32|wav) [--events e.txt] [--out out.(f32|wav)] [--rate 44100] [--max-rec 10] ...\n"
@@ -317,6 +324,9 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--wasm")) o.wasm_path = v;
     else if (!strcmp(k, "--link")) o.link_path = v;
     else if (!strcmp(k, "--pset-dir")) o.pset_dir = v;
+    else if (!strcmp(k, "--boot-engine")) o.boot_engine = v;
+    else if (!strcmp(k, "--confirm-seconds")) o.confirm_seconds = (float)atof(v);
+    else if (!strcmp(k, "--selftest-calls")) o.selftest_calls = atoi(v);
     else if (!strcmp(k, "--input")) o.input_path = v;
     else if (!strcmp(k, "--audio")) {
       if (strcmp(v, "none") && strcmp(v, "alsa")) { usage(); return 2; }
@@ -333,7 +343,31 @@ int main(int argc, char **argv) {
   signal(SIGTERM, on_signal);
   piwip_set_dead_output((enum piwip_dead_output)o.dead_output);
   piwip_config cfg = {.sample_rate = (float)o.rate, .block_size = (int)o.period, .max_rec_seconds = o.max_rec, .seed = o.seed};
-  if (piwip_load(wasm, wasm_len) || piwip_init(&cfg))
+  /* an engine committed over the link starts in place of --wasm when it is there and starts cleanly */
+  static char boot_default[4096];
+  int can_upload = piwip_stage_available && piwip_stage_available();
+  if (can_upload && !o.boot_engine && o.pset_dir) {
+    snprintf(boot_default, sizeof boot_default, "%s/engine.wasm", o.pset_dir);
+    o.boot_engine = boot_default;
+  }
+  int booted = 0;
+  if (can_upload && o.boot_engine && access(o.boot_engine, F_OK) == 0) {
+    uint32_t blen = 0;
+    uint8_t *boot = file_read_all(o.boot_engine, &blen);
+    const char *why = boot ? engine_stage_check(boot, blen) : "cannot read it";
+    if (!why && (piwip_load(boot, blen) || piwip_init(&cfg))) why = piwip_last_error();
+    if (why) {
+      fprintf(stderr, "boot engine %s: %s; starting %s instead\n", o.boot_engine, why, wasm_path);
+      free(boot);
+    } else {
+      fprintf(stderr, "piwip-module: boot engine %s (%u bytes)\n", o.boot_engine, (unsigned)blen);
+      free(wasm);
+      wasm = boot;
+      wasm_len = blen;
+      booted = 1;
+    }
+  }
+  if (!booted && (piwip_load(wasm, wasm_len) || piwip_init(&cfg)))
     fprintf(stderr, "engine failed: %s (passing audio %s)\n", piwip_last_error(), o.dead_output ? "dry" : "silent");
   if (o.link_path) {
     link_port_opts lo = {.path = o.link_path, .pset_dir = o.pset_dir, .version = "0.1.0",
@@ -344,7 +378,9 @@ int main(int argc, char **argv) {
 #else
                          .board = "linux-x86_64",
 #endif
-                         .sample_rate = o.rate, .block_size = (int)o.period, .rec_seconds = o.max_rec};
+                         .sample_rate = o.rate, .block_size = (int)o.period, .rec_seconds = o.max_rec, .seed = o.seed,
+                         .engine = wasm, .engine_len = wasm_len, .boot_engine = o.boot_engine,
+                         .confirm_seconds = o.confirm_seconds, .selftest_calls = o.selftest_calls};
     if (link_port_open(&lo)) return 1;
   }
   int rc = o.headless ? run_headless(&o) : run_realtime(&o);

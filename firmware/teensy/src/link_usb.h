@@ -3,6 +3,9 @@
 // program-flash file system, and the SD card survives a reflash and can be read on a computer.
 // Runs from loop() between audio blocks: bytes in (bounded), service, bytes out only as far as the USB buffer has
 // room (never a blocking write); the engine's ring drops and counts what does not fit.
+// Engine upload (wasm3 env, core/engine_stage.c): three 256 KiB image buffers in PSRAM, the self-test one 32-frame
+// call per audio block (a quarter block of extra work; the 2 s test is 2757 calls, 8.0 s at 44.1 kHz), the commit to
+// /piwip/engine.wasm on SD written 4 KiB per loop pass, and that file loaded at boot in place of the flash image.
 // Header-only and included once, by main.cpp: the teensy-check build compiles src/main.cpp alone, PlatformIO all
 // of src/, so one translation unit serves both. The shell's link codec (firmware/core/link_shell.c) comes in the
 // same way.
@@ -14,8 +17,14 @@
 
 extern "C" {
 #include "piwip_engine.h"
+#include "engine_stage.h"
 #include "link_shell.h"
 #include "../../core/link_shell.c"
+#include "../../core/engine_stage.c"
+#include "../../core/sha256.c"
+#ifdef PIWIP_ENGINE_WASM3
+#include "ext_heap.h" // the same unit as main.cpp's (one copy of the allocator's state)
+#endif
 }
 
 // The USB product string "piwip" (instead of "Teensy MIDI/Audio"): hosts and the norns mod find the module by it
@@ -33,6 +42,16 @@ static char psetText[16384];
 static uint32_t blocks = 0;
 static uint32_t blockFrames = 128;
 static float sampleRate = 44100.0f;
+static uint8_t *stageBuf[3];
+static const uint8_t *runningImage; // the engine's bytes: flash, or stageBuf[0] when booted from SD
+static uint32_t runningLen;
+static char bootNote[120];        // why the SD engine was not used (printed on USB serial with the status line)
+static char identHead[96];
+static int identCaps;
+static char slotName[100][40];    // the slots as scanned or saved: a swapped-in engine gets them without SD reads
+static int lastSlot;
+static const char *const kBootEngine = "/piwip/engine.wasm";
+static const char *const kBootTmp = "/piwip/engine.tmp";
 
 static void usbWrite(const uint8_t *b, size_t n) {
   int room = Serial.availableForWrite();
@@ -42,27 +61,36 @@ static void usbWrite(const uint8_t *b, size_t n) {
 
 static void slotPath(char *p, size_t cap, int slot) { snprintf(p, cap, "/piwip/piwip-%02d.pset", slot); }
 
+static void applySlots() {
+  if (!sdOk) return;
+  for (int slot = 1; slot <= 99; slot++) piwip_pset_slot_set(slot, slotName[slot][0] ? slotName[slot] : nullptr);
+  if (lastSlot > 0) piwip_pset_set_last(lastSlot);
+}
+
 static void scanSlots() {
   if (!sdOk) return;
   for (int slot = 1; slot <= 99; slot++) {
     char path[32];
     slotPath(path, sizeof path, slot);
+    slotName[slot][0] = 0;
     File f = SD.open(path, FILE_READ);
-    if (!f) { piwip_pset_slot_set(slot, nullptr); continue; }
-    char name[64] = {0};
+    if (!f) continue;
+    char *name = slotName[slot];
+    const size_t cap = sizeof slotName[slot];
     size_t n = 0;
     // the "-- name" first line, as norns reads it
     if (f.read() == '-' && f.read() == '-') {
       int c = f.read();
       if (c != ' ' && c >= 0 && c != '\n') name[n++] = (char)c;
-      while (n + 1 < sizeof name && (c = f.read()) >= 0 && c != '\n' && c != '\r') name[n++] = (char)c;
+      while (n + 1 < cap && (c = f.read()) >= 0 && c != '\n' && c != '\r') name[n++] = (char)c;
     }
+    name[n] = 0;
     f.close();
-    if (!n) snprintf(name, sizeof name, "piwip-%02d", slot);
-    piwip_pset_slot_set(slot, name);
+    if (!n) snprintf(name, cap, "piwip-%02d", slot);
   }
   File last = SD.open("/piwip/pset-last.txt", FILE_READ);
-  if (last) { piwip_pset_set_last((int)last.parseInt()); last.close(); }
+  if (last) { lastSlot = (int)last.parseInt(); last.close(); }
+  applySlots();
 }
 
 static int loadSlot(int slot);
@@ -113,27 +141,153 @@ static void psetStep() {
     int len = piwip_pset_write(name, &t);
     SD.remove(path);
     File f = SD.open(path, FILE_WRITE);
-    if (f && len >= 0 && f.write(t, (size_t)len) == (size_t)len) { code = 0; piwip_pset_slot_set(slot, name); piwip_pset_set_last(slot); writeLast(slot); }
+    if (f && len >= 0 && f.write(t, (size_t)len) == (size_t)len) {
+      code = 0;
+      piwip_pset_slot_set(slot, name);
+      piwip_pset_set_last(slot);
+      writeLast(slot);
+      snprintf(slotName[slot], sizeof slotName[slot], "%s", name);
+      lastSlot = slot;
+    }
     if (f) f.close();
   } else if (sdOk && op == 2) {
-    if (loadSlot(slot) == 0) { code = 0; writeLast(slot); }
+    if (loadSlot(slot) == 0) { code = 0; writeLast(slot); lastSlot = slot; }
   } else if (sdOk && op == 3) {
     code = SD.remove(path) || !SD.exists(path) ? 0 : -1;
     piwip_pset_slot_set(slot, nullptr);
+    slotName[slot][0] = 0;
   }
   piwip_link_pset_done(op, slot, code);
+}
+
+static bool sdStart() {
+  static bool tried = false;
+  if (!tried) {
+    tried = true;
+    sdOk = SD.begin(BUILTIN_SDCARD);
+    if (sdOk && !SD.exists("/piwip")) SD.mkdir("/piwip");
+  }
+  return sdOk;
+}
+
+// ---- engine upload (wasm3) ------------------------------------------------------------------------------------
+#ifdef PIWIP_ENGINE_WASM3
+// The image buffers, before the engine's linear memory takes the rest of PSRAM; none without PSRAM (768 KiB would
+// not leave the RAM2 heap anything). false = no uploads.
+static bool linkStageAlloc() {
+  if (!ext_heap_bytes()) return false;
+  for (int i = 0; i < 3; i++)
+    if (!(stageBuf[i] = (uint8_t *)malloc(ENGINE_STAGE_MAX_IMAGE))) return false;
+  return true;
+}
+
+// The engine to load at boot: /piwip/engine.wasm from SD when it is there and passes the checks (read into the first
+// image buffer), else the flash image, with bootNote saying why.
+static const uint8_t *linkBootImage(const uint8_t *flash, uint32_t flashLen, uint32_t *len) {
+  runningImage = flash;
+  runningLen = *len = flashLen;
+  bootNote[0] = 0;
+  if (!piwip_stage_available || !stageBuf[0] || !sdStart() || !SD.exists(kBootEngine)) return flash;
+  File f = SD.open(kBootEngine, FILE_READ);
+  uint32_t n = f ? (uint32_t)f.size() : 0;
+  const char *why = !f ? "cannot open it" : n > ENGINE_STAGE_MAX_IMAGE ? "larger than 256 KiB" : nullptr;
+  if (!why && (size_t)f.read(stageBuf[0], n) != (size_t)n) why = "read error";
+  if (f) f.close();
+  if (!why) why = engine_stage_check(stageBuf[0], n);
+  if (why) {
+    snprintf(bootNote, sizeof bootNote, "piwip: boot engine %s: %s; using the flash engine", kBootEngine, why);
+    return flash;
+  }
+  runningImage = stageBuf[0];
+  runningLen = *len = n;
+  return stageBuf[0];
+}
+// The SD engine did not start: say so and fall back to flash (main.cpp loads it).
+static void linkBootFailed(const char *why) {
+  snprintf(bootNote, sizeof bootNote, "piwip: boot engine %s: %s; using the flash engine", kBootEngine, why);
+}
+#endif
+
+static void identify(const char *hash) {
+  char ident[200];
+  snprintf(ident, sizeof ident, "%s%s", identHead, hash);
+  piwip_link_identity(ident, identCaps);
+}
+static void onSwapped(const char *hash) {
+  identify(hash);
+  applySlots();
+}
+
+// The commit: /piwip/engine.tmp written 4 KiB per loop pass (an SD write of the whole image at once would hold
+// loop() for tens of ms), then renamed over /piwip/engine.wasm (FAT's rename does not replace: the old file is
+// removed first, so a power cut in between boots the flash engine, never half an image).
+static struct { const uint8_t *img; size_t len, at; File f; bool active; } commitJob;
+static int onCommit(const uint8_t *img, size_t len, const char **why) {
+  if (!sdOk) { *why = "no SD card"; return -1; }
+  SD.remove(kBootTmp);
+  commitJob.f = SD.open(kBootTmp, FILE_WRITE);
+  if (!commitJob.f) { *why = "cannot create /piwip/engine.tmp"; return -1; }
+  commitJob.img = img;
+  commitJob.len = len;
+  commitJob.at = 0;
+  commitJob.active = true;
+  return 1;
+}
+static void commitStep() {
+  if (!commitJob.active) return;
+  size_t k = commitJob.len - commitJob.at > 4096 ? 4096 : commitJob.len - commitJob.at;
+  if (commitJob.f.write(commitJob.img + commitJob.at, k) != k) {
+    commitJob.f.close();
+    commitJob.active = false;
+    engine_stage_committed(0, "SD write failed (/piwip/engine.tmp)");
+    return;
+  }
+  commitJob.at += k;
+  if (commitJob.at < commitJob.len) return;
+  commitJob.f.close();
+  commitJob.active = false;
+  SD.remove(kBootEngine);
+  bool ok = SD.rename(kBootTmp, kBootEngine);
+  engine_stage_committed(ok, "cannot rename /piwip/engine.tmp to /piwip/engine.wasm");
+}
+
+// Every loop pass, link session or not (a swapped engine is confirmed or rolled back whoever listens): `blocks` is
+// the board's block counter.
+static void linkStageStep(uint32_t blocksNow) {
+  static uint32_t seen;
+  uint32_t d = blocksNow - seen;
+  seen = blocksNow;
+  engine_stage_step(d > 64 ? 64 : (int)d);
+  commitStep();
 }
 
 static bool linkBegin(const char *version, float rate, int block, float recSeconds) {
   sampleRate = rate;
   blockFrames = (uint32_t)block;
-  sdOk = SD.begin(BUILTIN_SDCARD);
-  if (sdOk && !SD.exists("/piwip")) SD.mkdir("/piwip");
-  char ident[128];
-  snprintf(ident, sizeof ident, "piwip-teensy\n%s\nteensy41\n", version);
-  piwip_link_identity(ident, 2 | (sdOk ? 4 : 0));
+  sdStart();
+  int canUpload = piwip_stage_available && piwip_stage_available() && stageBuf[0];
+  engine_stage_opts so;
+  memset(&so, 0, sizeof so);
+  so.cfg = {rate, block, recSeconds, (uint32_t)micros()};
+  so.test_frames = 32;
+  so.test_calls = 1;
+  so.confirm_seconds = 10;
+  for (int i = 0; i < 3; i++) so.buf[i] = canUpload ? stageBuf[i] : nullptr;
+  so.running = runningImage;
+  so.running_len = runningLen;
+  so.swapped = onSwapped;
+  so.commit = onCommit;
+  so.commit_where = kBootEngine;
+#ifdef PIWIP_ENGINE_WASM3
+  // the second runtime's code pages, stack and tables go to PSRAM (~350 KB on the M7: RAM2's heap holds one runtime)
+  so.staging_alloc = [](int on) { ext_heap_route_all(on); };
+#endif
+  engine_stage_init(&so);
+  snprintf(identHead, sizeof identHead, "piwip-teensy\n%s\nteensy41\n", version);
+  identCaps = (canUpload ? 1 : 0) | 2 | (sdOk ? 4 : 0);
+  identify(engine_stage_hash());
   static link_shell_info info;
-  info = {"piwip-teensy", version, "teensy41", "", (uint32_t)rate, (uint16_t)block, recSeconds, 0};
+  info = {"piwip-teensy", version, "teensy41", "", (uint32_t)rate, (uint16_t)block, recSeconds, canUpload};
   link_shell_init(&info, usbWrite);
   scanSlots();
   loadLastSlot();

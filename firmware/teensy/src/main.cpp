@@ -111,6 +111,7 @@ static void startEngine() {
     if (region && ((uint32_t)region >> 28) == 7) {
       ext_heap_init(region, arenaBytes);
       where = "PSRAM";
+      linkStageAlloc(); // engine upload: the image buffers below the linear memory
     } else {
       if (region) extmem_free(region);
       arenaBytes = 0;
@@ -122,8 +123,17 @@ static void startEngine() {
     arenaBytes = (uint32_t)((char *)&_heap_end - __brkval) / 2;
     where = "RAM2 heap: no PSRAM fitted (external_psram_size = 0)";
   }
-  // the bytes stay in flash (piwip_wasm_data.c puts them in PROGMEM); wasm3 parses them in place
-  rc = piwip_load(piwip_wasm, piwip_wasm_len);
+  // the bytes stay in flash (piwip_wasm_data.c puts them in PROGMEM); wasm3 parses them in place. An engine
+  // committed over the link (/piwip/engine.wasm on SD) runs instead when it is there and starts.
+  uint32_t imageLen = 0;
+  const uint8_t *image = linkBootImage(piwip_wasm, piwip_wasm_len, &imageLen);
+  rc = piwip_load(image, imageLen);
+  if (rc != 0 && image != piwip_wasm) {
+    linkBootFailed(piwip_last_error());
+    runningImage = piwip_wasm;
+    runningLen = piwip_wasm_len;
+    rc = piwip_load(piwip_wasm, piwip_wasm_len);
+  }
 #endif
   float seconds = 0;
   if (rc == 0) {
@@ -131,6 +141,9 @@ static void startEngine() {
     uint32_t usable = arenaBytes;
 #ifdef PIWIP_ENGINE_WASM3
     if (ext_heap_bytes()) usable = (uint32_t)ext_heap_max_block() - 64u; // wasm3's memory header
+    // an uploaded engine runs beside this one until its commit: each linear memory gets half of what is left, less
+    // 1 MiB for the second runtime's code pages and stack (link_usb.h routes them to PSRAM too)
+    if (ext_heap_bytes() && stageBuf[0]) usable = usable / 2 - 1024u * 1024u;
 #endif
     usable &= ~0xFFFFu; // linear memory comes in whole 64 KiB pages
     seconds = piwip_seconds_for_bytes(kRate, (double)usable);
@@ -140,6 +153,15 @@ static void startEngine() {
   piwip_config cfg = {kRate, kBlock, seconds, (uint32_t)micros()};
   recordSeconds = seconds;
   if (rc == 0) rc = piwip_init(&cfg);
+#ifdef PIWIP_ENGINE_WASM3
+  if (rc != 0 && runningImage != piwip_wasm) { // the SD engine loaded but did not start: the flash one does
+    linkBootFailed(piwip_last_error());
+    runningImage = piwip_wasm;
+    runningLen = piwip_wasm_len;
+    rc = piwip_load(piwip_wasm, piwip_wasm_len);
+    if (rc == 0) rc = piwip_init(&cfg);
+  }
+#endif
   g_board_stats.arena_bytes = arenaBytes;
   snprintf(statusLine, sizeof statusLine, "piwip: %s engine, %.1f s recording buffer in %s (%lu KiB), %s",
            piwip_engine_name(), (double)seconds, where, (unsigned long)(arenaBytes / 1024),
@@ -314,6 +336,7 @@ void loop() {
   if (linkSession) linkBeforeBlock();
   else serialControl();
   board_queue_pass(&kAudioOps, kMaxBacklog, &g_board_stats);
+  linkStageStep(g_board_stats.blocks); // an uploaded engine's self-test, swap, commit or rollback
   if (linkSession) {
     const board_stats &st = g_board_stats;
     const float blockCycles = (float)F_CPU_ACTUAL * (float)kBlock / kRate;
@@ -326,6 +349,7 @@ void loop() {
   if (Serial && !statusShown) {
     statusShown = true;
     Serial.println(statusLine);
+    if (bootNote[0]) Serial.println(bootNote);
     printStats();
     lastReport = millis();
   }
