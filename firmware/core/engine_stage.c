@@ -4,6 +4,7 @@
 #include "engine_stage.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "link_shell.h"
@@ -86,6 +87,19 @@ uint32_t engine_stage_crc32(const uint8_t *p, size_t n) {
 const char *engine_stage_hash(void) { return s_run_hash; }
 int engine_stage_confirming(void) { return s_since_swap >= 0; }
 
+/* The running engine is told who it runs on: the shell's head lines and the hash of its own bytes. */
+static void identify(void) {
+  char ident[360];
+  if (!s_o.ident_head) return;
+  snprintf(ident, sizeof ident, "%s%s", s_o.ident_head, s_run_hash);
+  piwip_link_identity(ident, s_o.ident_caps);
+}
+
+static void swapped(void) {
+  identify();
+  if (s_o.swapped) s_o.swapped(s_run_hash);
+}
+
 void engine_stage_init(const engine_stage_opts *o) {
   s_o = *o;
   s_have_runtime = piwip_stage_available && piwip_stage_available();
@@ -102,6 +116,7 @@ void engine_stage_init(const engine_stage_opts *o) {
   s_phase = P_NONE;
   s_since_swap = -1;
   s_committing = 0;
+  identify();
 }
 
 void engine_stage_reset(void) { s_receiving = 0; }
@@ -345,7 +360,7 @@ static void swap_in(int old_alive) {
   s_st_buf = NULL;
   s_phase = P_NONE;
   if (plen > 0) piwip_pset_read(ptext, plen);
-  if (s_o.swapped) s_o.swapped(s_run_hash);
+  swapped();
   /* the host's session carries over: the new engine is told HELLO (its answer dropped; the host re-reads itself
    * after the SWAPPED status, as it does with the virtual module) */
   {
@@ -425,7 +440,7 @@ void engine_stage_step(int blocks) {
       s_run_img = s_prev_img; s_run_len = s_prev_len; memcpy(s_run_hash, s_prev_hash, sizeof s_run_hash);
       s_prev_img = NULL;
       s_since_swap = -1;
-      if (s_o.swapped) s_o.swapped(s_run_hash);
+      swapped();
       s_was_alive = piwip_alive();
       fail(0, -7, &t);
       return;

@@ -56,7 +56,11 @@ typedef struct {
                               executes from (NULL = fewer buffers) */
   const uint8_t *running;  /* the running engine's bytes (a file's, flash, or one of buf) and their length */
   size_t running_len;
-  /* a new engine plays: give it the identity ("…\n…\n…\n" + hash hex appended by the shell) and the PSET slots */
+  /* the link identity's first lines ("firmware\nversion\nboard\n") and caps: every engine that starts running (at
+     init, after a swap or a rollback) is told them with its own hash appended */
+  const char *ident_head;
+  int ident_caps;
+  /* a new engine plays (already identified): give it the shell's PSET slots, may be NULL */
   void (*swapped)(const char *hash_hex);
   /* store the image as the boot engine: 0 = done, 1 = started (engine_stage_committed() follows), < 0 failed with
      *why set. NULL = keep it in memory only. */
@@ -67,7 +71,7 @@ typedef struct {
   void (*staging_alloc)(int on);
 } engine_stage_opts;
 
-/* At start-up; computes the running engine's hash. */
+/* At start-up; computes the running engine's hash and identifies it (ident_head). */
 void engine_stage_init(const engine_stage_opts *o);
 /* A shell-bound upload frame (types 0x20 … 0x23), with the engine alive or dead. */
 void engine_stage_frame(int type, const uint8_t *payload, size_t len);

@@ -33,7 +33,6 @@ static size_t s_tx_len;
 static uint64_t s_blocks, s_load_sum_ns, s_load_worst_ns;
 static unsigned s_load_n;
 static char s_ident_head[200]; /* "piwip-module\nversion\nboard\n": the engine hash is appended */
-static int s_caps;
 /* the slots' names as last scanned or saved, so that a swapped-in engine gets them without touching the disk */
 static char s_slot_name[100][64];
 static int s_last_slot;
@@ -236,13 +235,8 @@ static void hang_up(void) {
 }
 
 /* ---- engine upload hooks (core/engine_stage.h) ------------------------------------------------------------------ */
-static void identify(const char *hash) {
-  char ident[300];
-  snprintf(ident, sizeof ident, "%s%s", s_ident_head, hash);
-  piwip_link_identity(ident, s_caps);
-}
 static void on_swapped(const char *hash) {
-  identify(hash);
+  (void)hash;
   apply_slots();
 }
 static int on_commit(const uint8_t *image, size_t len, const char **why) {
@@ -270,10 +264,10 @@ int link_port_open(const link_port_opts *o) {
    * one kept for a rollback executes from */
   for (int i = 0; can_upload && i < 3; i++)
     if (!(so.buf[i] = malloc(ENGINE_STAGE_MAX_IMAGE))) { fprintf(stderr, "link: out of memory for the upload buffers\n"); return -1; }
-  engine_stage_init(&so);
   snprintf(s_ident_head, sizeof s_ident_head, "piwip-module\n%s\n%s\n", o->version, o->board);
-  s_caps = (can_upload ? 1 : 0) | 2 | (o->pset_dir ? 4 : 0);
-  identify(engine_stage_hash());
+  so.ident_head = s_ident_head;
+  so.ident_caps = (can_upload ? 1 : 0) | 2 | (o->pset_dir ? 4 : 0);
+  engine_stage_init(&so);
   link_shell_info info = {.firmware = "piwip-module", .version = o->version, .board = o->board, .engine_hash = "",
                           .sample_rate = o->sample_rate, .block_size = (uint16_t)o->block_size,
                           .rec_seconds = o->rec_seconds, .can_upload = can_upload};

@@ -18,6 +18,7 @@ int piwip_link_in(const uint8_t *b, size_t n) { (void)b; (void)n; return PIWIP_E
 size_t piwip_link_out(uint8_t *d, size_t m) { (void)d; (void)m; return 0; }
 int piwip_pset_write(const char *name, const uint8_t **t) { (void)name; (void)t; return PIWIP_E_DEAD; }
 int piwip_pset_read(const uint8_t *t, int len) { (void)t; (void)len; return PIWIP_E_DEAD; }
+void piwip_link_identity(const char *identity, int caps) { (void)identity; (void)caps; }
 
 int main(int argc, char **argv) {
   if (argc != 2) { fprintf(stderr, "usage: stage-check FILE\n"); return 2; }

@@ -47,7 +47,6 @@ static const uint8_t *runningImage; // the engine's bytes: flash, or stageBuf[0]
 static uint32_t runningLen;
 static char bootNote[120];        // why the SD engine was not used (printed on USB serial with the status line)
 static char identHead[96];
-static int identCaps;
 static char slotName[100][40];    // the slots as scanned or saved: a swapped-in engine gets them without SD reads
 static int lastSlot;
 static const char *const kBootEngine = "/piwip/engine.wasm";
@@ -208,15 +207,7 @@ static void linkBootFailed(const char *why) {
 }
 #endif
 
-static void identify(const char *hash) {
-  char ident[200];
-  snprintf(ident, sizeof ident, "%s%s", identHead, hash);
-  piwip_link_identity(ident, identCaps);
-}
-static void onSwapped(const char *hash) {
-  identify(hash);
-  applySlots();
-}
+static void onSwapped(const char *) { applySlots(); }
 
 // The commit: /piwip/engine.tmp written 4 KiB per loop pass (an SD write of the whole image at once would hold
 // loop() for tens of ms), then renamed over /piwip/engine.wasm (FAT's rename does not replace: the old file is
@@ -282,10 +273,10 @@ static bool linkBegin(const char *version, float rate, int block, float recSecon
   // the second runtime's code pages, stack and tables go to PSRAM (~350 KB on the M7: RAM2's heap holds one runtime)
   so.staging_alloc = [](int on) { ext_heap_route_all(on); };
 #endif
-  engine_stage_init(&so);
   snprintf(identHead, sizeof identHead, "piwip-teensy\n%s\nteensy41\n", version);
-  identCaps = (canUpload ? 1 : 0) | 2 | (sdOk ? 4 : 0);
-  identify(engine_stage_hash());
+  so.ident_head = identHead;
+  so.ident_caps = (canUpload ? 1 : 0) | 2 | (sdOk ? 4 : 0);
+  engine_stage_init(&so);
   static link_shell_info info;
   info = {"piwip-teensy", version, "teensy41", "", (uint32_t)rate, (uint16_t)block, recSeconds, canUpload};
   link_shell_init(&info, usbWrite);
