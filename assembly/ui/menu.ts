@@ -106,6 +106,20 @@ function labelInt(v: i32): void {
   for (; div > 0; div /= 10) labelByte(48 + (v / div) % 10);
 }
 
+/** A MAP page caption, dim. */
+function caption(x: i32, y: i32, text: string): void {
+  screen.level(4);
+  screen.move(<f64>x, <f64>y);
+  screen.text(text);
+}
+
+/** The label as a MAP page field ending at x, bright when it is the one being edited. */
+function field(x: i32, y: i32, selected: bool): void {
+  screen.move(<f64>x, <f64>y);
+  screen.level(selected ? 15 : 4);
+  screen.textRightBytes(label, labelLen);
+}
+
 /** A left-aligned menu line: level 15 when selected, 4 otherwise (norns' menu colours). */
 function row(t: string, y: f64, selected: bool): void {
   screen.level(selected ? 15 : 4);
@@ -432,36 +446,19 @@ export class Menu {
     screen.move(127, 22);
     screen.level(m == 2 ? 15 : 4);
     screen.textRight("CLEAR");
-    screen.level(4);
-    screen.move(0, 32);
-    screen.text("cc");
-    screen.move(55, 32);
-    screen.level(m == 3 ? 15 : 4);
+    caption(0, 32, "cc");
     labelLen = 0;
     if (pmap.mapped(t) || this.edited) labelInt(this.editCc); else labelByte(45);
-    screen.textRightBytes(label, labelLen);
-    screen.level(4);
-    screen.move(0, 42);
-    screen.text("ch");
-    screen.move(55, 42);
-    screen.level(m == 4 ? 15 : 4);
-    labelLen = 0;
-    labelInt(this.editCh);
-    screen.textRightBytes(label, labelLen);
-    screen.level(4);
-    screen.move(63, 32);
-    screen.text("in");
-    screen.move(103, 32);
-    screen.level(m == 6 ? 15 : 4);
+    field(55, 32, m == 3);
+    caption(0, 42, "ch");
+    labelLen = 0; labelInt(this.editCh);
+    field(55, 42, m == 4);
+    caption(63, 32, "in");
     labelLen = 0; labelInt(pmap.inLo[t]);
-    screen.textRightBytes(label, labelLen);
-    screen.move(127, 32);
-    screen.level(m == 7 ? 15 : 4);
+    field(103, 32, m == 6);
     labelLen = 0; labelInt(pmap.inHi[t]);
-    screen.textRightBytes(label, labelLen);
-    screen.level(4);
-    screen.move(63, 42);
-    screen.text("out");
+    field(127, 32, m == 7);
+    caption(63, 42, "out");
     // control/taper: the raw ends shown as values, rounded to 0.01 (params.lua:551-555)
     let lo = pmap.outLo[t];
     let hi = pmap.outHi[t];
@@ -469,17 +466,11 @@ export class Menu {
       const def = unchecked(s.params.defs[t]);
       if (def.type == PType.CONTROL || def.type == PType.TAPER) { lo = s.params.fromRaw(t, lo); hi = s.params.fromRaw(t, hi); }
     }
-    screen.move(103, 42);
-    screen.level(m == 8 ? 15 : 4);
     labelNum(s, lo, 2);
-    screen.textRightBytes(label, labelLen);
-    screen.move(127, 42);
-    screen.level(m == 9 ? 15 : 4);
+    field(103, 42, m == 8);
     labelNum(s, hi, 2);
-    screen.textRightBytes(label, labelLen);
-    screen.level(4);
-    screen.move(63, 52);
-    screen.text("accum");
+    field(127, 42, m == 9);
+    caption(63, 52, "accum");
     screen.move(127, 52);
     screen.level(m == 10 ? 15 : 4);
     screen.textRight(pmap.accum[t] ? "yes" : "no");
