@@ -156,7 +156,7 @@ describe.skipIf(SKIP)('the boot engine of piwip-module (wasm3)', () => {
 // runtime is loaded with every allocation routed to PSRAM (core/ext_heap.h ext_heap_route_all, as link_usb.h does).
 const haveM7 = haveW3 && existsSync(join(W3, 'build-m7', 'libm3.a'));
 describe.skipIf(SKIP || !haveM7 || skipWithout('the upload sequence on the M7', ['qemu-system-arm', 'arm-none-eabi-gcc'], 'apt-get install qemu-system-arm gcc-arm-none-eabi'))('two wasm3 runtimes on the M7 with the Teensy layout', () => {
-  it('the second runtime takes (almost) nothing of the internal heap, both run, then the new one alone', () => {
+  it('the second runtime takes (almost) nothing of the internal heap, both run, then the new one alone; three uploads in a row', () => {
     execFileSync('make', ['-C', FW, '-s', 'B=build/ci-w3stage', `WASM=${join(ROOT, 'build', 'piwip.wasm')}`, `WASM3_DIR=${W3}`, 'm7-stage-wasm3'],
       { stdio: 'pipe', timeout: 600_000 });
     const out = execFileSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
@@ -175,5 +175,8 @@ describe.skipIf(SKIP || !haveM7 || skipWithout('the upload sequence on the M7', 
     expect(kv.both_ran).toBe('1');
     expect(kv.swapped_ran).toBe('1');
     expect(kv.alive).toBe('1');
+    // each upload after the previous one's commit starts in the hole its predecessor's engine left (core/ext_heap.h)
+    expect(kv.uploads_committed).toBe('3');
+    expect(Number(kv.psram_high_water)).toBeLessThanOrEqual(Number(kv.psram_bytes));
   }, 900_000);
 });

@@ -2,7 +2,7 @@
  * 0x60000000 through core/ext_heap.h, as firmware/m7/main.c): three image buffers, the running engine with the
  * recording length teensy/src/main.cpp gives it when uploads are on, then a second runtime loaded and initialised
  * with ext_heap_route_all on (link_usb.h's staging_alloc), self-test calls of 32 frames beside the running engine,
- * the swap and the commit. Prints key=value lines for tests/link-upload-wasm3.test.ts: how much of the internal
+ * the swap and the commit, three times over (each upload after the previous one's commit). Prints key=value lines for tests/link-upload-wasm3.test.ts: how much of the internal
  * heap each runtime takes (newlib's mallinfo: on the board, the RAM2 heap of 492,608 B), the PSRAM high-water, and
  * whether both engines ran. */
 #include <malloc.h>
@@ -47,31 +47,39 @@ int main(void) {
          (unsigned)(h1 - h0), (unsigned)ext_heap_high_water());
   if (rc) { printf("error=%s\n", piwip_last_error()); return 1; }
 
-  /* the upload: the same image received into the second buffer */
-  memcpy(buf[1], piwip_wasm, piwip_wasm_len);
-  int abi = -1;
-  ext_heap_route_all(1);
-  int src = piwip_stage_load(buf[1], piwip_wasm_len, &abi);
-  if (!src) src = piwip_stage_init(&cfg);
-  ext_heap_route_all(0);
-  size_t h2 = heap_used();
-  printf("staged_rc=%d\nstaged_abi=%d\nstaged_heap_bytes=%u\npsram_after_staged=%u\npsram_bytes=%u\n", src, abi,
-         (unsigned)(h2 - h1), (unsigned)ext_heap_high_water(), (unsigned)ext_heap_bytes());
-  if (src) { printf("error=%s\n", piwip_stage_error()); return 1; }
+  /* uploads, one after another, each committed before the next (the image received into a buffer that the running
+   * engine does not execute from): the first puts the new runtime beside the flash engine, every later one starts
+   * in the hole the engine before the running one left in PSRAM (core/ext_heap.h) */
+  int ok = 1, uploads = 0;
+  for (int up = 0; up < 3 && ok; up++) {
+    uint8_t *img = buf[1 + (up & 1)];
+    memcpy(img, piwip_wasm, piwip_wasm_len);
+    int abi = -1;
+    size_t hs = heap_used();
+    ext_heap_route_all(1);
+    int src = piwip_stage_load(img, piwip_wasm_len, &abi);
+    if (!src) src = piwip_stage_init(&cfg);
+    ext_heap_route_all(0);
+    if (up == 0)
+      printf("staged_rc=%d\nstaged_abi=%d\nstaged_heap_bytes=%u\npsram_after_staged=%u\npsram_bytes=%u\n", src, abi,
+             (unsigned)(heap_used() - hs), (unsigned)ext_heap_high_water(), (unsigned)ext_heap_bytes());
+    if (src) { printf("upload_%d_error=%s\n", up + 1, piwip_stage_error()); ok = 0; break; }
 
-  /* beside each other: one 32-frame test call per running block, noise in */
-  uint32_t x = 1;
-  int ok = 1;
-  for (int b = 0; b < 64 && ok; b++) {
-    for (int i = 0; i < 128; i++) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; in[i] = (float)((x / 4294967296.0 - 0.5) * 1.6); }
-    ok = piwip_process(in, in, out_l, out_r, 128) == 0 && finite_block(128);
-    ok = ok && piwip_stage_process(in, in, out_l, out_r, 32) == 0 && finite_block(32);
+    /* beside each other: one 32-frame test call per running block, noise in */
+    uint32_t x = 1;
+    for (int b = 0; b < 64 && ok; b++) {
+      for (int i = 0; i < 128; i++) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; in[i] = (float)((x / 4294967296.0 - 0.5) * 1.6); }
+      ok = piwip_process(in, in, out_l, out_r, 128) == 0 && finite_block(128);
+      ok = ok && piwip_stage_process(in, in, out_l, out_r, 32) == 0 && finite_block(32);
+    }
+    if (up == 0) printf("both_ran=%d\n", ok);
+    piwip_stage_swap(1);
+    for (int b = 0; b < 16 && ok; b++) ok = piwip_process(in, in, out_l, out_r, 128) == 0 && finite_block(128);
+    piwip_stage_commit();
+    for (int b = 0; b < 16 && ok; b++) ok = piwip_process(in, in, out_l, out_r, 128) == 0 && finite_block(128);
+    if (up == 0) printf("swapped_ran=%d\nalive=%d\nheap_after_commit=%u\n", ok, piwip_alive(), (unsigned)(heap_used() - h0));
+    if (ok) uploads++;
   }
-  printf("both_ran=%d\n", ok);
-  piwip_stage_swap(1);
-  for (int b = 0; b < 16 && ok; b++) ok = piwip_process(in, in, out_l, out_r, 128) == 0 && finite_block(128);
-  piwip_stage_commit();
-  for (int b = 0; b < 16 && ok; b++) ok = piwip_process(in, in, out_l, out_r, 128) == 0 && finite_block(128);
-  printf("swapped_ran=%d\nalive=%d\nheap_after_commit=%u\n", ok, piwip_alive(), (unsigned)(heap_used() - h0));
+  printf("uploads_committed=%d\npsram_high_water=%u\n", uploads, (unsigned)ext_heap_high_water());
   return ok ? 0 : 1;
 }
