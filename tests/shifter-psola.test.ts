@@ -88,6 +88,21 @@ for (const sr of [44100, 48000]) {
       expect(within(cs, 25), cs.join(' ')).toBe(1);
     });
 
+    it('a legato harmony line (note-off and note-on together) is on each new note within 40 ms', () => {
+      // the melody moves A3 B3 C#4 E4 legato; the MIDI line a major third above changes at the same instants, as
+      // a harmoniser's line does: the new note takes over the voice of the one let go, so no old release masks it
+      const steps = [[0, 57], [0.4, 59], [0.8, 61], [1.2, 64]] as const;
+      const sim = psolaSim(sr, 1.6);
+      steps.forEach(([t, m], i) => sim.at(t, (e) => { if (i > 0) e.midi([0x80, steps[i - 1]![1] + 4, 0]); e.midi([0x90, m + 4, 100]); }));
+      const melody = (t: number) => hzOf(steps.reduce((m, [s, n]) => (t >= s ? n : m), 57 as number));
+      sim.run(1.6, pitchedSignal(sr, melody, (t) => (t > 0.05 ? 0.4 : 0)));
+      for (const [s, m] of steps.slice(1)) {
+        const cs = centsTrack(sim, s + 0.01, s + 0.37, hzOf(m + 4), 0.03);
+        expect(within(cs, 25), `step at ${s}: ${cs.join(' ')}`).toBe(1);
+        expect(rms(sim.slice(s + 0.01, s + 0.04))).toBeGreaterThan(0.05); // no dip at the change
+      }
+    });
+
     it('unvoiced noise passes at a small constant delay (no pitch imposed)', () => {
       const sim = psolaSim(sr, 1.0);
       let seed = 7; // a fixed LCG: the same noise every run

@@ -20,6 +20,8 @@ export class ShiftVoice {
   level: f32 = 1;
   order: i64 = 0;
   hz: f64 = 0; // target frequency
+  /** Input time (samples) when this voice was let go. */
+  releasedAt: f64 = -1e18;
 }
 
 export class ShiftBank {
@@ -39,10 +41,13 @@ export class ShiftBank {
   autotune: bool = false;
   retune: f64 = 0.02; // seconds, time constant of the target's glide (0 = jump)
   amount: f64 = 1;
+  /** A note-on this soon after a note-off is legato (samples; 20 ms). */
+  legato: f64 = 960;
 
   init(sampleRate: f32): void {
     this.sampleRate = <f64>sampleRate;
     this.input.init(sampleRate);
+    this.legato = 0.02 * <f64>sampleRate;
     for (let i = 0; i <= SHIFT_VOICES; i++) {
       const v = new ShiftVoice();
       v.psola.init(sampleRate);
@@ -64,6 +69,15 @@ export class ShiftBank {
       const v = unchecked(this.voices[i]);
       if (v.note == note && v.gate) { slot = i; break; }
     }
+    // legato (the last note let go while this one comes in): the new note takes over the voice still sounding
+    // the released one, gate and grains carried on, so the line moves at once to the new pitch instead of the
+    // old note's release masking the new one's attack
+    if (slot < 0) for (let i = 0; i < SHIFT_VOICES; i++) {
+      const v = unchecked(this.voices[i]);
+      if (!v.gate && v.env > 0 && this.input.head - v.releasedAt <= this.legato &&
+          (slot < 0 || v.env > unchecked(this.voices[slot]).env)) slot = i;
+    }
+    const takeOver = slot >= 0;
     if (slot < 0) for (let i = 0; i < SHIFT_VOICES; i++) { // a silent voice, else the quietest released one
       const v = unchecked(this.voices[i]);
       if (!v.gate && (slot < 0 || v.env < unchecked(this.voices[slot]).env)) slot = i;
@@ -77,7 +91,7 @@ export class ShiftBank {
     }
     const v = unchecked(this.voices[slot]);
     // a voice not held starts afresh (from silence, no old grains): the same bits however the blocks fell before
-    if (!v.gate) { v.env = 0; v.psola.reset(); }
+    if (!v.gate && !takeOver) { v.env = 0; v.psola.reset(); }
     v.note = note;
     v.gate = true;
     v.level = level;
@@ -88,7 +102,7 @@ export class ShiftBank {
   noteOff(note: i32): void {
     for (let i = 0; i < SHIFT_VOICES; i++) {
       const v = unchecked(this.voices[i]);
-      if (v.note == note) { v.gate = false; v.note = 0; }
+      if (v.note == note) { v.gate = false; v.note = 0; v.releasedAt = this.input.head; }
     }
   }
 

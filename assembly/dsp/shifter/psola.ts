@@ -13,6 +13,8 @@ const MARKS: i32 = 128; // analysis marks kept (power of two)
 const MIN_HZ: f64 = 40;
 const MAX_HZ: f64 = 2500;
 export const MAX_RATIO: f64 = 4;
+/** Normalised match of two consecutive periods for a mark to be a grain source (below: hold the last such). */
+const STEADY: f64 = 0.9;
 /** Samples between the points where the analysis period may change (the detector's half hop). */
 export const CHUNK: i32 = 128;
 
@@ -35,6 +37,9 @@ export class LiveInput {
   head: f64 = 0; // samples written so far (absolute time of the next input sample)
   markPos: StaticArray<f64> = new StaticArray<f64>(MARKS);
   markClear: StaticArray<bool> = new StaticArray<bool>(MARKS); // its period matched the previous one
+  markQuiet: StaticArray<bool> = new StaticArray<bool>(MARKS); // far below the last steady period (a note's end)
+  /** Energy of the reference period of the last steady mark (the quiet test's reference). */
+  steadyEnergy: f64 = 0;
   /** How far back a clear mark may stand in for unclear ones (samples). */
   freeze: f64 = 0;
   marks: i32 = 0; // marks placed so far
@@ -59,7 +64,7 @@ export class LiveInput {
     this.mask = size - 1;
     this.unvoicedPeriod = Math.round(0.0025 * <f64>sampleRate); // short: unvoiced input passes ~2.5-5 ms late
     this.hang = 0.06 * <f64>sampleRate;
-    this.freeze = 0.03 * <f64>sampleRate;
+    this.freeze = 0.08 * <f64>sampleRate;
     this.minPeriod = <f64>sampleRate / MAX_HZ;
     this.maxPeriod = <f64>sampleRate / MIN_HZ;
     this.reset();
@@ -73,6 +78,7 @@ export class LiveInput {
     this.period = this.unvoicedPeriod;
     this.voiced = false;
     this.lastVoiced = -1e18;
+    this.steadyEnergy = 0;
   }
 
   /**
@@ -163,7 +169,13 @@ export class LiveInput {
         if (fr < -0.5) fr = -0.5;
         mark = this.lastMark + (c0 + <f64>bestD + fr - pr);
       }
-      this.addMark(mark, clear);
+      // a grain source only where two periods really repeat; a note dying away (20 dB under the last source) is
+      // no transition to bridge: flagged quiet, so no voice sustains a held grain into the gap after it
+      const steady = clear && best > STEADY * Math.sqrt(er);
+      const quiet = er < 0.01 * this.steadyEnergy;
+      if (steady) this.steadyEnergy = er;
+      this.addMark(mark, steady || quiet);
+      unchecked(this.markQuiet[(this.marks - 1) & (MARKS - 1)] = quiet);
     }
   }
 
@@ -184,6 +196,7 @@ export class LiveInput {
 
   private addMark(pos: f64, clear: bool): void {
     unchecked(this.markPos[this.marks & (MARKS - 1)] = pos);
+    unchecked(this.markQuiet[this.marks & (MARKS - 1)] = false);
     unchecked(this.markClear[this.marks & (MARKS - 1)] = clear);
     this.marks++;
     this.lastMark = pos;
@@ -201,7 +214,7 @@ export class LiveInput {
         if (!unchecked(this.markClear[k]) && this.voiced) {
           for (let q = m - 1; q >= 0 && q >= oldest; q--) {
             const kq = q & (MARKS - 1);
-            if (unchecked(this.markPos[kq]) < t - this.freeze) break;
+            if (unchecked(this.markPos[kq]) < t - this.freeze || unchecked(this.markQuiet[kq])) break;
             if (unchecked(this.markClear[kq])) return kq;
           }
         }

@@ -1,0 +1,77 @@
+// Low notes on the follower detector (issue 14: octave errors on a contrabass E1-D3 and a piano below B1), on
+// generated tones at 44.1 and 48 kHz through the real wasm's pitchTest* exports: a bass-like spectrum whose
+// fundamental is 16 dB under its second harmonic, and a piano-like one with stretched (inharmonic) partials
+// decaying faster the higher they are, so the note's tail changes its spectrum under the detector.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+
+interface PitchExports {
+  memory: WebAssembly.Memory; _start?: () => void;
+  pitchTestInit(sr: number, kind: number): number; pitchTestInputPtr(): number; pitchTestPush(n: number): number;
+  pitchTestHz(): number;
+}
+let wasm: WebAssembly.Module;
+beforeAll(() => { wasm = new WebAssembly.Module(readFileSync('build/piwip.wasm')); });
+
+/** One estimate per 256-sample hop (0 = unvoiced). */
+function track(sr: number, x: Float32Array): number[] {
+  const ex = new WebAssembly.Instance(wasm, {}).exports as unknown as PitchExports;
+  ex._start?.();
+  expect(ex.pitchTestInit(sr, 0)).toBe(0);
+  const hz: number[] = [];
+  for (let off = 0; off + 256 <= x.length; off += 256) {
+    new Float32Array(ex.memory.buffer, ex.pitchTestInputPtr(), 256).set(x.subarray(off, off + 256));
+    ex.pitchTestPush(256);
+    hz.push(ex.pitchTestHz());
+  }
+  return hz;
+}
+
+/** Partials h·f0·sqrt(1 + B h²) with amplitudes amps[h-1]·exp(-t·decay·h), below 0.45 sr. */
+function partials(sr: number, seconds: number, f0: number, amps: number[], B: number, decay: number): Float32Array {
+  const n = Math.round(sr * seconds), x = new Float32Array(n);
+  const norm = amps.reduce((a, b) => a + b, 0);
+  amps.forEach((a0, i) => {
+    const h = i + 1, f = h * f0 * Math.sqrt(1 + B * h * h);
+    if (f > 0.45 * sr) return;
+    const a = (0.5 * a0) / norm, k = Math.exp(-decay * h / sr);
+    let g = a;
+    for (let j = 0; j < n; j++) { x[j]! += g * Math.sin((2 * Math.PI * f * j) / sr + h); g *= k; }
+  });
+  return x;
+}
+
+/** Voiced hops within ±50 ¢, and hops a whole number of octaves off, after the first 120 ms. */
+function score(sr: number, hz: number[], f0: number): { ok: number; octave: number; n: number } {
+  let ok = 0, octave = 0, n = 0;
+  hz.forEach((h, k) => {
+    if (((k + 1) * 256) / sr < 0.12) return;
+    n++;
+    if (!(h > 0)) return;
+    const c = 1200 * Math.log2(h / f0);
+    if (Math.abs(c) <= 50) ok++;
+    else if (Math.round(c / 1200) !== 0 && Math.abs(c - 1200 * Math.round(c / 1200)) <= 50) octave++;
+  });
+  return { ok: ok / n, octave, n };
+}
+
+const BASS = [0.15, 1, 0.8, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.08, 0.06];
+const PIANO = Array.from({ length: 30 }, (_, h) => 1 / (h + 1) ** 0.7);
+const hzOf = (m: number) => 440 * 2 ** ((m - 69) / 12);
+
+for (const sr of [44100, 48000]) {
+  describe(`low notes @ ${sr} Hz`, () => {
+    it.each([28, 31, 33, 36, 40, 45, 50])('contrabass-like MIDI %i (weak fundamental): no octave error', (m) => {
+      const s = score(sr, track(sr, partials(sr, 1, hzOf(m), BASS, 0, 0)), hzOf(m));
+      expect(s.octave).toBe(0);
+      expect(s.ok).toBeGreaterThan(0.97);
+    });
+
+    it.each([23, 28, 33, 35])('piano-like MIDI %i (stretched partials, decaying tail): no octave error', (m) => {
+      // B = 4e-4: a low piano string's inharmonicity; partial h decays at 1.5·h per second
+      const s = score(sr, track(sr, partials(sr, 1.5, hzOf(m), PIANO, 4e-4, 1.5)), hzOf(m));
+      expect(s.octave).toBe(0);
+      expect(s.ok).toBeGreaterThan(0.95);
+    });
+  });
+}
