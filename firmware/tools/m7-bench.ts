@@ -188,13 +188,35 @@ function profileWasm3Functions(elf: string, plugin: string, events: string, labe
   for (const [f, n] of [...byFile].sort((x, y) => y[1] - x[1]).slice(0, 16)) console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${f}`);
   console.log('  mean insns/sample per function (top 25):');
   for (const [i, n] of [...total].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${nm(i)}`);
-  const worst = [...blocks].map(([b, m]) => ({ b, m, n: sum(m) })).sort((x, y) => y.n - x.n);
+  // engine areas, by source directory: which one a block would need to lose to get under the issue-16 target
+  const areas: [string, RegExp][] = [
+    ['voices (dsp/softcut, players)', /^assembly\/(dsp\/softcut|piwip\/players)/],
+    ['pitch detector (dsp/pitch)', /^assembly\/dsp\/pitch/],
+    ['screen and menu (screen, ui)', /^assembly\/(screen|ui)\//],
+    ['link (link)', /^assembly\/link\//],
+  ];
+  const area = (i: number): string => areas.find(([, re]) => re.test(nm(i)))?.[0] ?? 'rest (engine, controls, glue)';
+  const byArea = (m: Map<number, number>): Map<string, number> => {
+    const a = new Map<string, number>();
+    for (const [i, n] of m) a.set(area(i), (a.get(area(i)) ?? 0) + n);
+    return a;
+  };
+  const worst = [...blocks].map(([b, m]) => ({ b, m, n: sum(m), a: byArea(m) })).sort((x, y) => y.n - x.n);
+  const LIMIT = 8000 * 128;
+  console.log('  per area: mean, worst block of that area alone, blocks over 8,000 insns/sample if that area cost nothing:');
+  for (const name of [...areas.map(([n]) => n), 'rest (engine, controls, glue)']) {
+    const alone = Math.max(...worst.map((w) => w.a.get(name) ?? 0));
+    const without = worst.filter((w) => w.n - (w.a.get(name) ?? 0) > LIMIT).length;
+    const mean = worst.reduce((x, w) => x + (w.a.get(name) ?? 0), 0) / frames;
+    console.log(`  ${mean.toFixed(1).padStart(8)}  worst ${(alone / 128).toFixed(0).padStart(6)}  without it ${String(without).padStart(5)}  ${name}`);
+  }
   const over = worst.filter((w) => w.n / 128 > 8000).length;
   console.log(`  blocks over 8,000 insns/sample: ${over} of ${worst.length}; the worst ${Math.min(6, worst.length)}` +
     ' (insns/sample of the block, its top functions):');
   for (const w of worst.slice(0, 6)) {
     const top = [...w.m].sort((x, y) => y[1] - x[1]).slice(0, 8).map(([i, n]) => `${(n / 128).toFixed(0)} ${nm(i)}`);
-    console.log(`  block ${w.b} (t = ${(w.b * 128 / RATE).toFixed(2)} s): ${(w.n / 128).toFixed(0)}\n      ${top.join('\n      ')}`);
+    const split = [...w.a].sort((x, y) => y[1] - x[1]).map(([g, n]) => `${(n / 128).toFixed(0)} ${g.replace(/ \(.*/, '')}`).join(', ');
+    console.log(`  block ${w.b} (t = ${(w.b * 128 / RATE).toFixed(2)} s): ${(w.n / 128).toFixed(0)} = ${split}\n      ${top.join('\n      ')}`);
   }
 }
 
