@@ -61,6 +61,57 @@ static int failed(M3Result r, const char *where) {
   return 1;
 }
 
+#ifdef PIWIP_WASM3_CODE_MAP
+/* Profiling builds only (firmware/tools/wasm3_profile.c): wasm3 runs every wasm function as op handlers that read
+ * their operands from the function's compiled code, so which code-page words a handler reads says which wasm
+ * function is running. Compile the functions one by one in m3_CompileModule's own order (the same code layout) and
+ * print, per function, the code-page words its compilation filled: "w3code FIRST END INDEX NAME". One function may
+ * continue on a new page and pages are shared, hence the before/after cursor of every page. Uses wasm3 internals. */
+#include <stdio.h>
+#include "m3_env.h"
+#include "m3_compile.h"
+
+#define CODE_MAP_PAGES 512
+static M3CodePage *s_map_page[CODE_MAP_PAGES];
+static uint32_t s_map_line[CODE_MAP_PAGES];
+
+static int code_map_pages(IM3Runtime rt) {
+  int n = 0;
+  M3CodePage *lists[2] = {rt->pagesOpen, rt->pagesFull};
+  for (int l = 0; l < 2; l++)
+    for (M3CodePage *p = lists[l]; p && n < CODE_MAP_PAGES; p = p->info.next) {
+      s_map_page[n] = p;
+      s_map_line[n++] = p->info.lineIndex;
+    }
+  return n;
+}
+
+static M3Result code_map_compile(IM3Runtime rt, IM3Module mod) {
+  for (uint32_t i = 0; i < mod->numFunctions; i++) {
+    IM3Function f = &mod->functions[i];
+    if (!f->wasm || f->compiled) continue;
+    int before = code_map_pages(rt);
+    M3CodePage *old_page[CODE_MAP_PAGES];
+    uint32_t old_line[CODE_MAP_PAGES];
+    memcpy(old_page, s_map_page, sizeof(M3CodePage *) * (size_t)before);
+    memcpy(old_line, s_map_line, sizeof(uint32_t) * (size_t)before);
+    M3Result r = CompileFunction(f);
+    if (r) return r;
+    int after = code_map_pages(rt);
+    const char *name = m3_GetFunctionName(f);
+    for (int k = 0; k < after; k++) {
+      uint32_t from = 0;
+      for (int j = 0; j < before; j++)
+        if (old_page[j] == s_map_page[k]) { from = old_line[j]; break; }
+      if (s_map_line[k] > from)
+        printf("w3code %08lx %08lx %lu %s\n", (unsigned long)(uintptr_t)&s_map_page[k]->code[from],
+               (unsigned long)(uintptr_t)&s_map_page[k]->code[s_map_line[k]], (unsigned long)i, name ? name : "?");
+    }
+  }
+  return m3Err_none;
+}
+#endif
+
 int piwip_load(const uint8_t *wasm, size_t len) {
   s_alive = 0;
   s_loaded = 0;
@@ -79,7 +130,11 @@ int piwip_load(const uint8_t *wasm, size_t len) {
   /* Compile everything now, not on the first process() (about 218k instructions on an M7), and before the
    * lookups: m3_FindFunction compiles lazily, and a compile error ("incorrect type on stack" when wasm3 is built
    * without d_m3CascadedOpcodes) must read as a load failure, not as a missing export. */
+#ifdef PIWIP_WASM3_CODE_MAP
+  if (failed(code_map_compile(s_rt, mod), "compile")) return PIWIP_E_LOAD;
+#else
   if (failed(m3_CompileModule(mod), "compile")) return PIWIP_E_LOAD;
+#endif
 #endif
   for (int i = 0; i < F_COUNT; i++) {
     s_fn[i] = NULL;

@@ -136,6 +136,90 @@ function profile(elf: string, profPath: string, frames: number): Map<string, num
   return new Map([...grouped].map(([g, n]) => [g, n / frames]));
 }
 
+/** wasm3 per wasm function: the code-map image (make m7-wasm3-prof) prints which code-page words each function's
+ *  compilation filled; tools/wasm3_profile.c charges every translation block to the function whose code the
+ *  interpreter last read, per audio block. Prints the mean per function and per source file, and the worst blocks'
+ *  breakdown (the instructions of piwip_process, as the SysTick figures). */
+function profileWasm3Functions(elf: string, plugin: string, events: string, label: string, frames: number): void {
+  const semi = ['enable=on', 'target=native', 'arg=piwip-m7', 'arg=--in', `arg=${rel(join(WORK, 'in.f32'))}`,
+    'arg=--events', `arg=${rel(join(WORK, events))}`].join(',');
+  const run = (extra: string[]): string => {
+    const r = spawnSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
+      ...extra, '-semihosting-config', semi, '-kernel', elf], { cwd: ROOT, encoding: 'utf8', timeout: 3_600_000, maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`qemu failed (${r.status ?? r.signal}): ${r.stderr}`);
+    return r.stdout;
+  };
+  const first = run([]);
+  const names = new Map<number, string>([[-1, '(engine glue and wasm3 outside any wasm function)']]);
+  for (const l of first.split('\n')) {
+    const m = /^w3code \S+ \S+ (\d+) (.*)$/.exec(l);
+    if (m) names.set(Number(m[1]), m[2] as string);
+  }
+  const mapPath = join(WORK, `wasm3-code-map-${label}.txt`);
+  writeFileSync(mapPath, first);
+  const sym = (name: string): string => {
+    const m = new RegExp(`^([0-9a-f]+) [tT] ${name}$`, 'm').exec(sh('arm-none-eabi-nm', [elf]));
+    if (!m) throw new Error(`no symbol ${name} in ${elf}`);
+    return m[1] as string;
+  };
+  const outPath = join(WORK, `wasm3-profile-${label}.txt`);
+  const kvs = kv(run(['-plugin', `${plugin},map=${mapPath},enter=${sym('piwip_process')},leave=${sym('systick_up')},out=${outPath}`, '-d', 'plugin']));
+  const total = new Map<number, number>();
+  const blocks = new Map<number, Map<number, number>>();
+  for (const l of readFileSync(outPath, 'utf8').split('\n')) {
+    const f = l.split(' ');
+    if (f[0] === 'T') total.set(Number(f[1]), Number(f[2]));
+    else if (f[0] === 'B') {
+      const b = Number(f[1]);
+      let m = blocks.get(b);
+      if (!m) blocks.set(b, (m = new Map()));
+      m.set(Number(f[2]), Number(f[3]));
+    }
+  }
+  const nm = (i: number): string => names.get(i) ?? `#${i}`;
+  const file = (i: number): string => { const n = nm(i); return i < 0 ? n : n.includes('/') ? n.replace(/\/[^/]*$/, '') : '(other)'; };
+  const sum = (m: Map<number, number>): number => [...m.values()].reduce((x, y) => x + y, 0);
+  const all = sum(total);
+  console.log(`\n  wasm3 per wasm function (${label}; tools/wasm3_profile.c, code-map image: ${kvs.insns_per_sample} insns/sample,` +
+    ` worst block ${(Number(kvs.insns_max_block) / 128).toFixed(0)} by SysTick; plugin: ${(all / frames).toFixed(1)} insns/sample in piwip_process)`);
+  const byFile = new Map<string, number>();
+  for (const [i, n] of total) byFile.set(file(i), (byFile.get(file(i)) ?? 0) + n);
+  console.log('  mean insns/sample per source file:');
+  for (const [f, n] of [...byFile].sort((x, y) => y[1] - x[1]).slice(0, 16)) console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${f}`);
+  console.log('  mean insns/sample per function (top 25):');
+  for (const [i, n] of [...total].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${(n / frames).toFixed(1).padStart(8)}  ${nm(i)}`);
+  // engine areas, by source directory: which one a block would need to lose to get under the issue-16 target
+  const areas: [string, RegExp][] = [
+    ['voices (dsp/softcut, players)', /^assembly\/(dsp\/softcut|piwip\/players)/],
+    ['pitch detector (dsp/pitch)', /^assembly\/dsp\/pitch/],
+    ['screen and menu (screen, ui)', /^assembly\/(screen|ui)\//],
+    ['link (link)', /^assembly\/link\//],
+  ];
+  const area = (i: number): string => areas.find(([, re]) => re.test(nm(i)))?.[0] ?? 'rest (engine, controls, glue)';
+  const byArea = (m: Map<number, number>): Map<string, number> => {
+    const a = new Map<string, number>();
+    for (const [i, n] of m) a.set(area(i), (a.get(area(i)) ?? 0) + n);
+    return a;
+  };
+  const worst = [...blocks].map(([b, m]) => ({ b, m, n: sum(m), a: byArea(m) })).sort((x, y) => y.n - x.n);
+  const LIMIT = 8000 * 128;
+  console.log('  per area: mean, worst block of that area alone, blocks over 8,000 insns/sample if that area cost nothing:');
+  for (const name of [...areas.map(([n]) => n), 'rest (engine, controls, glue)']) {
+    const alone = Math.max(...worst.map((w) => w.a.get(name) ?? 0));
+    const without = worst.filter((w) => w.n - (w.a.get(name) ?? 0) > LIMIT).length;
+    const mean = worst.reduce((x, w) => x + (w.a.get(name) ?? 0), 0) / frames;
+    console.log(`  ${mean.toFixed(1).padStart(8)}  worst ${(alone / 128).toFixed(0).padStart(6)}  without it ${String(without).padStart(5)}  ${name}`);
+  }
+  const over = worst.filter((w) => w.n / 128 > 8000).length;
+  console.log(`  blocks over 8,000 insns/sample: ${over} of ${worst.length}; the worst ${Math.min(6, worst.length)}` +
+    ' (insns/sample of the block, its top functions):');
+  for (const w of worst.slice(0, 6)) {
+    const top = [...w.m].sort((x, y) => y[1] - x[1]).slice(0, 8).map(([i, n]) => `${(n / 128).toFixed(0)} ${nm(i)}`);
+    const split = [...w.a].sort((x, y) => y[1] - x[1]).map(([g, n]) => `${(n / 128).toFixed(0)} ${g.replace(/ \(.*/, '')}`).join(', ');
+    console.log(`  block ${w.b} (t = ${(w.b * 128 / RATE).toFixed(2)} s): ${(w.n / 128).toFixed(0)} = ${split}\n      ${top.join('\n      ')}`);
+  }
+}
+
 function main(): void {
   mkdirSync(WORK, { recursive: true });
   const built = join(ROOT, 'build', 'piwip.wasm');
@@ -158,6 +242,20 @@ function main(): void {
   const sincNoDetector = standardScenario(RATE);
   sincNoDetector.events.unshift({ t: 0, param: 'detector', value: 3 }, { t: 0, param: 'interpolation', value: 2 });
   writeFileSync(join(WORK, 'events-sinc-no-detector.txt'), eventsText(sincNoDetector));
+
+  // --wasm3-functions: only the per-wasm-function profile of wasm3 (needs WASM3_DIR), for working on the worst blocks
+  if (process.argv.includes('--wasm3-functions')) {
+    const w3 = process.env.WASM3_DIR;
+    if (!w3) throw new Error('--wasm3-functions needs WASM3_DIR (see firmware/README.md)');
+    const PB = 'build/bench/prof';
+    const named = join(FW, PB, 'piwip.wasm');
+    mkdirSync(dirname(named), { recursive: true });
+    sh('npx', ['asc', 'assembly/index.ts', '--config', 'asconfig.json', '--target', 'release', '--debug', '-o', named]);
+    make(`B=${PB}`, `WASM=${named}`, `WASM3_DIR=${w3}`, 'm7-wasm3-prof');
+    profileWasm3Functions(join(FW, PB, 'm7', 'piwip-m7-wasm3-prof.elf'), join(FW, PB, 'tools', 'libwasm3_profile.so'),
+      'events.txt', 'standard', input.length);
+    return;
+  }
 
   const B = 'build/bench/w2c';
   make(`B=${B}`, `WASM=${wasm}`, 'm7');
@@ -224,6 +322,9 @@ function main(): void {
     const prof3 = join(WORK, 'profile-wasm3.txt');
     qemu(elf3, ['-plugin', `${join(FW, PB, 'tools', 'libinsn_profile.so')},out=${prof3}`, '-d', 'plugin']);
     profileWasm3(elf3, prof3, input.length);
+    make(`B=${PB}`, `WASM=${named}`, `WASM3_DIR=${w3}`, 'm7-wasm3-prof');
+    profileWasm3Functions(join(FW, PB, 'm7', 'piwip-m7-wasm3-prof.elf'), join(FW, PB, 'tools', 'libwasm3_profile.so'),
+      'events.txt', 'standard', input.length);
   } else {
     console.log('\nwasm3: skipped (set WASM3_DIR to a wasm3 tree with build-m7/libm3.a, see firmware/README.md)');
   }
