@@ -46,16 +46,22 @@ function powSteps(pole: f64, steps: i32): f64 {
 }
 
 /**
- * How many samples (at most `limit`) heads at phases in [pMin, pMax], stepping by a constant `rate`, certainly stay
- * inside [lo, hi): then neither the read-range nor the loop test can fire and the loop may skip them. 0 = unsure.
+ * How many samples (at most `limit`) heads at phases in [pMin, pMax], stepping by rates in [rLo, rUp] (a constant
+ * rate, or a slew between the rate and its target: the one-pole never overshoots), certainly stay inside [lo, hi):
+ * then neither the read-range nor the loop test can fire and the loop may skip them. 0 = unsure.
  */
 // @ts-ignore: decorator
-@inline function runLength(pMin: f64, pMax: f64, rate: f64, lo: f64, hi: f64, limit: i32): i32 {
+@inline function runLength(pMin: f64, pMax: f64, rLo: f64, rUp: f64, lo: f64, hi: f64, limit: i32): i32 {
   if (!(pMin >= lo && pMax < hi)) return 0;
-  let room: f64;
-  if (rate > 0) room = (hi - RUN_MARGIN - pMax) / rate;
-  else if (rate < 0) room = (pMin - lo - RUN_MARGIN) / -rate;
-  else return limit;
+  let room = <f64>limit;
+  if (rUp > 0) {
+    const r = (hi - RUN_MARGIN - pMax) / rUp;
+    if (!(r >= room)) room = r;
+  }
+  if (rLo < 0) {
+    const r = (pMin - lo - RUN_MARGIN) / -rLo;
+    if (!(r >= room)) room = r;
+  }
   if (room >= <f64>limit) return limit;
   return room >= 1.0 ? <i32>room : 0; // also 0 for NaN
 }
@@ -500,14 +506,26 @@ export class Voice {
       if (!pending && xfade >= 1) {
         if (levelDist == 0 && segLeft == 0 && (level == 0 || !audible)) {
           // Silent and settled: only the head moves (piwip's released voices run on, spec §6.2).
-          if (rateDist == 0) {
+          {
+            // a slewing rate stays between the rate and its target: the run is bounded with the extremes
+            const rUp = rate > rateTarget ? rate : rateTarget;
+            const rLo = rate < rateTarget ? rate : rateTarget;
             let hi = loopEnd;
-            if (rate > 0) {
-              const g = runGuard(hl0, hlE, fadeLen, rate, i);
+            if (rUp > 0) {
+              const g = runGuard(hl0, hlE, fadeLen, rUp, i);
               if (g < hi) hi = g;
             }
-            const end = i + runLength(phase, phase, rate, loopStart, hi, n - i);
-            for (; i < end; i++) phase += rate;
+            const end = i + runLength(phase, phase, rLo, rUp, loopStart, hi, n - i);
+            if (rateDist == 0) {
+              for (; i < end; i++) phase += rate;
+            } else {
+              for (; i < end; i++) {
+                rateDist *= ratePole;
+                if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+                rate = rateTarget + rateDist;
+                phase += rate;
+              }
+            }
           }
           while (i < n) {
             if (rateDist != 0) {
@@ -524,15 +542,17 @@ export class Voice {
           let tap = -2;
           let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
           while (i < n) {
-            if (rateDist == 0) {
+            {
+              const rUp = rate > rateTarget ? rate : rateTarget;
+              const rLo = rate < rateTarget ? rate : rateTarget;
               let hi = runHi;
               const rd = writtenAt(hl0, hlE, i) - reachHi;
               if (rd < hi) hi = rd;
-              if (rate > 0) {
-                const g = runGuard(hl0, hlE, fadeLen, rate, i);
+              if (rUp > 0) {
+                const g = runGuard(hl0, hlE, fadeLen, rUp, i);
                 if (g < hi) hi = g;
               }
-              const end = i + runLength(phase, phase, rate, runLo, hi, n - i);
+              const end = i + runLength(phase, phase, rLo, rUp, runLo, hi, n - i);
               while (i < end) {
                 // up to the open level segment's end (or the run's): gains ramped, the exact value at the end
                 let segEnd = end;
@@ -553,22 +573,46 @@ export class Voice {
                   dR = dGainR;
                 }
                 const taken = segEnd - i;
-                for (; i < segEnd; i++) {
-                  gainL += dL;
-                  gainR += dR;
-                  const j = <i32>phase;
-                  if (j != tap) {
-                    const p = buf + (<usize>(j - 1) << 2);
-                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
-                    tap = j;
+                if (rateDist == 0) {
+                  for (; i < segEnd; i++) {
+                    gainL += dL;
+                    gainR += dR;
+                    const j = <i32>phase;
+                    if (j != tap) {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      tap = j;
+                    }
+                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                    const o = <usize>i << 2;
+                    store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                    if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                    phase += rate;
                   }
-                  const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
-                  const o = <usize>i << 2;
-                  store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-                  if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
-                  phase += rate;
+                } else {
+                  // the rate slew, per sample as in the general sample below: same bits
+                  for (; i < segEnd; i++) {
+                    rateDist *= ratePole;
+                    if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+                    rate = rateTarget + rateDist;
+                    gainL += dL;
+                    gainR += dR;
+                    const j = <i32>phase;
+                    if (j != tap) {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      tap = j;
+                    }
+                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                    const o = <usize>i << 2;
+                    store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                    if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                    phase += rate;
+                  }
                 }
                 if (segLeft != 0) {
                   segLeft -= taken;
@@ -650,7 +694,9 @@ export class Voice {
         let seg = -1;
         let inA: f32 = 0, inB: f32 = 0, outA: f32 = 0, outB: f32 = 0;
         while (i < n) {
-          if (rateDist == 0) {
+          {
+            const rUp = rate > rateTarget ? rate : rateTarget;
+            const rLo = rate < rateTarget ? rate : rateTarget;
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
             let top = safeEnd;
@@ -658,7 +704,7 @@ export class Voice {
             const rdB = writtenAt(fl0, flE, i) - reachHi;
             if (rdA < top) top = rdA;
             if (rdB < top) top = rdB;
-            const end = i + runLength(lo, hi, rate, reachLo, top, n - i);
+            const end = i + runLength(lo, hi, rLo, rUp, reachLo, top, n - i);
             while (i < end) {
               let segEnd = end;
               let dL: f32 = 0, dR: f32 = 0;
@@ -678,44 +724,93 @@ export class Voice {
                 dR = dGainR;
               }
               const segStart = i;
-              while (i < segEnd) {
-                gainL += dL;
-                gainR += dR;
-                const j = <i32>phase;
-                if (j != tap) {
-                  const p = buf + (<usize>(j - 1) << 2);
-                  if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                  else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                  else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
-                  tap = j;
+              if (rateDist == 0) {
+                while (i < segEnd) {
+                  gainL += dL;
+                  gainR += dR;
+                  const j = <i32>phase;
+                  if (j != tap) {
+                    const p = buf + (<usize>(j - 1) << 2);
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    tap = j;
+                  }
+                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                  const jf = <i32>fadePhase;
+                  if (jf != tapF) {
+                    const p = buf + (<usize>(jf - 1) << 2);
+                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    tapF = jf;
+                  }
+                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3));
+                  const xi = xfade * <f32>FADE_SEGMENTS;
+                  const k = <i32>xi;
+                  if (k != seg) {
+                    inA = fadeTap(k); inB = fadeTap(k + 1);
+                    outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+                    seg = k;
+                  }
+                  const fr = xi - <f32>k;
+                  const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+                  const o = <usize>i << 2;
+                  store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                  if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                  phase += rate;
+                  fadePhase += rate;
+                  xfade += fadeStep;
+                  i++;
+                  if (xfade >= 1) break;
                 }
-                const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
-                const jf = <i32>fadePhase;
-                if (jf != tapF) {
-                  const p = buf + (<usize>(jf - 1) << 2);
-                  if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
-                  else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
-                  else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
-                  tapF = jf;
+              } else {
+                // the rate slew and the fade speed, per sample as in the general crossfade sample below
+                while (i < segEnd) {
+                  rateDist *= ratePole;
+                  if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+                  rate = rateTarget + rateDist;
+                  speed = <f32>Math.abs(rate);
+                  if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
+                  fadeStep = speed * xunit;
+                  gainL += dL;
+                  gainR += dR;
+                  const j = <i32>phase;
+                  if (j != tap) {
+                    const p = buf + (<usize>(j - 1) << 2);
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    tap = j;
+                  }
+                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                  const jf = <i32>fadePhase;
+                  if (jf != tapF) {
+                    const p = buf + (<usize>(jf - 1) << 2);
+                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    tapF = jf;
+                  }
+                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3));
+                  const xi = xfade * <f32>FADE_SEGMENTS;
+                  const k = <i32>xi;
+                  if (k != seg) {
+                    inA = fadeTap(k); inB = fadeTap(k + 1);
+                    outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+                    seg = k;
+                  }
+                  const fr = xi - <f32>k;
+                  const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+                  const o = <usize>i << 2;
+                  store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                  if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                  phase += rate;
+                  fadePhase += rate;
+                  xfade += fadeStep;
+                  i++;
+                  if (xfade >= 1) break;
                 }
-                const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3));
-                const xi = xfade * <f32>FADE_SEGMENTS;
-                const k = <i32>xi;
-                if (k != seg) {
-                  inA = fadeTap(k); inB = fadeTap(k + 1);
-                  outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
-                  seg = k;
-                }
-                const fr = xi - <f32>k;
-                const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
-                const o = <usize>i << 2;
-                store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-                if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
-                phase += rate;
-                fadePhase += rate;
-                xfade += fadeStep;
-                i++;
-                if (xfade >= 1) break;
               }
               if (segLeft != 0) { // the fade may end inside the segment: it stays open for the next loop
                 segLeft -= i - segStart;
