@@ -1,7 +1,7 @@
 // A softcut-like player voice: varispeed Hermite reads of the shared mono buffer with two crossfaded sub-heads
 // (loop wraps and cuts), one-pole rate and level slews, equal-power pan. Follows softcut-lib's Voice /
 // ReadWriteHead / SubHead, play-only (the recorder writes the buffer).
-import { peek, peekClamped, hermite } from "./interp";
+import { peek, peekClamped, hermiteC, hermiteC1, hermiteC2, hermiteC3 } from "./interp";
 import { fadeIn, fadeOut, fadeTap, initFadeTable, FADE_SEGMENTS } from "./fade";
 import { slewPole } from "./slew";
 import { sincRead, initSincTable, SINC_BEFORE, SINC_AFTER } from "./sinc";
@@ -541,6 +541,7 @@ export class Voice {
           // One head. y0..y3 are the Hermite taps of the last read: at |rate| <= 1 the next read shares 3 or 4.
           let tap = -2;
           let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
+          let c1: f32 = 0, c2: f32 = 0, c3: f32 = 0; // the Hermite coefficients of the taps
           while (i < n) {
             {
               const rUp = rate > rateTarget ? rate : rateTarget;
@@ -584,8 +585,9 @@ export class Voice {
                       else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
                       else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                       tap = j;
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                     }
-                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     const o = <usize>i << 2;
                     store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
                     if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
@@ -606,8 +608,9 @@ export class Voice {
                       else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
                       else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                       tap = j;
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                     }
-                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     const o = <usize>i << 2;
                     store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
                     if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
@@ -649,8 +652,9 @@ export class Voice {
                   else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
                   else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                   tap = j;
+                  if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                 }
-                s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
               } else {
                 const w = writtenAt(hl0, hlE, i);
                 s = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
@@ -689,8 +693,10 @@ export class Voice {
         let fadeStep = speed * xunit;
         let tap = -2;
         let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
+        let c1: f32 = 0, c2: f32 = 0, c3: f32 = 0;
         let tapF = -2;
         let z0: f32 = 0, z1: f32 = 0, z2: f32 = 0, z3: f32 = 0;
+        let d1: f32 = 0, d2: f32 = 0, d3: f32 = 0;
         let seg = -1;
         let inA: f32 = 0, inB: f32 = 0, outA: f32 = 0, outB: f32 = 0;
         while (i < n) {
@@ -735,8 +741,9 @@ export class Voice {
                     else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
                     else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                     tap = j;
+                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                   }
-                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                   const jf = <i32>fadePhase;
                   if (jf != tapF) {
                     const p = buf + (<usize>(jf - 1) << 2);
@@ -744,8 +751,9 @@ export class Voice {
                     else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
                     else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                     tapF = jf;
+                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
                   }
-                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3));
+                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
                   const xi = xfade * <f32>FADE_SEGMENTS;
                   const k = <i32>xi;
                   if (k != seg) {
@@ -782,8 +790,9 @@ export class Voice {
                     else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
                     else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                     tap = j;
+                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                   }
-                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                   const jf = <i32>fadePhase;
                   if (jf != tapF) {
                     const p = buf + (<usize>(jf - 1) << 2);
@@ -791,8 +800,9 @@ export class Voice {
                     else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
                     else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                     tapF = jf;
+                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
                   }
-                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3));
+                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
                   const xi = xfade * <f32>FADE_SEGMENTS;
                   const k = <i32>xi;
                   if (k != seg) {
@@ -851,8 +861,9 @@ export class Voice {
                 else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
                 else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                 tap = j;
+                if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
               }
-              a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+              a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
             } else {
               const w = writtenAt(hl0, hlE, i);
               a = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
@@ -868,8 +879,9 @@ export class Voice {
                 else if (j == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
                 else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                 tapF = j;
+                if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
               }
-              b = (sinc ? sincRead(buf, j, <f32>(fadePhase - <f64>j)) : hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3));
+              b = (sinc ? sincRead(buf, j, <f32>(fadePhase - <f64>j)) : hermiteC(<f32>(fadePhase - <f64>j), d1, d2, d3, z1));
             } else {
               const wB = writtenAt(fl0, flE, i);
               b = peekClamped(buf, wB < framesF ? <i32>wB : frames, fadePhase);
