@@ -66,6 +66,24 @@ function powSteps(pole: f64, steps: i32): f64 {
   return room >= 1.0 ? <i32>room : 0; // also 0 for NaN
 }
 
+/**
+ * How many samples (at most `limit`) a head at pMax, stepping by at most rUp, certainly stays `reach` frames behind
+ * the end of the written material min(l0 + i + k, lE) at each sample i + k while that end rises (the write head
+ * moves one frame a sample): a head no faster than the write head never catches it. The stopped end lE is a
+ * constant bound the caller gives runLength. 0 = unsure.
+ */
+// @ts-ignore: decorator
+@inline function chaseLength(pMax: f64, rUp: f64, l0: f64, lE: f64, reach: f64, i: i32, limit: i32): i32 {
+  const l = l0 + <f64>i;
+  if (!(l < lE)) return limit;
+  const gap = l - reach - RUN_MARGIN - pMax;
+  if (!(gap > 0)) return 0;
+  if (rUp <= 1.0) return limit;
+  const room = gap / (rUp - 1.0);
+  if (room >= <f64>limit) return limit;
+  return room >= 1.0 ? <i32>room : 0;
+}
+
 /** peek() with the sinc read in range (phase in [SINC_BEFORE, safeEnd)); the clamped Hermite elsewhere. */
 // @ts-ignore: decorator
 @inline function peekSinc(buf: usize, frames: i32, safeEnd: f64, phase: f64): f32 {
@@ -547,13 +565,13 @@ export class Voice {
               const rUp = rate > rateTarget ? rate : rateTarget;
               const rLo = rate < rateTarget ? rate : rateTarget;
               let hi = runHi;
-              const rd = writtenAt(hl0, hlE, i) - reachHi;
+              const rd = hlE - reachHi;
               if (rd < hi) hi = rd;
               if (rUp > 0) {
                 const g = runGuard(hl0, hlE, fadeLen, rUp, i);
                 if (g < hi) hi = g;
               }
-              const end = i + runLength(phase, phase, rLo, rUp, runLo, hi, n - i);
+              const end = i + chaseLength(phase, rUp, hl0, hlE, reachHi, i, runLength(phase, phase, rLo, rUp, runLo, hi, n - i));
               while (i < end) {
                 // up to the open level segment's end (or the run's): gains ramped, the exact value at the end
                 let segEnd = end;
@@ -705,12 +723,16 @@ export class Voice {
             const rLo = rate < rateTarget ? rate : rateTarget;
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
+            // the reads stay on written material: below the stopped end (a constant) and behind the moving one
             let top = safeEnd;
-            const rdA = writtenAt(hl0, hlE, i) - reachHi;
-            const rdB = writtenAt(fl0, flE, i) - reachHi;
+            const rdA = hlE - reachHi;
+            const rdB = flE - reachHi;
             if (rdA < top) top = rdA;
             if (rdB < top) top = rdB;
-            const end = i + runLength(lo, hi, rLo, rUp, reachLo, top, n - i);
+            let room = runLength(lo, hi, rLo, rUp, reachLo, top, n - i);
+            room = chaseLength(phase, rUp, hl0, hlE, reachHi, i, room);
+            room = chaseLength(fadePhase, rUp, fl0, flE, reachHi, i, room);
+            const end = i + room;
             while (i < end) {
               let segEnd = end;
               let dL: f32 = 0, dR: f32 = 0;
