@@ -480,6 +480,9 @@ export class Voice {
     let dGainL = this.dGainL;
     let dGainR = this.dGainR;
     const invSeg = <f32>1 / <f32>levelSeg;
+    // left channel only and centred: gainR and dGainR are bit for bit gainL and dGainL (same level, same pan
+    // factor, same ops), so the hot loops skip them and copy the left one
+    const mono = outR == 0 && reinterpret<u32>(panL) == reinterpret<u32>(panR);
     // the one-head window: reads take peek()'s in-range case and the loop check passes
     const runLo = loopStart > reachLo ? loopStart : reachLo;
     const runHi = loopEnd < safeEnd ? loopEnd : safeEnd;
@@ -592,7 +595,28 @@ export class Voice {
                   dR = dGainR;
                 }
                 const taken = segEnd - i;
-                if (rateDist == 0) {
+                if (rateDist == 0 && mono) {
+                  // one channel: the output pointer steps, no right gain (it equals the left one, see `mono`)
+                  let o = outL + (<usize>i << 2);
+                  const oEnd = outL + (<usize>segEnd << 2);
+                  for (; o < oEnd; o += 4) {
+                    gainL += dL;
+                    const j = <i32>phase;
+                    if (j != tap) {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      tap = j;
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                    }
+                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                    store<f32>(o, load<f32>(o) + s * gainL);
+                    phase += rate;
+                  }
+                  i = segEnd;
+                  gainR = gainL;
+                } else if (rateDist == 0) {
                   for (; i < segEnd; i++) {
                     gainL += dL;
                     gainR += dR;
@@ -752,7 +776,50 @@ export class Voice {
                 dR = dGainR;
               }
               const segStart = i;
-              if (rateDist == 0) {
+              if (rateDist == 0 && mono) {
+                let o = outL + (<usize>i << 2);
+                const oEnd = outL + (<usize>segEnd << 2);
+                while (o < oEnd) {
+                  gainL += dL;
+                  const j = <i32>phase;
+                  if (j != tap) {
+                    const p = buf + (<usize>(j - 1) << 2);
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    tap = j;
+                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                  }
+                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                  const jf = <i32>fadePhase;
+                  if (jf != tapF) {
+                    const p = buf + (<usize>(jf - 1) << 2);
+                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    tapF = jf;
+                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
+                  }
+                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
+                  const xi = xfade * <f32>FADE_SEGMENTS;
+                  const k = <i32>xi;
+                  if (k != seg) {
+                    inA = fadeTap(k); inB = fadeTap(k + 1);
+                    outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+                    seg = k;
+                  }
+                  const fr = xi - <f32>k;
+                  const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+                  store<f32>(o, load<f32>(o) + s * gainL);
+                  phase += rate;
+                  fadePhase += rate;
+                  xfade += fadeStep;
+                  o += 4;
+                  if (xfade >= 1) break;
+                }
+                i = <i32>((o - outL) >> 2);
+                gainR = gainL;
+              } else if (rateDist == 0) {
                 while (i < segEnd) {
                   gainL += dL;
                   gainR += dR;
