@@ -727,7 +727,8 @@ export class Voice {
         continue;
       }
 
-      if (!pending && xfade < 1) {
+      if (xfade < 1) {
+        // (a cut waiting for the fade is taken where it ends, below: softcut's dequeueCrossfade)
         // Crossfading. Taps of both heads as above, and the fade table's four entries around the current segment
         // (a segment lasts many samples): fadeIn(xfade) = inA + (inB − inA)·fr, fadeOut(xfade) likewise.
         let speed = <f32>Math.abs(rate);
@@ -1000,7 +1001,21 @@ export class Voice {
         }
         if (xfade >= 1) {
           xfade = 1;
-          if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) {
+          if (pending) {
+            pending = false;
+            fadePhase = phase;
+            phase = this.pendingPhase;
+            fadeFree = headFree; fl0 = hl0; flE = hlE;
+            headFree = phase >= writtenAt(lim0, limEnd, i);
+            hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+            if ((rate > 0 || rateTarget > 0) && !headFree) {
+              let g = cutGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i);
+              if (g < loopStart) g = loopStart;
+              if (phase > g) phase = g;
+            }
+            xfade = 0;
+            xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i);
+          } else if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) {
             fadePhase = phase;
             phase = rate > 0 ? loopStart : loopEnd;
             xfade = 0;
@@ -1013,7 +1028,7 @@ export class Voice {
         continue;
       }
 
-      // The general sample: a cut waits for the current fade to end (or the fade state is not a number).
+      // The general sample: the fade state is not a number (a cut waiting for a fade is taken in the crossfade loop).
       if (rateDist != 0) {
         rateDist *= ratePole;
         if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
