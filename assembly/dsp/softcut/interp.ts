@@ -4,9 +4,24 @@
 /** Hermite through y1 (x = 0) and y2 (x = 1), with y0/y3 shaping the slopes. x = 0 returns y1 exactly. */
 // @ts-ignore: decorator
 @inline export function hermite(x: f32, y0: f32, y1: f32, y2: f32, y3: f32): f32 {
-  const c1: f32 = 0.5 * (y2 - y0);
-  const c2: f32 = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3;
-  const c3: f32 = 0.5 * (y3 - y0) + 1.5 * (y1 - y2);
+  return hermiteC(x, hermiteC1(y0, y2), hermiteC2(y0, y1, y2, y3), hermiteC3(y0, y1, y2, y3), y1);
+}
+
+// The coefficients alone: a head slower than 1 reads several times between the same taps, so the voice loops
+// compute them once per tap change (the same f32 operations: the same bits as hermite()).
+// @ts-ignore: decorator
+@inline export function hermiteC1(y0: f32, y2: f32): f32 { return <f32>0.5 * (y2 - y0); }
+// @ts-ignore: decorator
+@inline export function hermiteC2(y0: f32, y1: f32, y2: f32, y3: f32): f32 {
+  return y0 - <f32>2.5 * y1 + <f32>2.0 * y2 - <f32>0.5 * y3;
+}
+// @ts-ignore: decorator
+@inline export function hermiteC3(y0: f32, y1: f32, y2: f32, y3: f32): f32 {
+  return <f32>0.5 * (y3 - y0) + <f32>1.5 * (y1 - y2);
+}
+/** The Hermite at x from its coefficients (c0 = y1). */
+// @ts-ignore: decorator
+@inline export function hermiteC(x: f32, c1: f32, c2: f32, c3: f32, y1: f32): f32 {
   return ((c3 * x + c2) * x + c1) * x + y1;
 }
 

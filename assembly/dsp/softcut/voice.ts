@@ -1,7 +1,7 @@
 // A softcut-like player voice: varispeed Hermite reads of the shared mono buffer with two crossfaded sub-heads
 // (loop wraps and cuts), one-pole rate and level slews, equal-power pan. Follows softcut-lib's Voice /
 // ReadWriteHead / SubHead, play-only (the recorder writes the buffer).
-import { peek, peekClamped, hermite } from "./interp";
+import { peek, peekClamped, hermiteC, hermiteC1, hermiteC2, hermiteC3 } from "./interp";
 import { fadeIn, fadeOut, fadeTap, initFadeTable, FADE_SEGMENTS } from "./fade";
 import { slewPole } from "./slew";
 import { sincRead, initSincTable, SINC_BEFORE, SINC_AFTER } from "./sinc";
@@ -46,18 +46,42 @@ function powSteps(pole: f64, steps: i32): f64 {
 }
 
 /**
- * How many samples (at most `limit`) heads at phases in [pMin, pMax], stepping by a constant `rate`, certainly stay
- * inside [lo, hi): then neither the read-range nor the loop test can fire and the loop may skip them. 0 = unsure.
+ * How many samples (at most `limit`) heads at phases in [pMin, pMax], stepping by rates in [rLo, rUp] (a constant
+ * rate, or a slew between the rate and its target: the one-pole never overshoots), certainly stay inside [lo, hi):
+ * then neither the read-range nor the loop test can fire and the loop may skip them. 0 = unsure.
  */
 // @ts-ignore: decorator
-@inline function runLength(pMin: f64, pMax: f64, rate: f64, lo: f64, hi: f64, limit: i32): i32 {
+@inline function runLength(pMin: f64, pMax: f64, rLo: f64, rUp: f64, lo: f64, hi: f64, limit: i32): i32 {
   if (!(pMin >= lo && pMax < hi)) return 0;
-  let room: f64;
-  if (rate > 0) room = (hi - RUN_MARGIN - pMax) / rate;
-  else if (rate < 0) room = (pMin - lo - RUN_MARGIN) / -rate;
-  else return limit;
+  let room = <f64>limit;
+  if (rUp > 0) {
+    const r = (hi - RUN_MARGIN - pMax) / rUp;
+    if (!(r >= room)) room = r;
+  }
+  if (rLo < 0) {
+    const r = (pMin - lo - RUN_MARGIN) / -rLo;
+    if (!(r >= room)) room = r;
+  }
   if (room >= <f64>limit) return limit;
   return room >= 1.0 ? <i32>room : 0; // also 0 for NaN
+}
+
+/**
+ * How many samples (at most `limit`) a head at pMax, stepping by at most rUp, certainly stays `reach` frames behind
+ * the end of the written material min(l0 + i + k, lE) at each sample i + k while that end rises (the write head
+ * moves one frame a sample): a head no faster than the write head never catches it. The stopped end lE is a
+ * constant bound the caller gives runLength. 0 = unsure.
+ */
+// @ts-ignore: decorator
+@inline function chaseLength(pMax: f64, rUp: f64, l0: f64, lE: f64, reach: f64, i: i32, limit: i32): i32 {
+  const l = l0 + <f64>i;
+  if (!(l < lE)) return limit;
+  const gap = l - reach - RUN_MARGIN - pMax;
+  if (!(gap > 0)) return 0;
+  if (rUp <= 1.0) return limit;
+  const room = gap / (rUp - 1.0);
+  if (room >= <f64>limit) return limit;
+  return room >= 1.0 ? <i32>room : 0;
 }
 
 /** peek() with the sinc read in range (phase in [SINC_BEFORE, safeEnd)); the clamped Hermite elsewhere. */
@@ -456,6 +480,9 @@ export class Voice {
     let dGainL = this.dGainL;
     let dGainR = this.dGainR;
     const invSeg = <f32>1 / <f32>levelSeg;
+    // left channel only and centred: gainR and dGainR are bit for bit gainL and dGainL (same level, same pan
+    // factor, same ops), so the hot loops skip them and copy the left one
+    const mono = outR == 0 && reinterpret<u32>(panL) == reinterpret<u32>(panR);
     // the one-head window: reads take peek()'s in-range case and the loop check passes
     const runLo = loopStart > reachLo ? loopStart : reachLo;
     const runHi = loopEnd < safeEnd ? loopEnd : safeEnd;
@@ -500,14 +527,26 @@ export class Voice {
       if (!pending && xfade >= 1) {
         if (levelDist == 0 && segLeft == 0 && (level == 0 || !audible)) {
           // Silent and settled: only the head moves (piwip's released voices run on, spec §6.2).
-          if (rateDist == 0) {
+          {
+            // a slewing rate stays between the rate and its target: the run is bounded with the extremes
+            const rUp = rate > rateTarget ? rate : rateTarget;
+            const rLo = rate < rateTarget ? rate : rateTarget;
             let hi = loopEnd;
-            if (rate > 0) {
-              const g = runGuard(hl0, hlE, fadeLen, rate, i);
+            if (rUp > 0) {
+              const g = runGuard(hl0, hlE, fadeLen, rUp, i);
               if (g < hi) hi = g;
             }
-            const end = i + runLength(phase, phase, rate, loopStart, hi, n - i);
-            for (; i < end; i++) phase += rate;
+            const end = i + runLength(phase, phase, rLo, rUp, loopStart, hi, n - i);
+            if (rateDist == 0) {
+              for (; i < end; i++) phase += rate;
+            } else {
+              for (; i < end; i++) {
+                rateDist *= ratePole;
+                if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+                rate = rateTarget + rateDist;
+                phase += rate;
+              }
+            }
           }
           while (i < n) {
             if (rateDist != 0) {
@@ -523,16 +562,19 @@ export class Voice {
           // One head. y0..y3 are the Hermite taps of the last read: at |rate| <= 1 the next read shares 3 or 4.
           let tap = -2;
           let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
+          let c1: f32 = 0, c2: f32 = 0, c3: f32 = 0; // the Hermite coefficients of the taps
           while (i < n) {
-            if (rateDist == 0) {
+            {
+              const rUp = rate > rateTarget ? rate : rateTarget;
+              const rLo = rate < rateTarget ? rate : rateTarget;
               let hi = runHi;
-              const rd = writtenAt(hl0, hlE, i) - reachHi;
+              const rd = hlE - reachHi;
               if (rd < hi) hi = rd;
-              if (rate > 0) {
-                const g = runGuard(hl0, hlE, fadeLen, rate, i);
+              if (rUp > 0) {
+                const g = runGuard(hl0, hlE, fadeLen, rUp, i);
                 if (g < hi) hi = g;
               }
-              const end = i + runLength(phase, phase, rate, runLo, hi, n - i);
+              const end = i + chaseLength(phase, rUp, hl0, hlE, reachHi, i, runLength(phase, phase, rLo, rUp, runLo, hi, n - i));
               while (i < end) {
                 // up to the open level segment's end (or the run's): gains ramped, the exact value at the end
                 let segEnd = end;
@@ -553,22 +595,69 @@ export class Voice {
                   dR = dGainR;
                 }
                 const taken = segEnd - i;
-                for (; i < segEnd; i++) {
-                  gainL += dL;
-                  gainR += dR;
-                  const j = <i32>phase;
-                  if (j != tap) {
-                    const p = buf + (<usize>(j - 1) << 2);
-                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
-                    tap = j;
+                if (rateDist == 0 && mono) {
+                  // one channel: the output pointer steps, no right gain (it equals the left one, see `mono`)
+                  let o = outL + (<usize>i << 2);
+                  const oEnd = outL + (<usize>segEnd << 2);
+                  for (; o < oEnd; o += 4) {
+                    gainL += dL;
+                    const j = <i32>phase;
+                    if (j != tap) {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      tap = j;
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                    }
+                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                    store<f32>(o, load<f32>(o) + s * gainL);
+                    phase += rate;
                   }
-                  const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
-                  const o = <usize>i << 2;
-                  store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-                  if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
-                  phase += rate;
+                  i = segEnd;
+                  gainR = gainL;
+                } else if (rateDist == 0) {
+                  for (; i < segEnd; i++) {
+                    gainL += dL;
+                    gainR += dR;
+                    const j = <i32>phase;
+                    if (j != tap) {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      tap = j;
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                    }
+                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                    const o = <usize>i << 2;
+                    store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                    if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                    phase += rate;
+                  }
+                } else {
+                  // the rate slew, per sample as in the general sample below: same bits
+                  for (; i < segEnd; i++) {
+                    rateDist *= ratePole;
+                    if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+                    rate = rateTarget + rateDist;
+                    gainL += dL;
+                    gainR += dR;
+                    const j = <i32>phase;
+                    if (j != tap) {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      tap = j;
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                    }
+                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                    const o = <usize>i << 2;
+                    store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                    if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                    phase += rate;
+                  }
                 }
                 if (segLeft != 0) {
                   segLeft -= taken;
@@ -605,8 +694,9 @@ export class Voice {
                   else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
                   else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                   tap = j;
+                  if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                 }
-                s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+                s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
               } else {
                 const w = writtenAt(hl0, hlE, i);
                 s = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
@@ -637,7 +727,8 @@ export class Voice {
         continue;
       }
 
-      if (!pending && xfade < 1) {
+      if (xfade < 1) {
+        // (a cut waiting for the fade is taken where it ends, below: softcut's dequeueCrossfade)
         // Crossfading. Taps of both heads as above, and the fade table's four entries around the current segment
         // (a segment lasts many samples): fadeIn(xfade) = inA + (inB − inA)·fr, fadeOut(xfade) likewise.
         let speed = <f32>Math.abs(rate);
@@ -645,20 +736,28 @@ export class Voice {
         let fadeStep = speed * xunit;
         let tap = -2;
         let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
+        let c1: f32 = 0, c2: f32 = 0, c3: f32 = 0;
         let tapF = -2;
         let z0: f32 = 0, z1: f32 = 0, z2: f32 = 0, z3: f32 = 0;
+        let d1: f32 = 0, d2: f32 = 0, d3: f32 = 0;
         let seg = -1;
         let inA: f32 = 0, inB: f32 = 0, outA: f32 = 0, outB: f32 = 0;
         while (i < n) {
-          if (rateDist == 0) {
+          {
+            const rUp = rate > rateTarget ? rate : rateTarget;
+            const rLo = rate < rateTarget ? rate : rateTarget;
             const lo = phase < fadePhase ? phase : fadePhase;
             const hi = phase < fadePhase ? fadePhase : phase;
+            // the reads stay on written material: below the stopped end (a constant) and behind the moving one
             let top = safeEnd;
-            const rdA = writtenAt(hl0, hlE, i) - reachHi;
-            const rdB = writtenAt(fl0, flE, i) - reachHi;
+            const rdA = hlE - reachHi;
+            const rdB = flE - reachHi;
             if (rdA < top) top = rdA;
             if (rdB < top) top = rdB;
-            const end = i + runLength(lo, hi, rate, reachLo, top, n - i);
+            let room = runLength(lo, hi, rLo, rUp, reachLo, top, n - i);
+            room = chaseLength(phase, rUp, hl0, hlE, reachHi, i, room);
+            room = chaseLength(fadePhase, rUp, fl0, flE, reachHi, i, room);
+            const end = i + room;
             while (i < end) {
               let segEnd = end;
               let dL: f32 = 0, dR: f32 = 0;
@@ -678,44 +777,140 @@ export class Voice {
                 dR = dGainR;
               }
               const segStart = i;
-              while (i < segEnd) {
-                gainL += dL;
-                gainR += dR;
-                const j = <i32>phase;
-                if (j != tap) {
-                  const p = buf + (<usize>(j - 1) << 2);
-                  if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                  else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                  else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
-                  tap = j;
+              if (rateDist == 0 && mono) {
+                let o = outL + (<usize>i << 2);
+                const oEnd = outL + (<usize>segEnd << 2);
+                while (o < oEnd) {
+                  gainL += dL;
+                  const j = <i32>phase;
+                  if (j != tap) {
+                    const p = buf + (<usize>(j - 1) << 2);
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    tap = j;
+                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                  }
+                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                  const jf = <i32>fadePhase;
+                  if (jf != tapF) {
+                    const p = buf + (<usize>(jf - 1) << 2);
+                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    tapF = jf;
+                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
+                  }
+                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
+                  const xi = xfade * <f32>FADE_SEGMENTS;
+                  const k = <i32>xi;
+                  if (k != seg) {
+                    inA = fadeTap(k); inB = fadeTap(k + 1);
+                    outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+                    seg = k;
+                  }
+                  const fr = xi - <f32>k;
+                  const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+                  store<f32>(o, load<f32>(o) + s * gainL);
+                  phase += rate;
+                  fadePhase += rate;
+                  xfade += fadeStep;
+                  o += 4;
+                  if (xfade >= 1) break;
                 }
-                const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
-                const jf = <i32>fadePhase;
-                if (jf != tapF) {
-                  const p = buf + (<usize>(jf - 1) << 2);
-                  if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
-                  else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
-                  else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
-                  tapF = jf;
+                i = <i32>((o - outL) >> 2);
+                gainR = gainL;
+              } else if (rateDist == 0) {
+                while (i < segEnd) {
+                  gainL += dL;
+                  gainR += dR;
+                  const j = <i32>phase;
+                  if (j != tap) {
+                    const p = buf + (<usize>(j - 1) << 2);
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    tap = j;
+                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                  }
+                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                  const jf = <i32>fadePhase;
+                  if (jf != tapF) {
+                    const p = buf + (<usize>(jf - 1) << 2);
+                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    tapF = jf;
+                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
+                  }
+                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
+                  const xi = xfade * <f32>FADE_SEGMENTS;
+                  const k = <i32>xi;
+                  if (k != seg) {
+                    inA = fadeTap(k); inB = fadeTap(k + 1);
+                    outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+                    seg = k;
+                  }
+                  const fr = xi - <f32>k;
+                  const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+                  const o = <usize>i << 2;
+                  store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                  if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                  phase += rate;
+                  fadePhase += rate;
+                  xfade += fadeStep;
+                  i++;
+                  if (xfade >= 1) break;
                 }
-                const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermite(<f32>(fadePhase - <f64>jf), z0, z1, z2, z3));
-                const xi = xfade * <f32>FADE_SEGMENTS;
-                const k = <i32>xi;
-                if (k != seg) {
-                  inA = fadeTap(k); inB = fadeTap(k + 1);
-                  outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
-                  seg = k;
+              } else {
+                // the rate slew and the fade speed, per sample as in the general crossfade sample below
+                while (i < segEnd) {
+                  rateDist *= ratePole;
+                  if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
+                  rate = rateTarget + rateDist;
+                  speed = <f32>Math.abs(rate);
+                  if (speed < FADE_MIN_RATE) speed = FADE_MIN_RATE;
+                  fadeStep = speed * xunit;
+                  gainL += dL;
+                  gainR += dR;
+                  const j = <i32>phase;
+                  if (j != tap) {
+                    const p = buf + (<usize>(j - 1) << 2);
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    tap = j;
+                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                  }
+                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                  const jf = <i32>fadePhase;
+                  if (jf != tapF) {
+                    const p = buf + (<usize>(jf - 1) << 2);
+                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    tapF = jf;
+                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
+                  }
+                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
+                  const xi = xfade * <f32>FADE_SEGMENTS;
+                  const k = <i32>xi;
+                  if (k != seg) {
+                    inA = fadeTap(k); inB = fadeTap(k + 1);
+                    outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
+                    seg = k;
+                  }
+                  const fr = xi - <f32>k;
+                  const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
+                  const o = <usize>i << 2;
+                  store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
+                  if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
+                  phase += rate;
+                  fadePhase += rate;
+                  xfade += fadeStep;
+                  i++;
+                  if (xfade >= 1) break;
                 }
-                const fr = xi - <f32>k;
-                const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
-                const o = <usize>i << 2;
-                store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-                if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
-                phase += rate;
-                fadePhase += rate;
-                xfade += fadeStep;
-                i++;
-                if (xfade >= 1) break;
               }
               if (segLeft != 0) { // the fade may end inside the segment: it stays open for the next loop
                 segLeft -= i - segStart;
@@ -756,8 +951,9 @@ export class Voice {
                 else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
                 else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                 tap = j;
+                if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
               }
-              a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermite(<f32>(phase - <f64>j), y0, y1, y2, y3));
+              a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
             } else {
               const w = writtenAt(hl0, hlE, i);
               a = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
@@ -773,8 +969,9 @@ export class Voice {
                 else if (j == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
                 else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                 tapF = j;
+                if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
               }
-              b = (sinc ? sincRead(buf, j, <f32>(fadePhase - <f64>j)) : hermite(<f32>(fadePhase - <f64>j), z0, z1, z2, z3));
+              b = (sinc ? sincRead(buf, j, <f32>(fadePhase - <f64>j)) : hermiteC(<f32>(fadePhase - <f64>j), d1, d2, d3, z1));
             } else {
               const wB = writtenAt(fl0, flE, i);
               b = peekClamped(buf, wB < framesF ? <i32>wB : frames, fadePhase);
@@ -804,7 +1001,21 @@ export class Voice {
         }
         if (xfade >= 1) {
           xfade = 1;
-          if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) {
+          if (pending) {
+            pending = false;
+            fadePhase = phase;
+            phase = this.pendingPhase;
+            fadeFree = headFree; fl0 = hl0; flE = hlE;
+            headFree = phase >= writtenAt(lim0, limEnd, i);
+            hl0 = headFree ? UNLIMITED : lim0; hlE = headFree ? UNLIMITED : limEnd;
+            if ((rate > 0 || rateTarget > 0) && !headFree) {
+              let g = cutGuard(lim0, limEnd, fadeLen, rate > rateTarget ? rate : rateTarget, i);
+              if (g < loopStart) g = loopStart;
+              if (phase > g) phase = g;
+            }
+            xfade = 0;
+            xunit = fadeFree ? fadeUnit : fadeUnitFor(fadePhase, rate > rateTarget ? rate : rateTarget, fl0, flE, fadeLen, fadeUnit, i);
+          } else if (outsideLazy(phase, rate, rateTarget, loopStart, loopEnd, guardLow, hl0, hlE, fadeLen, i)) {
             fadePhase = phase;
             phase = rate > 0 ? loopStart : loopEnd;
             xfade = 0;
@@ -817,7 +1028,7 @@ export class Voice {
         continue;
       }
 
-      // The general sample: a cut waits for the current fade to end (or the fade state is not a number).
+      // The general sample: the fade state is not a number (a cut waiting for a fade is taken in the crossfade loop).
       if (rateDist != 0) {
         rateDist *= ratePole;
         if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
