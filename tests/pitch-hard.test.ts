@@ -1,34 +1,9 @@
 // The follower detector on hard generated cases from issue 14: low notes whose fundamental is weaker than its
 // upper partials (a contrabass E1-D3), stretched partials (a low piano string), staccato with gaps, an unvoiced
 // consonant before a vowel, and two-note chords, at 44.1 and 48 kHz, through the real wasm's pitchTest* exports.
-import { describe, it, expect, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
+import { track } from './helpers/pitch-track.ts';
 
-interface PitchExports {
-  memory: WebAssembly.Memory;
-  _start?: () => void;
-  pitchTestInit(sr: number, kind: number): number;
-  pitchTestInputPtr(): number;
-  pitchTestPush(n: number): number;
-  pitchTestHz(): number;
-}
-
-let wasm: WebAssembly.Module;
-beforeAll(() => { wasm = new WebAssembly.Module(readFileSync('build/piwip.wasm')); });
-
-/** One estimate (Hz, 0 = unvoiced) per 256-sample hop of a fresh follower. */
-function track(sr: number, x: Float32Array): number[] {
-  const ex = new WebAssembly.Instance(wasm, {}).exports as unknown as PitchExports;
-  ex._start?.();
-  expect(ex.pitchTestInit(sr, 0)).toBe(0);
-  const hz: number[] = [];
-  for (let off = 0; off + 256 <= x.length; off += 256) {
-    new Float32Array(ex.memory.buffer, ex.pitchTestInputPtr(), 256).set(x.subarray(off, off + 256));
-    ex.pitchTestPush(256);
-    hz.push(ex.pitchTestHz());
-  }
-  return hz;
-}
 
 /** Partials n = 1..amps.length at n·f0·sqrt(1 + B n²) (B = 0: harmonic), amplitude envelope env(t). */
 function partials(sr: number, seconds: number, f0: number, amps: number[], B = 0, env: (t: number) => number = () => 1): Float32Array {

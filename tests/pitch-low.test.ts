@@ -2,30 +2,9 @@
 // generated tones at 44.1 and 48 kHz through the real wasm's pitchTest* exports: a bass-like spectrum whose
 // fundamental is 16 dB under its second harmonic, and a piano-like one with stretched (inharmonic) partials
 // decaying faster the higher they are, so the note's tail changes its spectrum under the detector.
-import { describe, it, expect, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
+import { track } from './helpers/pitch-track.ts';
 
-interface PitchExports {
-  memory: WebAssembly.Memory; _start?: () => void;
-  pitchTestInit(sr: number, kind: number): number; pitchTestInputPtr(): number; pitchTestPush(n: number): number;
-  pitchTestHz(): number;
-}
-let wasm: WebAssembly.Module;
-beforeAll(() => { wasm = new WebAssembly.Module(readFileSync('build/piwip.wasm')); });
-
-/** One estimate per 256-sample hop (0 = unvoiced). */
-function track(sr: number, x: Float32Array): number[] {
-  const ex = new WebAssembly.Instance(wasm, {}).exports as unknown as PitchExports;
-  ex._start?.();
-  expect(ex.pitchTestInit(sr, 0)).toBe(0);
-  const hz: number[] = [];
-  for (let off = 0; off + 256 <= x.length; off += 256) {
-    new Float32Array(ex.memory.buffer, ex.pitchTestInputPtr(), 256).set(x.subarray(off, off + 256));
-    ex.pitchTestPush(256);
-    hz.push(ex.pitchTestHz());
-  }
-  return hz;
-}
 
 /** Partials h·f0·sqrt(1 + B h²) with amplitudes amps[h-1]·exp(-t·decay·h), below 0.45 sr. */
 function partials(sr: number, seconds: number, f0: number, amps: number[], B: number, decay: number): Float32Array {
