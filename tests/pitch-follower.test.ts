@@ -1,43 +1,8 @@
 // PitchFollower (engine default pitch detector) on generated signals, through the real engine wasm and its
 // pitchTest* exports, at 44.1 and 48 kHz, fed in hops of 256 samples like the evaluation harness.
-import { describe, it, expect, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
+import { trackHops as track } from './helpers/pitch-track.ts';
 
-interface PitchExports {
-  memory: WebAssembly.Memory;
-  _start?: () => void;
-  pitchTestInit(sr: number, kind: number): number;
-  pitchTestInputPtr(): number;
-  pitchTestPush(n: number): number;
-  pitchTestHz(): number;
-  pitchTestRawHz(): number;
-  pitchTestConfidence(): number;
-  pitchTestSetParam(id: number, value: number): number;
-}
-
-let wasm: WebAssembly.Module;
-beforeAll(() => { wasm = new WebAssembly.Module(readFileSync('build/piwip.wasm')); });
-
-/** Run a signal through a fresh follower; returns one estimate (hz, 0 = unvoiced) per 256-sample hop. */
-function track(sr: number, x: Float32Array, block = 256, params: [number, number][] = []):
-    { hz: number[]; raw: number[]; pages: number[] } {
-  const ex = new WebAssembly.Instance(wasm, {}).exports as unknown as PitchExports;
-  ex._start?.();
-  expect(ex.pitchTestInit(sr, 0)).toBe(0);
-  for (const [id, v] of params) expect(ex.pitchTestSetParam(id, v)).toBe(0);
-  const pages: number[] = [ex.memory.buffer.byteLength];
-  const hz: number[] = []; const raw: number[] = [];
-  let fed = 0;
-  for (let off = 0; off + block <= x.length; off += block) {
-    new Float32Array(ex.memory.buffer, ex.pitchTestInputPtr(), block).set(x.subarray(off, off + block));
-    ex.pitchTestPush(block);
-    fed += block;
-    // a block smaller than the hop crosses at most one hop boundary, and the estimate only changes there
-    while (hz.length < Math.floor(fed / 256)) { hz.push(ex.pitchTestHz()); raw.push(ex.pitchTestRawHz()); }
-  }
-  pages.push(ex.memory.buffer.byteLength);
-  return { hz, raw, pages };
-}
 
 /** Synthesis from an instantaneous-frequency function: sum of harmonics with the given amplitudes. */
 function synth(sr: number, seconds: number, freq: (t: number) => number, amps: number[], level = 0.5): Float32Array {
