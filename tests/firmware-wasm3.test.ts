@@ -4,18 +4,18 @@
 // never committed: this runs only when WASM3_DIR points to a user-built tree (firmware/README.md "wasm3"), and says
 // it is skipped otherwise.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { wasm3M7Dir } from './helpers/tools.ts';
 import { eventsText, instrumentInput, parseEvents, runScenario, standardScenario } from '../firmware/tools/scenario.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
 const WORK = join(FW, 'build', 'ci-wasm3');
-const W3 = process.env.WASM3_DIR ?? '';
-const have = W3 !== '' && existsSync(join(W3, 'build-m7', 'libm3.a')) && existsSync(join(W3, 'source', 'wasm3.h'));
-if (!have) console.warn('wasm3 on the M7 with the Teensy layout: skipped, WASM3_DIR is not set to a built wasm3 tree (see firmware/README.md)');
+const W3 = wasm3M7Dir('wasm3 on the M7 with the Teensy layout');
+const have = W3 !== '';
 
 describe.skipIf(!have)('wasm3 on the M7 (QEMU) with the Teensy memory layout', () => {
   it('gives Node\'s hash with the linear memory in PSRAM, grown in place', () => {

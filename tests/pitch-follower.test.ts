@@ -3,7 +3,6 @@
 import { describe, it, expect } from 'vitest';
 import { trackHops as track } from './helpers/pitch-track.ts';
 
-
 /** Synthesis from an instantaneous-frequency function: sum of harmonics with the given amplitudes. */
 function synth(sr: number, seconds: number, freq: (t: number) => number, amps: number[], level = 0.5): Float32Array {
   const n = Math.round(sr * seconds); const x = new Float32Array(n);

@@ -2,18 +2,18 @@
 // per-block sums equal the image's own SysTick count of piwip_process, nearly all of it is charged to wasm functions
 // (not to the glue row), and the code map covers the exports. Runs only with WASM3_DIR (see firmware/README.md).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { wasm3M7Dir } from './helpers/tools.ts';
 import { eventsText, instrumentInput, standardScenario } from '../firmware/tools/scenario.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
 const WORK = join(FW, 'build', 'ci-wasm3-profile');
-const W3 = process.env.WASM3_DIR ?? '';
-const have = W3 !== '' && existsSync(join(W3, 'build-m7', 'libm3.a')) && existsSync(join(W3, 'source', 'wasm3.h'));
-if (!have) console.warn('wasm3 profile per function: skipped, WASM3_DIR is not set to a built wasm3 tree (see firmware/README.md)');
+const W3 = wasm3M7Dir('wasm3 profile per function');
+const have = W3 !== '';
 
 describe.skipIf(!have)('wasm3 profile per wasm function (QEMU plugin)', () => {
   it('charges each block\'s instructions to wasm functions, summing to the SysTick count', () => {

@@ -40,3 +40,15 @@ export function skipWithout(what: string, tools: (string | Tool)[], install: str
   console.warn(msg);
   return true;
 }
+
+/**
+ * The wasm3 tree a test builds against: WASM3_DIR when it holds wasm3's header and the Cortex-M7 library of
+ * firmware/README.md's recipe, else '' after the line saying `what` is skipped (wasm3 is not a Debian package: CI
+ * has none, and these tests skip there).
+ */
+export function wasm3M7Dir(what: string): string {
+  const dir = process.env.WASM3_DIR ?? '';
+  if (dir !== '' && existsSync(`${dir}/build-m7/libm3.a`) && existsSync(`${dir}/source/wasm3.h`)) return dir;
+  console.warn(`${what}: skipped, WASM3_DIR is not set to a built wasm3 tree (see firmware/README.md)`);
+  return '';
+}
