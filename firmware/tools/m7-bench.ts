@@ -28,13 +28,18 @@ function kv(out: string): Record<string, string> {
   return r;
 }
 
-function qemu(elf: string, extra: string[] = [], events = 'events.txt'): Record<string, string> {
+/** The scenario on an M7 image under QEMU; its stdout (a code-map image prints a line per compiled function). */
+function qemuRun(elf: string, extra: string[] = [], events = 'events.txt', timeout = 1_800_000): string {
   const semi = ['enable=on', 'target=native', 'arg=piwip-m7', 'arg=--in', `arg=${rel(join(WORK, 'in.f32'))}`,
     'arg=--events', `arg=${rel(join(WORK, events))}`].join(',');
   const r = spawnSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
-    ...extra, '-semihosting-config', semi, '-kernel', elf], { cwd: ROOT, encoding: 'utf8', timeout: 1_800_000 });
+    ...extra, '-semihosting-config', semi, '-kernel', elf], { cwd: ROOT, encoding: 'utf8', timeout, maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`qemu failed (${r.status ?? r.signal}): ${r.stderr}`);
-  return kv(r.stdout);
+  return r.stdout;
+}
+
+function qemu(elf: string, extra: string[] = [], events = 'events.txt'): Record<string, string> {
+  return kv(qemuRun(elf, extra, events));
 }
 
 function size(elf: string): { flash: number; ram: number; text: number; data: number; bss: number; psram: number } {
@@ -71,8 +76,8 @@ function functionCounts(elf: string, profPath: string): Map<string, number> {
   return byFn;
 }
 
-/** wasm3: where the interpreter's instructions go, by op handler (wasm3's op_* functions) and kind of op. QEMU 7.2's
- *  plugin API cannot read registers, so the handlers cannot be charged to the engine function running them. */
+/** wasm3: where the interpreter's instructions go, by op handler (wasm3's op_* functions) and kind of op. Which wasm
+ *  function runs them is profileWasm3Functions's table. */
 function profileWasm3(elf: string, profPath: string, frames: number): void {
   const byFn = functionCounts(elf, profPath);
   const groups: [string, RegExp][] = [
@@ -141,14 +146,7 @@ function profile(elf: string, profPath: string, frames: number): Map<string, num
  *  interpreter last read, per audio block. Prints the mean per function and per source file, and the worst blocks'
  *  breakdown (the instructions of piwip_process, as the SysTick figures). */
 function profileWasm3Functions(elf: string, plugin: string, events: string, label: string, frames: number): void {
-  const semi = ['enable=on', 'target=native', 'arg=piwip-m7', 'arg=--in', `arg=${rel(join(WORK, 'in.f32'))}`,
-    'arg=--events', `arg=${rel(join(WORK, events))}`].join(',');
-  const run = (extra: string[]): string => {
-    const r = spawnSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
-      ...extra, '-semihosting-config', semi, '-kernel', elf], { cwd: ROOT, encoding: 'utf8', timeout: 3_600_000, maxBuffer: 1 << 26 });
-    if (r.status !== 0) throw new Error(`qemu failed (${r.status ?? r.signal}): ${r.stderr}`);
-    return r.stdout;
-  };
+  const run = (extra: string[]): string => qemuRun(elf, extra, events, 3_600_000);
   const first = run([]);
   const names = new Map<number, string>([[-1, '(engine glue and wasm3 outside any wasm function)']]);
   for (const l of first.split('\n')) {
@@ -220,6 +218,13 @@ function profileWasm3Functions(elf: string, plugin: string, events: string, labe
   }
 }
 
+/** Build the code-map image of the named wasm and print the per-function tables of the standard scenario. */
+function wasm3FunctionTables(pb: string, named: string, w3: string, frames: number): void {
+  make(`B=${pb}`, `WASM=${named}`, `WASM3_DIR=${w3}`, 'm7-wasm3-prof');
+  profileWasm3Functions(join(FW, pb, 'm7', 'piwip-m7-wasm3-prof.elf'), join(FW, pb, 'tools', 'libwasm3_profile.so'),
+    'events.txt', 'standard', frames);
+}
+
 function main(): void {
   mkdirSync(WORK, { recursive: true });
   const built = join(ROOT, 'build', 'piwip.wasm');
@@ -251,9 +256,7 @@ function main(): void {
     const named = join(FW, PB, 'piwip.wasm');
     mkdirSync(dirname(named), { recursive: true });
     sh('npx', ['asc', 'assembly/index.ts', '--config', 'asconfig.json', '--target', 'release', '--debug', '-o', named]);
-    make(`B=${PB}`, `WASM=${named}`, `WASM3_DIR=${w3}`, 'm7-wasm3-prof');
-    profileWasm3Functions(join(FW, PB, 'm7', 'piwip-m7-wasm3-prof.elf'), join(FW, PB, 'tools', 'libwasm3_profile.so'),
-      'events.txt', 'standard', input.length);
+    wasm3FunctionTables(PB, named, w3, input.length);
     return;
   }
 
@@ -322,9 +325,7 @@ function main(): void {
     const prof3 = join(WORK, 'profile-wasm3.txt');
     qemu(elf3, ['-plugin', `${join(FW, PB, 'tools', 'libinsn_profile.so')},out=${prof3}`, '-d', 'plugin']);
     profileWasm3(elf3, prof3, input.length);
-    make(`B=${PB}`, `WASM=${named}`, `WASM3_DIR=${w3}`, 'm7-wasm3-prof');
-    profileWasm3Functions(join(FW, PB, 'm7', 'piwip-m7-wasm3-prof.elf'), join(FW, PB, 'tools', 'libwasm3_profile.so'),
-      'events.txt', 'standard', input.length);
+    wasm3FunctionTables(PB, named, w3, input.length);
   } else {
     console.log('\nwasm3: skipped (set WASM3_DIR to a wasm3 tree with build-m7/libm3.a, see firmware/README.md)');
   }
