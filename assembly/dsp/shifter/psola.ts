@@ -124,7 +124,7 @@ export class LiveInput {
       const cand = this.lastMark + p;
       if (!this.voiced) {
         if (cand > limit) return;
-        this.addMark(cand, true);
+        this.addMark(cand, true, false);
         continue;
       }
       let D = <i32>Math.ceil(0.1 * p);
@@ -174,8 +174,7 @@ export class LiveInput {
       const steady = clear && best > STEADY * Math.sqrt(er);
       const quiet = er < 0.01 * this.steadyEnergy;
       if (steady) this.steadyEnergy = er;
-      this.addMark(mark, steady || quiet);
-      unchecked(this.markQuiet[(this.marks - 1) & (MARKS - 1)] = quiet);
+      this.addMark(mark, steady || quiet, quiet);
     }
   }
 
@@ -194,9 +193,9 @@ export class LiveInput {
     return yy > 1e-12 ? xy / Math.sqrt(yy) : 0;
   }
 
-  private addMark(pos: f64, clear: bool): void {
+  private addMark(pos: f64, clear: bool, quiet: bool): void {
     unchecked(this.markPos[this.marks & (MARKS - 1)] = pos);
-    unchecked(this.markQuiet[this.marks & (MARKS - 1)] = false);
+    unchecked(this.markQuiet[this.marks & (MARKS - 1)] = quiet);
     unchecked(this.markClear[this.marks & (MARKS - 1)] = clear);
     this.marks++;
     this.lastMark = pos;
