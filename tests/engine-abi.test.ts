@@ -23,6 +23,30 @@ describe('engine ABI', () => {
     for (const n of ['init', 'process', 'inputPtr', 'outputPtr', 'midiIn', 'key', 'enc', 'paramSet', 'screenPtr']) expect(names).toContain(n);
   });
 
+  it('clamps broken input to ±16 and flushes |x| < 1e-18 to 0, at the edges of both ranges (the monitor shows it)', () => {
+    const e = PiwipEngine.create({ sampleRate: 48000, blockSize: 32, maxRecSeconds: 1 });
+    e.setParam('monitor', 'on');
+    e.setParam('monitor level', 1);
+    const f = Math.fround;
+    const tiny = f(1e-18);
+    const below = new Float32Array(new Uint32Array([new Uint32Array(new Float32Array([tiny]).buffer)[0]! - 1]).buffer)[0]!;
+    const over = new Float32Array(new Uint32Array([0x41800001]).buffer)[0]!; // the float just above 16
+    const edge = [16, -16, over, -over, tiny, -tiny, below, -below, 0, -0, NaN, -NaN, Infinity, -Infinity, 1e-40, -1e-40,
+      0.5, -0.5, f(1e30), f(-1e30), 1e-45, f(15.999999), f(2e-18), -f(2e-18)];
+    const want = (x: number) => (Math.abs(x) <= 16 && !(Math.abs(x) < tiny) ? x : x > 16 ? 16 : x < -16 ? -16 : 0);
+    const inL = new Float32Array(32), inR = new Float32Array(32), oL = new Float32Array(32), oR = new Float32Array(32);
+    // each value on the left with a clean right, then on the right with a clean left: one test per channel
+    for (const side of [0, 1]) {
+      inL.fill(0.25); inR.fill(0.25);
+      edge.forEach((x, i) => { (side ? inR : inL)[i] = x; });
+      e.process(inL, inR, oL, oR);
+      edge.forEach((x, i) => {
+        expect((side ? oR : oL)[i], `${side ? 'R' : 'L'} ${x}`).toBe(f(want(x)) + 0);
+        expect((side ? oL : oR)[i]).toBe(0.25);
+      });
+    }
+  });
+
   it('rejects bad init arguments with codes, and init twice', () => {
     expect(() => PiwipEngine.create({ sampleRate: 1000 })).toThrow(EngineError);
     expect(() => PiwipEngine.create({ blockSize: 512 })).toThrow(/block size/);
