@@ -21,6 +21,8 @@ export const FADE_MIN_RATE: f32 = 0.125;
 /** Below this distance a slewing level snaps onto its target (−120 dB: inaudible; stops denormals). */
 const LEVEL_SNAP: f32 = 1e-6;
 const RATE_SNAP: f64 = 1e-9;
+/** Above the largest rounding of one f32 step of a crossfade's progress below 1 (2^-25). */
+const FADE_STEP_ERR: f64 = 3e-8;
 /** Longest level-slew segment (samples) and K·ln(1/pole) bound for a chord error (K·ln(1/pole))²/8 <= 2e-7. */
 const LEVEL_SEG_MAX: i32 = 16;
 const LEVEL_CHORD: f64 = 1.2649e-3;
@@ -30,6 +32,10 @@ const LEVEL_CHORD: f64 = 1.2649e-3;
  * of phase + k·rate: 1e-3 keeps it strictly inside the window.
  */
 const RUN_MARGIN: f64 = 1e-3;
+/** After a run attempt found no sample it could take (a head within reach of the moving write head, near a loop
+ *  end), the general sample goes on this many samples before the next attempt: a failed attempt costs about a
+ *  quarter of a general sample under an interpreter. Runs and general samples compute the same bits. */
+const RUN_RETRY: i32 = 4;
 
 /**
  * pole^steps (steps >= 0) by squaring, in f64: a slew's distance after `steps` samples in one product. f64, so the
@@ -563,8 +569,10 @@ export class Voice {
           let tap = -2;
           let y0: f32 = 0, y1: f32 = 0, y2: f32 = 0, y3: f32 = 0;
           let c1: f32 = 0, c2: f32 = 0, c3: f32 = 0; // the Hermite coefficients of the taps
+          let retry = 0; // samples before the next run attempt (see RUN_RETRY)
           while (i < n) {
-            {
+            if (retry != 0) retry--;
+            else {
               const rUp = rate > rateTarget ? rate : rateTarget;
               const rLo = rate < rateTarget ? rate : rateTarget;
               let hi = runHi;
@@ -575,6 +583,7 @@ export class Voice {
                 if (g < hi) hi = g;
               }
               const end = i + chaseLength(phase, rUp, hl0, hlE, reachHi, i, runLength(phase, phase, rLo, rUp, runLo, hi, n - i));
+              if (end == i) retry = RUN_RETRY;
               while (i < end) {
                 // up to the open level segment's end (or the run's): gains ramped, the exact value at the end
                 let segEnd = end;
@@ -742,8 +751,10 @@ export class Voice {
         let d1: f32 = 0, d2: f32 = 0, d3: f32 = 0;
         let seg = -1;
         let inA: f32 = 0, inB: f32 = 0, outA: f32 = 0, outB: f32 = 0;
+        let retry = 0; // samples before the next run attempt (see RUN_RETRY)
         while (i < n) {
-          {
+          if (retry != 0) retry--;
+          else {
             const rUp = rate > rateTarget ? rate : rateTarget;
             const rLo = rate < rateTarget ? rate : rateTarget;
             const lo = phase < fadePhase ? phase : fadePhase;
@@ -757,6 +768,7 @@ export class Voice {
             let room = runLength(lo, hi, rLo, rUp, reachLo, top, n - i);
             room = chaseLength(phase, rUp, hl0, hlE, reachHi, i, room);
             room = chaseLength(fadePhase, rUp, fl0, flE, reachHi, i, room);
+            if (room == 0) retry = RUN_RETRY;
             const end = i + room;
             while (i < end) {
               let segEnd = end;
@@ -781,41 +793,53 @@ export class Voice {
                 let o = outL + (<usize>i << 2);
                 const oEnd = outL + (<usize>segEnd << 2);
                 while (o < oEnd) {
-                  gainL += dL;
-                  const j = <i32>phase;
-                  if (j != tap) {
-                    const p = buf + (<usize>(j - 1) << 2);
-                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
-                    tap = j;
-                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
-                  }
-                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
-                  const jf = <i32>fadePhase;
-                  if (jf != tapF) {
-                    const p = buf + (<usize>(jf - 1) << 2);
-                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
-                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
-                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
-                    tapF = jf;
-                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
-                  }
-                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
-                  const xi = xfade * <f32>FADE_SEGMENTS;
-                  const k = <i32>xi;
+                  // One fade-table segment at a time: its entries and slopes once, then the samples that provably
+                  // stay in it and short of the fade's end, with no per-sample segment or end test. xfade·256 is
+                  // exact (a power of two), so the segment changes exactly where xfade reaches (k + 1)/256; each f32
+                  // step of xfade (< 1) rounds by at most 2^-25, so m samples with m·(step + 3e-8) <= that distance
+                  // stay inside. fr and the sums are the per-sample loop's: the same bits.
+                  const k = <i32>(xfade * <f32>FADE_SEGMENTS);
                   if (k != seg) {
                     inA = fadeTap(k); inB = fadeTap(k + 1);
                     outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
                     seg = k;
                   }
-                  const fr = xi - <f32>k;
-                  const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
-                  store<f32>(o, load<f32>(o) + s * gainL);
-                  phase += rate;
-                  fadePhase += rate;
-                  xfade += fadeStep;
-                  o += 4;
+                  const kF = <f32>k;
+                  const dIn = inB - inA;
+                  const dOut = outB - outA;
+                  const room = (<f64>(k + 1) / <f64>FADE_SEGMENTS - <f64>xfade) / (<f64>fadeStep + FADE_STEP_ERR);
+                  const left = <f64>(<i32>((oEnd - o) >> 2));
+                  const m = room < 1.0 ? 1 : <i32>(room < left ? room : left);
+                  const stop = o + (<usize>m << 2);
+                  for (; o < stop; o += 4) {
+                    gainL += dL;
+                    const j = <i32>phase;
+                    if (j != tap) {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
+                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      tap = j;
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                    }
+                    const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
+                    const jf = <i32>fadePhase;
+                    if (jf != tapF) {
+                      const p = buf + (<usize>(jf - 1) << 2);
+                      if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
+                      else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                      else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                      tapF = jf;
+                      if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
+                    }
+                    const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
+                    const fr = xfade * <f32>FADE_SEGMENTS - kF;
+                    const s = a * (inA + dIn * fr) + b * (outA + dOut * fr);
+                    store<f32>(o, load<f32>(o) + s * gainL);
+                    phase += rate;
+                    fadePhase += rate;
+                    xfade += fadeStep;
+                  }
                   if (xfade >= 1) break;
                 }
                 i = <i32>((o - outL) >> 2);
