@@ -42,6 +42,13 @@
 
 /** The edge case of peek(): the buffer is extended by repeating its first and last samples. */
 export function peekClamped(buf: usize, frames: i32, phase: f64): f32 {
+  return clampedRead(buf, frames, phase);
+}
+
+/** peekClamped() inlined, for the voice loops that take it on every sample (a head chasing the write head): under
+ *  an interpreter the call (arguments, frame, return) costs about as much as the read. */
+// @ts-ignore: decorator
+@inline export function clampedRead(buf: usize, frames: i32, phase: f64): f32 {
   const last = frames - 1;
   let p = phase;
   if (!(p > 0.0)) p = 0.0; // also catches NaN

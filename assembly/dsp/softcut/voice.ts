@@ -1,7 +1,7 @@
 // A softcut-like player voice: varispeed Hermite reads of the shared mono buffer with two crossfaded sub-heads
 // (loop wraps and cuts), one-pole rate and level slews, equal-power pan. Follows softcut-lib's Voice /
 // ReadWriteHead / SubHead, play-only (the recorder writes the buffer).
-import { peek, peekClamped, hermiteC, hermiteC1, hermiteC2, hermiteC3 } from "./interp";
+import { peek, peekClamped, clampedRead, hermiteC, hermiteC1, hermiteC2, hermiteC3 } from "./interp";
 import { fadeIn, fadeOut, fadeTap, initFadeTable, FADE_SEGMENTS } from "./fade";
 import { slewPole } from "./slew";
 import { sincRead, initSincTable, SINC_BEFORE, SINC_AFTER } from "./sinc";
@@ -608,21 +608,25 @@ export class Voice {
                   // one channel: the output pointer steps, no right gain (it equals the left one, see `mono`)
                   let o = outL + (<usize>i << 2);
                   const oEnd = outL + (<usize>segEnd << 2);
-                  for (; o < oEnd; o += 4) {
+                  do { // o < oEnd here: a do-while tests once per sample (a for loop twice under wasm3)
                     gainL += dL;
                     const j = <i32>phase;
                     if (j != tap) {
-                      const p = buf + (<usize>(j - 1) << 2);
-                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      // the next frame (|rate| near 1): one load, its address without a stored pointer
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
+                      else {
+                        const p = buf + (<usize>(j - 1) << 2);
+                        if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                        else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      }
                       tap = j;
                       if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                     }
                     const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     store<f32>(o, load<f32>(o) + s * gainL);
                     phase += rate;
-                  }
+                    o += 4;
+                  } while (o < oEnd);
                   i = segEnd;
                   gainR = gainL;
                 } else if (rateDist == 0) {
@@ -811,24 +815,30 @@ export class Voice {
                   const left = <f64>(<i32>((oEnd - o) >> 2));
                   const m = room < 1.0 ? 1 : <i32>(room < left ? room : left);
                   const stop = o + (<usize>m << 2);
-                  for (; o < stop; o += 4) {
+                  do { // m >= 1
                     gainL += dL;
                     const j = <i32>phase;
                     if (j != tap) {
-                      const p = buf + (<usize>(j - 1) << 2);
-                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      // the next frame (|rate| near 1): one load, its address without a stored pointer
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
+                      else {
+                        const p = buf + (<usize>(j - 1) << 2);
+                        if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                        else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      }
                       tap = j;
                       if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                     }
                     const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     const jf = <i32>fadePhase;
                     if (jf != tapF) {
-                      const p = buf + (<usize>(jf - 1) << 2);
-                      if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
-                      else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
-                      else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                      // the next frame (|rate| near 1): one load, its address without a stored pointer
+                      if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(buf + (<usize>jf << 2), 8); }
+                      else {
+                        const p = buf + (<usize>(jf - 1) << 2);
+                        if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                        else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                      }
                       tapF = jf;
                       if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
                     }
@@ -839,7 +849,8 @@ export class Voice {
                     phase += rate;
                     fadePhase += rate;
                     xfade += fadeStep;
-                  }
+                    o += 4;
+                  } while (o < stop);
                   if (xfade >= 1) break;
                 }
                 i = <i32>((o - outL) >> 2);
@@ -980,7 +991,7 @@ export class Voice {
               a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
             } else {
               const w = writtenAt(hl0, hlE, i);
-              a = peekClamped(buf, w < framesF ? <i32>w : frames, phase);
+              a = clampedRead(buf, w < framesF ? <i32>w : frames, phase);
             }
             let b: f32;
             let okB = fadePhase >= reachLo && fadePhase < safeEnd;
@@ -998,7 +1009,7 @@ export class Voice {
               b = (sinc ? sincRead(buf, j, <f32>(fadePhase - <f64>j)) : hermiteC(<f32>(fadePhase - <f64>j), d1, d2, d3, z1));
             } else {
               const wB = writtenAt(fl0, flE, i);
-              b = peekClamped(buf, wB < framesF ? <i32>wB : frames, fadePhase);
+              b = clampedRead(buf, wB < framesF ? <i32>wB : frames, fadePhase);
             }
             const xi = xfade * <f32>FADE_SEGMENTS;
             const k = <i32>xi;
