@@ -635,10 +635,12 @@ export class Voice {
                     gainR += dR;
                     const j = <i32>phase;
                     if (j != tap) {
-                      const p = buf + (<usize>(j - 1) << 2);
-                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
+                      else {
+                        const p = buf + (<usize>(j - 1) << 2);
+                        if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                        else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      }
                       tap = j;
                       if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                     }
@@ -658,10 +660,12 @@ export class Voice {
                     gainR += dR;
                     const j = <i32>phase;
                     if (j != tap) {
-                      const p = buf + (<usize>(j - 1) << 2);
-                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                      else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
+                      else {
+                        const p = buf + (<usize>(j - 1) << 2);
+                        if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                        else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                      }
                       tap = j;
                       if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                     }
@@ -702,10 +706,12 @@ export class Voice {
               if (inRange) {
                 const j = <i32>phase;
                 if (j != tap) {
-                  const p = buf + (<usize>(j - 1) << 2);
-                  if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                  else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                  else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                  if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
+                  else {
+                    const p = buf + (<usize>(j - 1) << 2);
+                    if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                  }
                   tap = j;
                   if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                 }
@@ -861,20 +867,24 @@ export class Voice {
                   gainR += dR;
                   const j = <i32>phase;
                   if (j != tap) {
-                    const p = buf + (<usize>(j - 1) << 2);
-                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
+                    else {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    }
                     tap = j;
                     if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                   }
                   const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                   const jf = <i32>fadePhase;
                   if (jf != tapF) {
-                    const p = buf + (<usize>(jf - 1) << 2);
-                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
-                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
-                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(buf + (<usize>jf << 2), 8); }
+                    else {
+                      const p = buf + (<usize>(jf - 1) << 2);
+                      if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                      else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    }
                     tapF = jf;
                     if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
                   }
@@ -910,20 +920,24 @@ export class Voice {
                   gainR += dR;
                   const j = <i32>phase;
                   if (j != tap) {
-                    const p = buf + (<usize>(j - 1) << 2);
-                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                    else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                    else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
+                    else {
+                      const p = buf + (<usize>(j - 1) << 2);
+                      if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                    }
                     tap = j;
                     if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
                   }
                   const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                   const jf = <i32>fadePhase;
                   if (jf != tapF) {
-                    const p = buf + (<usize>(jf - 1) << 2);
-                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
-                    else if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
-                    else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(buf + (<usize>jf << 2), 8); }
+                    else {
+                      const p = buf + (<usize>(jf - 1) << 2);
+                      if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                      else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                    }
                     tapF = jf;
                     if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
                   }
@@ -981,10 +995,12 @@ export class Voice {
             if (okA) {
               const j = <i32>phase;
               if (j != tap) {
-                const p = buf + (<usize>(j - 1) << 2);
-                if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(p, 12); }
-                else if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
+                else {
+                  const p = buf + (<usize>(j - 1) << 2);
+                  if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
+                  else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
+                }
                 tap = j;
                 if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
               }
@@ -999,10 +1015,12 @@ export class Voice {
             if (okB) {
               const j = <i32>fadePhase;
               if (j != tapF) {
-                const p = buf + (<usize>(j - 1) << 2);
-                if (j == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(p, 12); }
-                else if (j == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
-                else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                if (j == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(buf + (<usize>j << 2), 8); }
+                else {
+                  const p = buf + (<usize>(j - 1) << 2);
+                  if (j == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
+                  else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
+                }
                 tapF = j;
                 if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
               }
