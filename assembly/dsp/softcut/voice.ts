@@ -629,29 +629,9 @@ export class Voice {
                   } while (o < oEnd);
                   i = segEnd;
                   gainR = gainL;
-                } else if (rateDist == 0) {
-                  for (; i < segEnd; i++) {
-                    gainL += dL;
-                    gainR += dR;
-                    const j = <i32>phase;
-                    if (j != tap) {
-                      if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
-                      else {
-                        const p = buf + (<usize>(j - 1) << 2);
-                        if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                        else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
-                      }
-                      tap = j;
-                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
-                    }
-                    const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
-                    const o = <usize>i << 2;
-                    store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-                    if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
-                    phase += rate;
-                  }
                 } else {
-                  // the rate slew, per sample as in the general sample below: same bits
+                  // the rate slew, per sample as in the general sample below: same bits; also a constant rate on two
+                  // channels (never in piwip, whose voices are centred), where the slew step leaves the rate as it is
                   for (; i < segEnd; i++) {
                     rateDist *= ratePole;
                     if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
@@ -861,54 +841,9 @@ export class Voice {
                 }
                 i = <i32>((o - outL) >> 2);
                 gainR = gainL;
-              } else if (rateDist == 0) {
-                while (i < segEnd) {
-                  gainL += dL;
-                  gainR += dR;
-                  const j = <i32>phase;
-                  if (j != tap) {
-                    if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
-                    else {
-                      const p = buf + (<usize>(j - 1) << 2);
-                      if (j == tap - 1) { y3 = y2; y2 = y1; y1 = y0; y0 = load<f32>(p); }
-                      else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
-                    }
-                    tap = j;
-                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
-                  }
-                  const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
-                  const jf = <i32>fadePhase;
-                  if (jf != tapF) {
-                    if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(buf + (<usize>jf << 2), 8); }
-                    else {
-                      const p = buf + (<usize>(jf - 1) << 2);
-                      if (jf == tapF - 1) { z3 = z2; z2 = z1; z1 = z0; z0 = load<f32>(p); }
-                      else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
-                    }
-                    tapF = jf;
-                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
-                  }
-                  const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
-                  const xi = xfade * <f32>FADE_SEGMENTS;
-                  const k = <i32>xi;
-                  if (k != seg) {
-                    inA = fadeTap(k); inB = fadeTap(k + 1);
-                    outA = fadeTap(FADE_SEGMENTS - k); outB = fadeTap(FADE_SEGMENTS - k - 1);
-                    seg = k;
-                  }
-                  const fr = xi - <f32>k;
-                  const s = a * (inA + (inB - inA) * fr) + b * (outA + (outB - outA) * fr);
-                  const o = <usize>i << 2;
-                  store<f32>(outL + o, load<f32>(outL + o) + s * gainL);
-                  if (outR != 0) store<f32>(outR + o, load<f32>(outR + o) + s * gainR);
-                  phase += rate;
-                  fadePhase += rate;
-                  xfade += fadeStep;
-                  i++;
-                  if (xfade >= 1) break;
-                }
               } else {
-                // the rate slew and the fade speed, per sample as in the general crossfade sample below
+                // the rate slew and the fade speed, per sample as in the general crossfade sample below; also a
+                // constant rate on two channels (never in piwip), where the slew step leaves rate and speed as they are
                 while (i < segEnd) {
                   rateDist *= ratePole;
                   if (rateDist < RATE_SNAP && rateDist > -RATE_SNAP) rateDist = 0;
