@@ -63,15 +63,31 @@ export class Recorder {
         pos += m;
       }
     }
-    for (; i < n; i++) {
-      if (pos >= this.frames) break;
-      if (level != target) {
-        if (target > level) { level += step; if (level > target) level = target; }
-        else { level -= step; if (level < target) level = target; }
+    // A ramp (record start or stop): the samples up to the buffer end, one direction per render, pointers stepped
+    // (the same level sums and products as one general loop, fewer tests per sample under an interpreter)
+    let m = this.frames - pos;
+    if (m > n - i) m = n - i;
+    if (m > 0) {
+      let src = mono + (<usize>i << 2);
+      let dst = buf + (<usize>pos << 2);
+      const end = src + (<usize>m << 2);
+      if (target > level) {
+        do {
+          if (level != target) { level += step; if (level > target) level = target; }
+          store<f32>(dst, load<f32>(src) * level);
+          src += 4;
+          dst += 4;
+        } while (src < end);
+      } else {
+        do {
+          if (level != target) { level -= step; if (level < target) level = target; }
+          store<f32>(dst, load<f32>(src) * level);
+          src += 4;
+          dst += 4;
+          if (target == 0 && level == 0) { this.pos = <i32>((dst - buf) >> 2); this.halt(); return; }
+        } while (src < end);
       }
-      store<f32>(buf + (<usize>pos << 2), load<f32>(mono + (<usize>i << 2)) * level);
-      pos++;
-      if (target == 0 && level == 0) { this.pos = pos; this.halt(); return; }
+      pos = <i32>((dst - buf) >> 2);
     }
     this.pos = pos;
     this.level = level;
