@@ -115,7 +115,7 @@ describe.skipIf(SKIP_FW)('firmware scenario: bit-identical in Node, wasm2c x86, 
       },
     });
     make(`WASM=${wasmPath}`, 'host', 'linux', 'm7');
-  });
+  }, 330_000); // three builds of the whole engine's C (make's own limit is 300 s); on a loaded machine > 120 s
 
   it('the scenario exercises recording, the detector, MIDI and 5 voices', () => {
     expect(node.frames).toBe(SECONDS * RATE);
