@@ -620,7 +620,7 @@ export class Voice {
                         else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                       }
                       tap = j;
-                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
                     }
                     const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     store<f32>(o, load<f32>(o) + s * gainL);
@@ -647,7 +647,7 @@ export class Voice {
                         else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                       }
                       tap = j;
-                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
                     }
                     const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     const o = <usize>i << 2;
@@ -693,7 +693,7 @@ export class Voice {
                     else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                   }
                   tap = j;
-                  if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                  if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
                 }
                 s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
               } else {
@@ -813,7 +813,7 @@ export class Voice {
                         else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                       }
                       tap = j;
-                      if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                      if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
                     }
                     const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     const jf = <i32>fadePhase;
@@ -826,7 +826,7 @@ export class Voice {
                         else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                       }
                       tapF = jf;
-                      if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
+                      if (!sinc) { d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3); }
                     }
                     const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
                     const fr = xfade * <f32>FADE_SEGMENTS - kF;
@@ -862,7 +862,7 @@ export class Voice {
                       else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                     }
                     tap = j;
-                    if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                    if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
                   }
                   const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                   const jf = <i32>fadePhase;
@@ -874,7 +874,7 @@ export class Voice {
                       else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                     }
                     tapF = jf;
-                    if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
+                    if (!sinc) { d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3); }
                   }
                   const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
                   const xi = xfade * <f32>FADE_SEGMENTS;
@@ -937,7 +937,7 @@ export class Voice {
                   else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                 }
                 tap = j;
-                if (!sinc) { c1 = hermiteC1(y0, y2); c2 = hermiteC2(y0, y1, y2, y3); c3 = hermiteC3(y0, y1, y2, y3); }
+                if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
               }
               a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
             } else {
@@ -957,7 +957,7 @@ export class Voice {
                   else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                 }
                 tapF = j;
-                if (!sinc) { d1 = hermiteC1(z0, z2); d2 = hermiteC2(z0, z1, z2, z3); d3 = hermiteC3(z0, z1, z2, z3); }
+                if (!sinc) { d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3); }
               }
               b = (sinc ? sincRead(buf, j, <f32>(fadePhase - <f64>j)) : hermiteC(<f32>(fadePhase - <f64>j), d1, d2, d3, z1));
             } else {
