@@ -81,13 +81,14 @@ export function nsdf5(ring: SlideRing, back: i32, lag0: i32, w: i32, cosine: boo
   let y3 = load<f32>(py, 4);
   let y4 = load<f32>(py);
   let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, e0: f32 = 0, el: f32 = 0;
-  const end = px - (<usize>w << 2);
-  while (px > end) {
-    // pairs of samples per 64-bit load: half the bounds checks after wasm2c
-    const xa = load<u64>(px - 4), xb = load<u64>(px - 12);
-    const ya = load<u64>(py - 8), yb = load<u64>(py - 16);
-    const x0 = hi32(xa), x1 = lo32(xa), x2 = hi32(xb), x3 = lo32(xb);
-    const y5 = hi32(ya), y6 = lo32(ya), y7 = hi32(yb), y8 = lo32(yb);
+  // qx, qy: the lowest of the four x and of the four next lagged samples of a step (positive load offsets: no
+  // address arithmetic per load; f32 loads, not 64-bit pairs, which an interpreter unpacks op by op)
+  let qx = px - 12;
+  let qy = py - 16;
+  const end = qx - (<usize>w << 2);
+  while (qx > end) {
+    const x0 = load<f32>(qx, 12), x1 = load<f32>(qx, 8), x2 = load<f32>(qx, 4), x3 = load<f32>(qx);
+    const y5 = load<f32>(qy, 12), y6 = load<f32>(qy, 8), y7 = load<f32>(qy, 4), y8 = load<f32>(qy);
     a0 += x0 * y0 + x1 * y1 + x2 * y2 + x3 * y3;
     a1 += x0 * y1 + x1 * y2 + x2 * y3 + x3 * y4;
     a2 += x0 * y2 + x1 * y3 + x2 * y4 + x3 * y5;
@@ -96,8 +97,8 @@ export function nsdf5(ring: SlideRing, back: i32, lag0: i32, w: i32, cosine: boo
     e0 += x0 * x0 + x1 * x1 + x2 * x2 + x3 * x3;
     el += y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
     y0 = y4; y1 = y5; y2 = y6; y3 = y7; y4 = y8;
-    px -= 16;
-    py -= 16;
+    qx -= 16;
+    qy -= 16;
   }
   // energies of the other lagged windows: slide by one sample per lag
   const top = ring.at(back) - (<usize>lag0 << 2);   // newest sample of lag0's lagged window
@@ -300,8 +301,7 @@ export class Decimator4 {
     const dbase = dst.base;
     const end = p + (<usize>count << 4);
     for (; p < end; p += 16) {
-      const la = load<u64>(p), lb = load<u64>(p, 8);
-      const a0 = lo32(la), a1 = hi32(la), a2 = lo32(lb), a3 = hi32(lb);
+      const a0 = load<f32>(p), a1 = load<f32>(p, 4), a2 = load<f32>(p, 8), a3 = load<f32>(p, 12);
       // newest input a3 meets h[0] in this output, h[4] in the next, h[8] in the one after
       let y = p1 + F3 * a0 + F2 * a1 + F1 * a2 + F0 * a3;
       p1 = p2 + F4 * a0 + F5 * a1 + F5 * a2 + F4 * a3;
