@@ -124,9 +124,6 @@ export function nsdf5(ring: SlideRing, back: i32, lag0: i32, w: i32, cosine: boo
   }
 }
 
-/** The f32 at the lower / higher address of a 64-bit little-endian load. */
-@inline export function lo32(v: u64): f32 { return reinterpret<f32>(<u32>v); }
-@inline export function hi32(v: u64): f32 { return reinterpret<f32>(<u32>(v >> 32)); }
 
 @inline function norm(num: f32, den: f32): f32 {
   return den > 1e-20 ? num / den : 0;
@@ -173,12 +170,13 @@ export class Halfband {
     let dpos = dst.pos;
     const dsize = dst.size;
     const dbase = dst.base;
-    const end = p + (<usize>n << 2);
-    for (; p < end; p += 8) {
-      // p: even input x[2k]; centre c = 2k - 4 (p - 16); taps c±1 (p - 20, p - 12), c±3 (p - 28, p - 4)
-      const cm = load<u64>(p - 20);   // c-1 (low), c (high)
-      const h: f32 = <f32>0.5 * hi32(cm) + HQ1 * (lo32(cm) + load<f32>(p - 12)) +
-        HQ3 * (load<f32>(p - 28) + load<f32>(p - 4));
+    // q = p − 28 for the even input x[2k] at p: centre c = 2k − 4 at q + 12, taps c±1 at q + 8 / q + 16, c±3 at q /
+    // q + 24 (positive load offsets, f32 loads: no per-load address arithmetic or 64-bit unpacking)
+    let q = p - 28;
+    const end = q + (<usize>n << 2);
+    for (; q < end; q += 8) {
+      const h: f32 = <f32>0.5 * load<f32>(q, 12) + HQ1 * (load<f32>(q, 8) + load<f32>(q, 16)) +
+        HQ3 * (load<f32>(q) + load<f32>(q, 24));
       // The halfband leaves its transition band and aliases just below the new Nyquist; a level's NSDF sampled at
       // whole lags then misses sharp peaks. [1 2 1]/4 has a zero at Nyquist and keeps the peaks smooth.
       const v: f32 = <f32>0.25 * (h + v2) + <f32>0.5 * v1;
