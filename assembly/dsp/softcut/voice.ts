@@ -454,7 +454,9 @@ export class Voice {
     const audible = frames > 0;
     // the fast reads' reach around the read frame: Hermite j − 1 .. j + 2, sinc j − 5 .. j + 6 (nearer the buffer's
     // edges or the written material's end a read takes the clamped Hermite: a few frames, once per pass)
-    const sinc = sizeof<K>() == 8; // a compile-time constant: the other interpolation's code is not emitted
+    // a compile-time constant: the other interpolation's code is not emitted (sinc reads its own taps, so the sinc
+    // copy keeps no Hermite taps: `!sinc && j != tap` is `false` there)
+    const sinc = sizeof<K>() == 8;
     const reachLo: f64 = sinc ? <f64>SINC_BEFORE : 1.0;
     const reachHi: f64 = sinc ? <f64>SINC_AFTER : 2.0;
     const safeEnd = <f64>frames - reachHi;
@@ -611,7 +613,7 @@ export class Voice {
                   do { // o < oEnd here: a do-while tests once per sample (a for loop twice under wasm3)
                     gainL += dL;
                     const j = <i32>phase;
-                    if (j != tap) {
+                    if (!sinc && j != tap) {
                       // the next frame (|rate| near 1): one load, its address without a stored pointer
                       if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
                       else {
@@ -639,7 +641,7 @@ export class Voice {
                     gainL += dL;
                     gainR += dR;
                     const j = <i32>phase;
-                    if (j != tap) {
+                    if (!sinc && j != tap) {
                       if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
                       else {
                         const p = buf + (<usize>(j - 1) << 2);
@@ -685,7 +687,7 @@ export class Voice {
               if (inRange && !(phase < readLow)) inRange = phase < writtenAt(hl0, hlE, i) - reachHi;
               if (inRange) {
                 const j = <i32>phase;
-                if (j != tap) {
+                if (!sinc && j != tap) {
                   if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
                   else {
                     const p = buf + (<usize>(j - 1) << 2);
@@ -804,7 +806,7 @@ export class Voice {
                   do { // m >= 1
                     gainL += dL;
                     const j = <i32>phase;
-                    if (j != tap) {
+                    if (!sinc && j != tap) {
                       // the next frame (|rate| near 1): one load, its address without a stored pointer
                       if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
                       else {
@@ -817,7 +819,7 @@ export class Voice {
                     }
                     const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     const jf = <i32>fadePhase;
-                    if (jf != tapF) {
+                    if (!sinc && jf != tapF) {
                       // the next frame (|rate| near 1): one load, its address without a stored pointer
                       if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(buf + (<usize>jf << 2), 8); }
                       else {
@@ -854,7 +856,7 @@ export class Voice {
                   gainL += dL;
                   gainR += dR;
                   const j = <i32>phase;
-                  if (j != tap) {
+                  if (!sinc && j != tap) {
                     if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
                     else {
                       const p = buf + (<usize>(j - 1) << 2);
@@ -866,7 +868,7 @@ export class Voice {
                   }
                   const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                   const jf = <i32>fadePhase;
-                  if (jf != tapF) {
+                  if (!sinc && jf != tapF) {
                     if (jf == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(buf + (<usize>jf << 2), 8); }
                     else {
                       const p = buf + (<usize>(jf - 1) << 2);
@@ -929,7 +931,7 @@ export class Voice {
             if (okA && !(phase < readLow)) okA = phase < writtenAt(hl0, hlE, i) - reachHi;
             if (okA) {
               const j = <i32>phase;
-              if (j != tap) {
+              if (!sinc && j != tap) {
                 if (j == tap + 1) { y0 = y1; y1 = y2; y2 = y3; y3 = load<f32>(buf + (<usize>j << 2), 8); }
                 else {
                   const p = buf + (<usize>(j - 1) << 2);
@@ -949,7 +951,7 @@ export class Voice {
             if (okB && !(fadePhase < readLow)) okB = fadePhase < writtenAt(fl0, flE, i) - reachHi;
             if (okB) {
               const j = <i32>fadePhase;
-              if (j != tapF) {
+              if (!sinc && j != tapF) {
                 if (j == tapF + 1) { z0 = z1; z1 = z2; z2 = z3; z3 = load<f32>(buf + (<usize>j << 2), 8); }
                 else {
                   const p = buf + (<usize>(j - 1) << 2);
