@@ -4,6 +4,7 @@
 import { PitchDetector } from "./detector";
 import { Block5, Decimator4, Halfband, SlideRing, nsdf5 } from "./octave";
 import { LagRefiner } from "./refine";
+import { HarmonicSeries } from "./series";
 
 /** Analysis interval in input samples (the harness hop; 5.3 ms at 48 kHz). */
 const HOP: i32 = 256;
@@ -49,7 +50,10 @@ export const P_ALT_N: i32 = 21;    // ... at most this many of them (the highest
 export const P_HOLD: i32 = 22;     // frames a voiced pitch is held through unclear frames (hangover)
 export const P_OCT_AGREE: i32 = 23; // an octave jump away from a pitch followed this many frames needs two agreeing frames (0 = off)
 export const P_CONFIRM: i32 = 24;  // clarity from which a first frame may be confirmed half a hop earlier (> 1 = off)
-export const P_COUNT: i32 = 25;
+export const P_CHORD: i32 = 25;    // 1 = chord rule (also on while the detector's `chords` flag is set, i.e. in tune mode)
+export const P_CHORD_FUND: i32 = 26; // (unused)
+export const P_CHORD_PRESENT: i32 = 27; // chord rule: a harmonic this strong (power re the strongest) is present
+export const P_COUNT: i32 = 28;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -70,6 +74,7 @@ export class PitchFollower extends PitchDetector {
   private nsdf: StaticArray<f32> = new StaticArray<f32>(MAX_LEVELS * NLAG);
   private blk: Block5 = new Block5();
   private refiner: LagRefiner = new LagRefiner();
+  private series: HarmonicSeries = new HarmonicSeries();
   private hopCount: i32 = 0;
   private refLevel: i32 = 0;
   private refW: i32 = 0;
@@ -136,6 +141,9 @@ export class PitchFollower extends PitchDetector {
     p[P_HOLD] = 1;
     p[P_OCT_AGREE] = 8;
     p[P_CONFIRM] = 0.85;
+    p[P_CHORD] = 0;
+    p[P_CHORD_FUND] = 0.1;
+    p[P_CHORD_PRESENT] = 3.2e-4;
   }
 
   init(sampleRate: f32): void {
@@ -444,6 +452,12 @@ export class PitchFollower extends PitchDetector {
         }
       }
     }
+    // a common period of the notes of a chord is no note of it: name its lowest note instead (the clarity stays the
+    // chord's, which is clearly periodic)
+    if ((this.chords || this.params[P_CHORD] >= 0.5) && clarity >= this.params[P_OFF]) {
+      const a = this.chordNote(ring, lag);
+      if (a > 1) lag /= <f64>a;
+    }
     // a short period is timed on a multiple of it: the same peak-fit error, divided by k
     if (lag < LONG_LAG && clarity >= this.params[P_OFF]) {
       const k = <i32>Math.ceil(LONG_LAG / lag);
@@ -507,6 +521,37 @@ export class PitchFollower extends PitchDetector {
     this.refLevel = ri;
     this.refW = w;
     this.refiner.scan(unchecked(this.rings[ri]), center, w);
+  }
+
+  /**
+   * The chord rule: 1 if `lag` (samples of ring) is a note's period, else the divisor a whose period lag/a is the
+   * lowest note of the chord it is the common period of. A note has a strong fundamental, or most of its series
+   * 1..K present (a low string or pipe with a weak fundamental still has 2, 3, 4, 5, …). A common period has only
+   * its notes' harmonics (a major third 4:5 has 4, 5, 8, …; a fifth 2:3 has 2, 3, 4, 6, 8), so harmonics 1 and
+   * others are missing; the lowest note is then the first harmonic that is as strong as a fundamental.
+   */
+  private chordNote(ring: SlideRing, lag: f64): i32 {
+    const hs = this.series;
+    hs.measure(ring, lag);
+    const k = hs.count;
+    const peak = hs.peak;
+    // fewer than 5 harmonics below the level's roll-off: not enough of the series to judge
+    if (k < 5 || !(peak > 0)) return 1;
+    const pw = hs.power;
+    const floor = this.params[P_CHORD_PRESENT] * peak;
+    // a fundamental that is there at all (a bass's may be 16 dB under its octave) makes this a note
+    if (unchecked(pw[1]) >= floor) return 1;
+    // holes in the series below its last present harmonic: one (the fundamental) is a note with a missing
+    // fundamental, whose 2, 3, 4, 5, … are all there; a chord's common period misses more (a fifth: 1, 5, 7)
+    let last = 0;
+    for (let h = k; h >= 1 && last == 0; h--) if (unchecked(pw[h]) >= floor) last = h;
+    let holes = 0;
+    let first = 0;
+    for (let h = 1; h <= last; h++) {
+      if (unchecked(pw[h]) < floor) holes++;
+      else if (first == 0) first = h;
+    }
+    return holes >= 2 ? first : 1;
   }
 
   /** Is one of the candidates before `before` within 3 % of hz? */
