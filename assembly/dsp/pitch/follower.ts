@@ -326,7 +326,7 @@ export class PitchFollower extends PitchDetector {
       if (l == s0 && this.blk.e0 < this.gate * <f32>this.blk.w) { this.nSlow = 0; return; }
       lobeOpen = this.scanLevel(l, lobeOpen, true);
       const p = this.mcleod(this.slowN, this.nSlow);
-      if (p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) return;
+      if (!this.chordMode() && p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) return;
     }
   }
 
@@ -351,13 +351,15 @@ export class PitchFollower extends PitchDetector {
     l = 1;
     const fastEnd = this.splitOn() ? this.splitLevel : this.levels;
     // Once the pick is >= key itself no later (longer) lag can raise the highest above 1: the pick is final and
-    // the slower levels are skipped.
-    let final = pick >= 0 && unchecked(this.candN[pick]) >= key;
+    // the slower levels are skipped. The chord rule needs them: a chord's common period may be longer than a clear
+    // pick (the pick itself does not change).
+    const chords = this.chordMode();
+    let final = !chords && pick >= 0 && unchecked(this.candN[pick]) >= key;
     for (; l < fastEnd && !final; l++) {
       this.coarse(l);
       lobeOpen = this.scanLevel(l, lobeOpen, false);
       pick = this.mcleod(this.candN, this.nCand);
-      final = pick >= 0 && unchecked(this.candN[pick]) >= key;
+      final = !chords && pick >= 0 && unchecked(this.candN[pick]) >= key;
     }
     this.wantSlow = !final;
     if (!final && fastEnd < this.levels) {
@@ -425,8 +427,8 @@ export class PitchFollower extends PitchDetector {
         }
       }
     }
-    const ring = unchecked(this.rings[ri]);
-    const refRate = unchecked(this.rates[ri]);
+    let ring = unchecked(this.rings[ri]);
+    let refRate = unchecked(this.rates[ri]);
     // sub-multiple check on the same window: a short window at the true period is noisier than the long one at a
     // multiple of it, so a breathy note can lose its key maximum to a subharmonic
     const subK = this.params[P_SUBK];
@@ -454,10 +456,30 @@ export class PitchFollower extends PitchDetector {
     }
     // a common period of the notes of a chord is no note of it: name its lowest note instead (the clarity stays the
     // chord's, which is clearly periodic)
-    if ((this.chords || this.params[P_CHORD] >= 0.5) && clarity >= this.params[P_OFF]) {
-      const a = this.chordNote(ring, lag);
+    if (chords && clarity >= this.params[P_OFF]) {
+      const a = this.chordNote(ri, lag);
       if (a > 1) lag /= <f64>a;
+      else {
+        // Two notes close together (a minor third, 6:5) beat: a window of two periods sees one tone between them,
+        // clear whenever they are in phase. Their common period is longer, no multiple of that tone, and clearer
+        // (coarse NSDF); the first two such candidates, shortest first, are tried.
+        const hz = refRate / lag;
+        let from = 0;
+        for (let tries = 0; tries < 2; tries++) {
+          const g = this.longerCommon(hz, pick, from);
+          if (g < 0) break;
+          from = g + 1;
+          this.refineCandidate(g);
+          const b = this.chordNote(this.refLevel, rf.lag);
+          if (b > 1) {
+            ri = this.refLevel; lag = rf.lag / <f64>b; w = this.refW;
+            break;
+          }
+        }
+      }
     }
+    ring = unchecked(this.rings[ri]);
+    refRate = unchecked(this.rates[ri]);
     // a short period is timed on a multiple of it: the same peak-fit error, divided by k
     if (lag < LONG_LAG && clarity >= this.params[P_OFF]) {
       const k = <i32>Math.ceil(LONG_LAG / lag);
@@ -530,13 +552,18 @@ export class PitchFollower extends PitchDetector {
    * its notes' harmonics (a major third 4:5 has 4, 5, 8, …; a fifth 2:3 has 2, 3, 4, 6, 8), so harmonics 1 and
    * others are missing; the lowest note is then the first harmonic that is as strong as a fundamental.
    */
-  private chordNote(ring: SlideRing, lag: f64): i32 {
+  private chordNote(ri: i32, lag: f64): i32 {
     const hs = this.series;
-    hs.measure(ring, lag);
+    // on the level where the period is 27..80 samples: eight harmonics below 0.3 of its rate, four periods in 320
+    let r = ri;
+    let p = lag;
+    while (p < 27 && r > 0) { r--; p *= 2; }
+    while (p > 80 && r < this.levels - 1) { r++; p *= 0.5; }
+    hs.measure(unchecked(this.rings[r]), p);
     const k = hs.count;
     const peak = hs.peak;
-    // fewer than 5 harmonics below the level's roll-off: not enough of the series to judge
-    if (k < 5 || !(peak > 0)) return 1;
+    // fewer than 5 harmonics below the level's roll-off, or most of the sound above them: not enough to judge
+    if (k < 5 || !(peak > 0) || hs.held < 0.5) return 1;
     const pw = hs.power;
     const floor = this.params[P_CHORD_PRESENT] * peak;
     // a fundamental that is there at all (a bass's may be 16 dB under its octave) makes this a note
@@ -552,6 +579,21 @@ export class PitchFollower extends PitchDetector {
       else if (first == 0) first = h;
     }
     return holes >= 2 ? first : 1;
+  }
+
+  @inline private chordMode(): bool { return this.chords || this.params[P_CHORD] >= 0.5; }
+
+  /** The first candidate from `from` on, clearer than the pick, whose period is longer than 1/hz and no multiple of
+   *  it (-1: none). */
+  private longerCommon(hz: f64, pick: i32, from: i32): i32 {
+    const np = unchecked(this.candN[pick]);
+    for (let k = from; k < this.nCand; k++) {
+      if (unchecked(this.candN[k]) <= np) continue;
+      const r = hz / (unchecked(this.rates[unchecked(this.candLevel[k])]) / unchecked(this.candLag[k]));
+      if (r < 1.03 || Math.abs(r / Math.round(r) - 1.0) < 0.03) continue;
+      return k;
+    }
+    return -1;
   }
 
   /** Is one of the candidates before `before` within 3 % of hz? */

@@ -19,6 +19,8 @@ export class HarmonicSeries {
   count: i32 = 0;
   /** The strongest of them. */
   peak: f32 = 0;
+  /** Share of the window's power that harmonics 1..count hold (about 1 for a tone whose partials are all there). */
+  held: f32 = 0;
   private x: StaticArray<f32> = new StaticArray<f32>(MAX_N);
 
   /**
@@ -31,6 +33,7 @@ export class HarmonicSeries {
   measure(ring: SlideRing, period: f64): void {
     this.count = 0;
     this.peak = 0;
+    this.held = 0;
     let k = <i32>Math.floor(0.3 * period);
     if (k > SERIES_MAX) k = SERIES_MAX;
     let n = <i32>Math.round(<f64>PERIODS * period);
@@ -40,17 +43,22 @@ export class HarmonicSeries {
     const x = changetype<usize>(this.x);
     const dr = Math.cos(Math.PI / <f64>n), di = Math.sin(Math.PI / <f64>n);
     let re = Math.cos(0.5 * Math.PI / <f64>n), im = Math.sin(0.5 * Math.PI / <f64>n);
+    let e: f32 = 0;
     for (let i = 0; i < n; i++) {
-      store<f32>(x + (<usize>i << 2), load<f32>(first + (<usize>i << 2)) * <f32>(im * im));
+      const v = load<f32>(first + (<usize>i << 2));
+      e += v * v;
+      store<f32>(x + (<usize>i << 2), v * <f32>(im * im));
       const r2 = re * dr - im * di;
       im = re * di + im * dr;
       re = r2;
     }
+    const scale = <f32>(8.0 / (<f64>n * <f64>n));
     const theta = 2.0 * Math.PI / period;
     const c1 = Math.cos(theta);
     let cPrev: f64 = 1;   // cos((h-1)θ)
     let cCur: f64 = c1;   // cos(hθ)
     let peak: f32 = 0;
+    let sum: f32 = 0;
     for (let h = 1; h <= k; h++) {
       const c = <f32>(2.0 * cCur);
       let s1: f32 = 0, s2: f32 = 0;
@@ -59,17 +67,21 @@ export class HarmonicSeries {
         s2 = s1;
         s1 = s;
       }
-      let p = s1 * s1 + s2 * s2 - c * s1 * s2;
+      // a harmonic of amplitude A on its bin gives |X| = A·n/4 through the Hann window: its power A²/2 = 8|X|²/n²
+      let p = (s1 * s1 + s2 * s2 - c * s1 * s2) * scale;
       // each level's [1 2 1]/4 smoother has gain cos²(πf): undo it (h/period <= 0.3, so the gain is >= 0.35)
       const g = <f32>(0.5 + 0.5 * cCur);  // cos²(πh/P) = (1 + cos(2πh/P)) / 2
       p /= g * g;
       unchecked(this.power[h] = p);
       if (p > peak) peak = p;
+      sum += p;
       const cNext = 2.0 * c1 * cCur - cPrev;
       cPrev = cCur;
       cCur = cNext;
     }
     this.count = k;
     this.peak = peak;
+    // the mean power of the window, before the smoother: its compensated harmonics are compared with the same
+    this.held = e > 0 ? sum / (e / <f32>n) : 0;
   }
 }
