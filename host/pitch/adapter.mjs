@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const WASM = fileURLToPath(new URL('../../build/piwip.wasm', import.meta.url));
-const KNOBS = ['key', 'on', 'off', 'gate', 'wminhi', 'wfactor', 'agree', 'jump', 'wminlo', 'subk', 'faston', 'cosine', 'lobe', 'refine', 'suball', 'subclar', 'skip', 'refinelo', 'split', 'wminms', 'altbelow', 'altn', 'hold', 'octagree', 'confirm', 'chord', 'chordfund', 'chordpresent'];
+const KNOBS = ['key', 'on', 'off', 'gate', 'wminhi', 'wfactor', 'agree', 'jump', 'wminlo', 'subk', 'faston', 'cosine', 'lobe', 'refine', 'suball', 'subclar', 'skip', 'refinelo', 'split', 'wminms', 'altbelow', 'altn', 'hold', 'octagree', 'confirm', 'chord', 'chordbeat', 'chordpresent'];
 
 let compiled = null;
 function module() {

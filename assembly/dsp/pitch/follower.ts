@@ -51,7 +51,7 @@ export const P_HOLD: i32 = 22;     // frames a voiced pitch is held through uncl
 export const P_OCT_AGREE: i32 = 23; // an octave jump away from a pitch followed this many frames needs two agreeing frames (0 = off)
 export const P_CONFIRM: i32 = 24;  // clarity from which a first frame may be confirmed half a hop earlier (> 1 = off)
 export const P_CHORD: i32 = 25;    // 1 = chord rule (also on while the detector's `chords` flag is set, i.e. in tune mode)
-export const P_CHORD_FUND: i32 = 26; // (unused)
+export const P_CHORD_BEAT: i32 = 26; // chord rule: also name a beating pair's note from a longer common period (0 = off)
 export const P_CHORD_PRESENT: i32 = 27; // chord rule: a harmonic this strong (power re the strongest) is present
 export const P_COUNT: i32 = 28;
 
@@ -91,6 +91,10 @@ export class PitchFollower extends PitchDetector {
   private slowLevel: StaticArray<i32> = new StaticArray<i32>(MAX_CAND);
   private slowSure: StaticArray<bool> = new StaticArray<bool>(MAX_CAND);
   private nSlow: i32 = 0;
+  /** Slow candidates McLeod's pick sees (-1: all): those up to the early stop. */
+  private slowPickable: i32 = -1;
+  /** Candidates McLeod's pick and the alternates see: those up to the early stop (the chord mode scans on). */
+  private nPickable: i32 = 0;
   private slowRun: i32 = 1;
   /** The slow candidates are from this hop's mid-point; wantSlow: the last hop needed them (so this one likely will). */
   private slowValid: bool = false;
@@ -142,7 +146,7 @@ export class PitchFollower extends PitchDetector {
     p[P_OCT_AGREE] = 8;
     p[P_CONFIRM] = 0.85;
     p[P_CHORD] = 0;
-    p[P_CHORD_FUND] = 0.1;
+    p[P_CHORD_BEAT] = 0;
     p[P_CHORD_PRESENT] = 3.2e-4;
   }
 
@@ -316,6 +320,7 @@ export class PitchFollower extends PitchDetector {
 
   private analyseSlow(): void {
     this.nSlow = 0;
+    this.slowPickable = -1;
     const s0 = this.splitLevel;
     this.slowRun = s0;
     let lobeOpen = this.params[P_LOBE] <= 0;
@@ -325,8 +330,13 @@ export class PitchFollower extends PitchDetector {
       this.slowRun = l + 1;
       if (l == s0 && this.blk.e0 < this.gate * <f32>this.blk.w) { this.nSlow = 0; return; }
       lobeOpen = this.scanLevel(l, lobeOpen, true);
+      if (this.slowPickable >= 0) continue;
       const p = this.mcleod(this.slowN, this.nSlow);
-      if (!this.chordMode() && p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) return;
+      if (p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) {
+        // the early stop; the chord rule's beat check goes on with the slower levels, which the pick never sees
+        if (!this.chordMode()) return;
+        this.slowPickable = this.nSlow;
+      }
     }
   }
 
@@ -354,18 +364,24 @@ export class PitchFollower extends PitchDetector {
     // the slower levels are skipped. The chord rule needs them: a chord's common period may be longer than a clear
     // pick (the pick itself does not change).
     const chords = this.chordMode();
-    let final = !chords && pick >= 0 && unchecked(this.candN[pick]) >= key;
+    let early = pick >= 0 && unchecked(this.candN[pick]) >= key;
+    let final = early && !chords;
+    this.nPickable = early ? this.nCand : -1;
     for (; l < fastEnd && !final; l++) {
       this.coarse(l);
       lobeOpen = this.scanLevel(l, lobeOpen, false);
+      if (early) continue;
       pick = this.mcleod(this.candN, this.nCand);
-      final = !chords && pick >= 0 && unchecked(this.candN[pick]) >= key;
+      early = pick >= 0 && unchecked(this.candN[pick]) >= key;
+      final = early && !chords;
+      if (early) this.nPickable = this.nCand;
     }
     this.wantSlow = !final;
     if (!final && fastEnd < this.levels) {
       // the slow levels were scanned at mid-hop, or (not foreseen) are scanned now
       if (!this.slowValid) this.analyseSlow();
       for (let k = 0; k < this.nSlow && this.nCand < MAX_CAND; k++) {
+        if (!early && k == this.slowPickable) this.nPickable = this.nCand;
         if (!lobeOpen && !unchecked(this.slowSure[k])) continue;
         const j = this.nCand++;
         unchecked(this.candLag[j] = unchecked(this.slowLag[k]));
@@ -373,8 +389,9 @@ export class PitchFollower extends PitchDetector {
         unchecked(this.candLevel[j] = unchecked(this.slowLevel[k]));
       }
       l = this.slowRun;
-      pick = this.mcleod(this.candN, this.nCand);
+      if (!early) pick = this.mcleod(this.candN, this.nPickable >= 0 ? this.nPickable : this.nCand);
     }
+    if (this.nPickable < 0) this.nPickable = this.nCand;
     this.slowValid = false;
     let nmax: f32 = 0;
     for (let k = 0; k < this.nCand; k++) nmax = Mathf.max(nmax, unchecked(this.candN[k]));
@@ -407,7 +424,7 @@ export class PitchFollower extends PitchDetector {
         // next alternate: the highest coarse NSDF below the last one, away from the pick's period
         let k = -1;
         let nk: f32 = -1;
-        for (let j = 0; j < this.nCand; j++) {
+        for (let j = 0; j < this.nPickable; j++) {
           const nj = unchecked(this.candN[j]);
           if (j == pick || nj > last || (nj == last && j <= lastK) || nj <= nk) continue;
           const fj = unchecked(this.rates[unchecked(this.candLevel[j])]) / unchecked(this.candLag[j]);
@@ -459,7 +476,7 @@ export class PitchFollower extends PitchDetector {
     if (chords && clarity >= this.params[P_OFF]) {
       const a = this.chordNote(ri, lag);
       if (a > 1) lag /= <f64>a;
-      else {
+      else if (this.params[P_CHORD_BEAT] >= 0.5) {
         // Two notes close together (a minor third, 6:5) beat: a window of two periods sees one tone between them,
         // clear whenever they are in phase. Their common period is longer, no multiple of that tone, and clearer
         // (coarse NSDF); the first two such candidates, shortest first, are tried.
