@@ -334,7 +334,7 @@ export class PitchFollower extends PitchDetector {
       const p = this.mcleod(this.slowN, this.nSlow);
       if (p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) {
         // the early stop; the chord rule's beat check goes on with the slower levels, which the pick never sees
-        if (!this.chordMode()) return;
+        if (!this.chordMode() || this.params[P_CHORD_BEAT] < 0.5) return;
         this.slowPickable = this.nSlow;
       }
     }
@@ -361,11 +361,12 @@ export class PitchFollower extends PitchDetector {
     l = 1;
     const fastEnd = this.splitOn() ? this.splitLevel : this.levels;
     // Once the pick is >= key itself no later (longer) lag can raise the highest above 1: the pick is final and
-    // the slower levels are skipped. The chord rule needs them: a chord's common period may be longer than a clear
-    // pick (the pick itself does not change).
+    // the slower levels are skipped. The chord rule's beat check needs them: a beating pair's common period is longer
+    // than the clear pick (McLeod's pick is still made over the candidates up to the early stop).
     const chords = this.chordMode();
+    const scanOn = chords && this.params[P_CHORD_BEAT] >= 0.5;
     let early = pick >= 0 && unchecked(this.candN[pick]) >= key;
-    let final = early && !chords;
+    let final = early && !scanOn;
     this.nPickable = early ? this.nCand : -1;
     for (; l < fastEnd && !final; l++) {
       this.coarse(l);
@@ -373,7 +374,7 @@ export class PitchFollower extends PitchDetector {
       if (early) continue;
       pick = this.mcleod(this.candN, this.nCand);
       early = pick >= 0 && unchecked(this.candN[pick]) >= key;
-      final = early && !chords;
+      final = early && !scanOn;
       if (early) this.nPickable = this.nCand;
     }
     this.wantSlow = !final;
@@ -576,10 +577,13 @@ export class PitchFollower extends PitchDetector {
     let p = lag;
     while (p < 27 && r > 0) { r--; p *= 2; }
     while (p > 80 && r < this.levels - 1) { r++; p *= 0.5; }
-    hs.measure(unchecked(this.rings[r]), p);
+    // a fundamental with 1 % of the window's power is above the floor whatever the other harmonics (the strongest
+    // is at most the window's power over the smoother's gain, 8.4x): the other seven need not be measured
+    hs.measure(unchecked(this.rings[r]), p, 0.01);
     const k = hs.count;
     const peak = hs.peak;
-    // fewer than 5 harmonics below the level's roll-off, or most of the sound above them: not enough to judge
+    // a fundamental that is plainly there (count 1), fewer than 5 harmonics below the level's roll-off, or most of the
+    // sound above them: a note, or not enough to judge
     if (k < 5 || !(peak > 0) || hs.held < 0.5) return 1;
     const pw = hs.power;
     const floor = this.params[P_CHORD_PRESENT] * peak;

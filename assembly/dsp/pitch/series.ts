@@ -28,9 +28,10 @@ export class HarmonicSeries {
    * below 0.3 of the rate (higher ones are in the decimators' roll-off). With four periods harmonic h falls on bin 4h
    * and its neighbours four bins away, where the Hann window's leakage is under -60 dB: a harmonic a chord does not
    * have measures 45-65 dB under the strongest one, while an instrument's weakest ones (a cello's fundamental) stay
-   * within about 30 dB. Work: (K + 1) · 4 · period samples, at most 9 · 320.
+   * within about 30 dB. Work: (K + 1) · 4 · period samples, at most 9 · 320; 2 · 4 · period when the fundamental
+   * holds at least `enough` of the window's power (then count = 1: the rest cannot make it absent).
    */
-  measure(ring: SlideRing, period: f64): void {
+  measure(ring: SlideRing, period: f64, enough: f32): void {
     this.count = 0;
     this.peak = 0;
     this.held = 0;
@@ -75,6 +76,7 @@ export class HarmonicSeries {
       unchecked(this.power[h] = p);
       if (p > peak) peak = p;
       sum += p;
+      if (h == 1 && e > 0 && p >= enough * (e / <f32>n)) { this.count = 1; this.peak = p; this.held = p / (e / <f32>n); return; }
       const cNext = 2.0 * c1 * cCur - cPrev;
       cPrev = cCur;
       cCur = cNext;
