@@ -564,11 +564,11 @@ export class PitchFollower extends PitchDetector {
   }
 
   /**
-   * The chord rule: 1 if `lag` (samples of ring) is a note's period, else the divisor a whose period lag/a is the
-   * lowest note of the chord it is the common period of. A note has a strong fundamental, or most of its series
-   * 1..K present (a low string or pipe with a weak fundamental still has 2, 3, 4, 5, …). A common period has only
-   * its notes' harmonics (a major third 4:5 has 4, 5, 8, …; a fifth 2:3 has 2, 3, 4, 6, 8), so harmonics 1 and
-   * others are missing; the lowest note is then the first harmonic that is as strong as a fundamental.
+   * The chord rule: 1 if `lag` (samples of level ri) is a note's period, else the divisor a whose period lag/a is the
+   * lowest note of the chord it is the common period of. A note has its fundamental (within 35 dB of its strongest
+   * harmonic), or lacks only that one (a low string or pipe with a weak fundamental still has 2, 3, 4, 5, …). A
+   * common period has only its notes' harmonics (a major third 4:5 has 4, 5, 8, …; a fifth 2:3 has 2, 3, 4, 6, 8):
+   * its fundamental and others are missing, and the first present harmonic is the lowest note.
    */
   private chordNote(ri: i32, lag: f64): i32 {
     const hs = this.series;

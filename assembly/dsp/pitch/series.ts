@@ -1,5 +1,5 @@
 // The harmonic series of a period, for the chord rule of the pitch follower: the powers of harmonics 1..K of a period
-// P on one octave level, by one Goertzel recursion per harmonic over a whole number of periods. Two notes played
+// P on one octave level, by one Goertzel recursion per harmonic over four periods. Two notes played
 // together are periodic at their common period (C4 + E4: 65.4 Hz, two octaves under C4), and the NSDF has its
 // clearest peak there; but of that period's series only the notes' own harmonics are present (4, 5, 8, 10, 12, …),
 // while a single note, even one with a weak fundamental, has most of 1..K present.
@@ -8,7 +8,7 @@ import { SlideRing } from "./octave";
 /** Most harmonics measured. */
 export const SERIES_MAX: i32 = 8;
 
-/** Periods the window spans, and its longest length (4 periods of the refinement level's longest lag, 64). */
+/** Periods the window spans, and its longest length (4 periods of 80 samples, the longest the caller passes). */
 const PERIODS: i32 = 4;
 const MAX_N: i32 = 320;
 
@@ -83,7 +83,7 @@ export class HarmonicSeries {
     }
     this.count = k;
     this.peak = peak;
-    // the mean power of the window, before the smoother: its compensated harmonics are compared with the same
+    // against the window's mean power (of the smoothed level: the compensation can only raise the share)
     this.held = e > 0 ? sum / (e / <f32>n) : 0;
   }
 }
