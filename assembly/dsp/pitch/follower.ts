@@ -51,7 +51,7 @@ export const P_HOLD: i32 = 22;     // frames a voiced pitch is held through uncl
 export const P_OCT_AGREE: i32 = 23; // an octave jump away from a pitch followed this many frames needs two agreeing frames (0 = off)
 export const P_CONFIRM: i32 = 24;  // clarity from which a first frame may be confirmed half a hop earlier (> 1 = off)
 export const P_CHORD: i32 = 25;    // 1 = chord rule (also on while the detector's `chords` flag is set, i.e. in tune mode)
-export const P_CHORD_BEAT: i32 = 26; // chord rule: also name a beating pair's note from a longer common period (0 = off)
+export const P_CHORD_BEAT: i32 = 26; // chord rule: also name a steady beating pair's note from a longer common period (0 = off)
 export const P_CHORD_PRESENT: i32 = 27; // chord rule: a harmonic this strong (power re the strongest) is present
 export const P_COUNT: i32 = 28;
 
@@ -111,6 +111,8 @@ export class PitchFollower extends PitchDetector {
   private anchorHz: f32 = 0;
   private stable: i32 = 0;
   private prevRaw: f32 = 0;
+  /** The last analysis' pick before the chord rule named a note (Hz). */
+  private prevPick: f32 = 0;
   private prevClarity: f32 = 0;
 
   constructor() {
@@ -146,7 +148,7 @@ export class PitchFollower extends PitchDetector {
     p[P_OCT_AGREE] = 8;
     p[P_CONFIRM] = 0.85;
     p[P_CHORD] = 0;
-    p[P_CHORD_BEAT] = 0;
+    p[P_CHORD_BEAT] = 1;
     p[P_CHORD_PRESENT] = 3.2e-4;
   }
 
@@ -203,6 +205,7 @@ export class PitchFollower extends PitchDetector {
     this.stable = 0;
     this.prevRaw = 0;
     this.prevClarity = 0;
+    this.prevPick = 0;
     this.hz = 0;
     this.rawHz = 0;
     this.confidence = 0;
@@ -342,6 +345,9 @@ export class PitchFollower extends PitchDetector {
 
   private analyse(): void {
     this.nCand = 0;
+    // the chord rule's last pick, kept only by an analysis that reaches the rule
+    const lastPick = this.prevPick;
+    this.prevPick = 0;
     this.estimates++;
     const key = this.params[P_KEY];
     let lobeOpen = this.params[P_LOBE] <= 0;
@@ -475,9 +481,13 @@ export class PitchFollower extends PitchDetector {
     // a common period of the notes of a chord is no note of it: name its lowest note instead (the clarity stays the
     // chord's, which is clearly periodic)
     if (chords && clarity >= this.params[P_OFF]) {
+      const pickHz = <f32>(refRate / lag);
+      const steady = lastPick > 0 && Mathf.abs(1200 * Mathf.log2(pickHz / lastPick)) <= this.params[P_AGREE_CENTS];
+      this.prevPick = pickHz;
       const a = this.chordNote(ri, lag);
       if (a > 1) lag /= <f64>a;
-      else if (this.params[P_CHORD_BEAT] >= 0.5) {
+      // (only on a steady pick: in a legato change the old and the new note are a chord for a hop or two)
+      else if (this.params[P_CHORD_BEAT] >= 0.5 && steady) {
         // Two notes close together (a minor third, 6:5) beat: a window of two periods sees one tone between them,
         // clear whenever they are in phase. Their common period is longer, no multiple of that tone, and clearer
         // (coarse NSDF); the first two such candidates, shortest first, are tried.
