@@ -190,6 +190,29 @@ describe('the tune preset (E1 4)', () => {
   });
 });
 
+describe('the detector in the tune mode: chords', () => {
+  // C4 + E4 + G4: the faithful detector hears the notes' common period (C2, two octaves under C4); with shifter =
+  // psola the chord rule names the lowest note; switching back to varispeed gives the faithful detector back
+  const chord = (sr: number) => (t: number) => 0.15 * [261.63, 329.63, 392.0].reduce((a, f) => a + Math.sin(2 * Math.PI * f * t) + 0.5 * Math.sin(4 * Math.PI * f * t), 0);
+  for (const sr of [44100, 48000]) {
+    it(`@ ${sr} Hz: C4 + E4 + G4 is C4 with shifter = psola, the common period without`, () => {
+      const sim = new Sim({ sampleRate: sr, blockSize: 128 }, 3.5);
+      const seen: [number, number][] = [];
+      sim.probe((s, t) => seen.push([t, s.pitchHz]));
+      sim.at(1.0, (e) => e.setParam('shifter', 'psola'));
+      sim.at(2.0, (e) => e.setParam('shifter', 'varispeed'));
+      sim.run(3.0, chord(sr));
+      const share = (t0: number, t1: number, f: number) => {
+        const xs = seen.filter(([t]) => t >= t0 && t < t1);
+        return xs.filter(([, h]) => h > 0 && Math.abs(cents(h, f)) <= 50).length / xs.length;
+      };
+      expect(share(0.3, 1.0, 261.63), 'varispeed: C4').toBeLessThan(0.1);
+      expect(share(1.2, 2.0, 261.63), 'psola: C4').toBeGreaterThan(0.9);
+      expect(share(2.2, 3.0, 261.63), 'varispeed again: C4').toBeLessThan(0.1);
+    });
+  }
+});
+
 describe('piwip render --preset tune (the command line)', () => {
   it('sings the events\' note from the input and says so in the summary', async () => {
     const { runCli, tempDir, toneBurst, ensureWasm } = await import('./cli-helpers.ts');

@@ -196,7 +196,9 @@ export function shifterProcess(s: State, det: PitchDetector | null, mono: usize,
     if (m > n - off) m = n - off;
     const ptr = mono + (<usize>off << 2);
     b.step(ptr, off, m, det ? det.hz : 0);
-    if (det) det.process(ptr, m);
+    // the tune mode follows what is played into it, chords too: the detector names a chord's lowest note instead of
+    // its common period (the flag is cleared again so the faithful presets' detector stays as it was)
+    if (det) { det.chords = true; det.process(ptr, m); det.chords = false; }
     off += m;
   }
 }

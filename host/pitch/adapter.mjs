@@ -1,12 +1,13 @@
 // pitch-eval module adapter: runs the engine's real wasm (build/piwip.wasm) through its pitchTest* exports.
 //   node pitch-eval.mjs run --detector module:host/pitch/adapter.mjs[?kind=classic&key=0.9...]
 // Query: kind = follower (default) | classic; follower knobs (see P_* in assembly/dsp/pitch/follower.ts):
-// key, on, off, gate, wminhi, wfactor, agree, jump, wminlo, subk, faston, cosine, lobe.
+// key, on, off, gate, wminhi, wfactor, agree, jump, wminlo, subk, faston, cosine, lobe, … (KNOBS below);
+// chord=1 is the tune mode's detector (the chord rule, docs/pitch-detector.md step 9).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const WASM = fileURLToPath(new URL('../../build/piwip.wasm', import.meta.url));
-const KNOBS = ['key', 'on', 'off', 'gate', 'wminhi', 'wfactor', 'agree', 'jump', 'wminlo', 'subk', 'faston', 'cosine', 'lobe', 'refine', 'suball', 'subclar', 'skip', 'refinelo', 'split', 'wminms', 'altbelow', 'altn', 'hold', 'octagree', 'confirm'];
+const KNOBS = ['key', 'on', 'off', 'gate', 'wminhi', 'wfactor', 'agree', 'jump', 'wminlo', 'subk', 'faston', 'cosine', 'lobe', 'refine', 'suball', 'subclar', 'skip', 'refinelo', 'split', 'wminms', 'altbelow', 'altn', 'hold', 'octagree', 'confirm', 'chord', 'chordbeat', 'chordpresent'];
 
 let compiled = null;
 function module() {

@@ -10,6 +10,9 @@ export abstract class PitchDetector {
   confidence: f32 = 0;
   /** Counts new estimates, so a caller can tell a fresh value from a held one. */
   estimates: i32 = 0;
+  /** The input may hold chords (the tune mode's shifter): a detector that can tells a chord's common period from a
+   *  note and names the chord's lowest note. Set around process() by its caller; off for the faithful presets. */
+  chords: bool = false;
 
   /** Reserve every buffer. Called once, at engine init; nothing is allocated afterwards. */
   abstract init(sampleRate: f32): void;

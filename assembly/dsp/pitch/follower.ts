@@ -4,6 +4,7 @@
 import { PitchDetector } from "./detector";
 import { Block5, Decimator4, Halfband, SlideRing, nsdf5 } from "./octave";
 import { LagRefiner } from "./refine";
+import { HarmonicSeries } from "./series";
 
 /** Analysis interval in input samples (the harness hop; 5.3 ms at 48 kHz). */
 const HOP: i32 = 256;
@@ -49,7 +50,10 @@ export const P_ALT_N: i32 = 21;    // ... at most this many of them (the highest
 export const P_HOLD: i32 = 22;     // frames a voiced pitch is held through unclear frames (hangover)
 export const P_OCT_AGREE: i32 = 23; // an octave jump away from a pitch followed this many frames needs two agreeing frames (0 = off)
 export const P_CONFIRM: i32 = 24;  // clarity from which a first frame may be confirmed half a hop earlier (> 1 = off)
-export const P_COUNT: i32 = 25;
+export const P_CHORD: i32 = 25;    // 1 = chord rule (also on while the detector's `chords` flag is set, i.e. in tune mode)
+export const P_CHORD_BEAT: i32 = 26; // chord rule: also name a steady beating pair's note from a longer common period (0 = off)
+export const P_CHORD_PRESENT: i32 = 27; // chord rule: a harmonic this strong (power re the strongest) is present
+export const P_COUNT: i32 = 28;
 
 export class PitchFollower extends PitchDetector {
   sampleRate: f64 = 0;
@@ -70,6 +74,7 @@ export class PitchFollower extends PitchDetector {
   private nsdf: StaticArray<f32> = new StaticArray<f32>(MAX_LEVELS * NLAG);
   private blk: Block5 = new Block5();
   private refiner: LagRefiner = new LagRefiner();
+  private series: HarmonicSeries = new HarmonicSeries();
   private hopCount: i32 = 0;
   private refLevel: i32 = 0;
   private refW: i32 = 0;
@@ -86,6 +91,10 @@ export class PitchFollower extends PitchDetector {
   private slowLevel: StaticArray<i32> = new StaticArray<i32>(MAX_CAND);
   private slowSure: StaticArray<bool> = new StaticArray<bool>(MAX_CAND);
   private nSlow: i32 = 0;
+  /** Slow candidates McLeod's pick sees (-1: all): those up to the early stop. */
+  private slowPickable: i32 = -1;
+  /** Candidates McLeod's pick and the alternates see: those up to the early stop (the chord mode scans on). */
+  private nPickable: i32 = 0;
   private slowRun: i32 = 1;
   /** The slow candidates are from this hop's mid-point; wantSlow: the last hop needed them (so this one likely will). */
   private slowValid: bool = false;
@@ -102,6 +111,8 @@ export class PitchFollower extends PitchDetector {
   private anchorHz: f32 = 0;
   private stable: i32 = 0;
   private prevRaw: f32 = 0;
+  /** The last analysis' pick before the chord rule named a note (Hz). */
+  private prevPick: f32 = 0;
   private prevClarity: f32 = 0;
 
   constructor() {
@@ -136,6 +147,9 @@ export class PitchFollower extends PitchDetector {
     p[P_HOLD] = 1;
     p[P_OCT_AGREE] = 8;
     p[P_CONFIRM] = 0.85;
+    p[P_CHORD] = 0;
+    p[P_CHORD_BEAT] = 1;
+    p[P_CHORD_PRESENT] = 3.2e-4;
   }
 
   init(sampleRate: f32): void {
@@ -191,6 +205,7 @@ export class PitchFollower extends PitchDetector {
     this.stable = 0;
     this.prevRaw = 0;
     this.prevClarity = 0;
+    this.prevPick = 0;
     this.hz = 0;
     this.rawHz = 0;
     this.confidence = 0;
@@ -308,6 +323,7 @@ export class PitchFollower extends PitchDetector {
 
   private analyseSlow(): void {
     this.nSlow = 0;
+    this.slowPickable = -1;
     const s0 = this.splitLevel;
     this.slowRun = s0;
     let lobeOpen = this.params[P_LOBE] <= 0;
@@ -317,13 +333,21 @@ export class PitchFollower extends PitchDetector {
       this.slowRun = l + 1;
       if (l == s0 && this.blk.e0 < this.gate * <f32>this.blk.w) { this.nSlow = 0; return; }
       lobeOpen = this.scanLevel(l, lobeOpen, true);
+      if (this.slowPickable >= 0) continue;
       const p = this.mcleod(this.slowN, this.nSlow);
-      if (p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) return;
+      if (p >= 0 && unchecked(this.slowN[p]) >= key && unchecked(this.slowSure[p])) {
+        // the early stop; the chord rule's beat check goes on with the slower levels, which the pick never sees
+        if (!this.chordMode() || this.params[P_CHORD_BEAT] < 0.5) return;
+        this.slowPickable = this.nSlow;
+      }
     }
   }
 
   private analyse(): void {
     this.nCand = 0;
+    // the chord rule's last pick, kept only by an analysis that reaches the rule
+    const lastPick = this.prevPick;
+    this.prevPick = 0;
     this.estimates++;
     const key = this.params[P_KEY];
     let lobeOpen = this.params[P_LOBE] <= 0;
@@ -343,19 +367,28 @@ export class PitchFollower extends PitchDetector {
     l = 1;
     const fastEnd = this.splitOn() ? this.splitLevel : this.levels;
     // Once the pick is >= key itself no later (longer) lag can raise the highest above 1: the pick is final and
-    // the slower levels are skipped.
-    let final = pick >= 0 && unchecked(this.candN[pick]) >= key;
+    // the slower levels are skipped. The chord rule's beat check needs them: a beating pair's common period is longer
+    // than the clear pick (McLeod's pick is still made over the candidates up to the early stop).
+    const chords = this.chordMode();
+    const scanOn = chords && this.params[P_CHORD_BEAT] >= 0.5;
+    let early = pick >= 0 && unchecked(this.candN[pick]) >= key;
+    let final = early && !scanOn;
+    this.nPickable = early ? this.nCand : -1;
     for (; l < fastEnd && !final; l++) {
       this.coarse(l);
       lobeOpen = this.scanLevel(l, lobeOpen, false);
+      if (early) continue;
       pick = this.mcleod(this.candN, this.nCand);
-      final = pick >= 0 && unchecked(this.candN[pick]) >= key;
+      early = pick >= 0 && unchecked(this.candN[pick]) >= key;
+      final = early && !scanOn;
+      if (early) this.nPickable = this.nCand;
     }
     this.wantSlow = !final;
     if (!final && fastEnd < this.levels) {
       // the slow levels were scanned at mid-hop, or (not foreseen) are scanned now
       if (!this.slowValid) this.analyseSlow();
       for (let k = 0; k < this.nSlow && this.nCand < MAX_CAND; k++) {
+        if (!early && k == this.slowPickable) this.nPickable = this.nCand;
         if (!lobeOpen && !unchecked(this.slowSure[k])) continue;
         const j = this.nCand++;
         unchecked(this.candLag[j] = unchecked(this.slowLag[k]));
@@ -363,8 +396,9 @@ export class PitchFollower extends PitchDetector {
         unchecked(this.candLevel[j] = unchecked(this.slowLevel[k]));
       }
       l = this.slowRun;
-      pick = this.mcleod(this.candN, this.nCand);
+      if (!early) pick = this.mcleod(this.candN, this.nPickable >= 0 ? this.nPickable : this.nCand);
     }
+    if (this.nPickable < 0) this.nPickable = this.nCand;
     this.slowValid = false;
     let nmax: f32 = 0;
     for (let k = 0; k < this.nCand; k++) nmax = Mathf.max(nmax, unchecked(this.candN[k]));
@@ -397,7 +431,7 @@ export class PitchFollower extends PitchDetector {
         // next alternate: the highest coarse NSDF below the last one, away from the pick's period
         let k = -1;
         let nk: f32 = -1;
-        for (let j = 0; j < this.nCand; j++) {
+        for (let j = 0; j < this.nPickable; j++) {
           const nj = unchecked(this.candN[j]);
           if (j == pick || nj > last || (nj == last && j <= lastK) || nj <= nk) continue;
           const fj = unchecked(this.rates[unchecked(this.candLevel[j])]) / unchecked(this.candLag[j]);
@@ -417,8 +451,8 @@ export class PitchFollower extends PitchDetector {
         }
       }
     }
-    const ring = unchecked(this.rings[ri]);
-    const refRate = unchecked(this.rates[ri]);
+    let ring = unchecked(this.rings[ri]);
+    let refRate = unchecked(this.rates[ri]);
     // sub-multiple check on the same window: a short window at the true period is noisier than the long one at a
     // multiple of it, so a breathy note can lose its key maximum to a subharmonic
     const subK = this.params[P_SUBK];
@@ -444,6 +478,36 @@ export class PitchFollower extends PitchDetector {
         }
       }
     }
+    // a common period of the notes of a chord is no note of it: name its lowest note instead (the clarity stays the
+    // chord's, which is clearly periodic)
+    if (chords && clarity >= this.params[P_OFF]) {
+      const pickHz = <f32>(refRate / lag);
+      const steady = lastPick > 0 && Mathf.abs(1200 * Mathf.log2(pickHz / lastPick)) <= this.params[P_AGREE_CENTS];
+      this.prevPick = pickHz;
+      const a = this.chordNote(ri, lag);
+      if (a > 1) lag /= <f64>a;
+      // (only on a steady pick: in a legato change the old and the new note are a chord for a hop or two)
+      else if (this.params[P_CHORD_BEAT] >= 0.5 && steady) {
+        // Two notes close together (a minor third, 6:5) beat: a window of two periods sees one tone between them,
+        // clear whenever they are in phase. Their common period is longer, no multiple of that tone, and clearer
+        // (coarse NSDF); the first two such candidates, shortest first, are tried.
+        const hz = refRate / lag;
+        let from = 0;
+        for (let tries = 0; tries < 2; tries++) {
+          const g = this.longerCommon(hz, pick, from);
+          if (g < 0) break;
+          from = g + 1;
+          this.refineCandidate(g);
+          const b = this.chordNote(this.refLevel, rf.lag);
+          if (b > 1) {
+            ri = this.refLevel; lag = rf.lag / <f64>b; w = this.refW;
+            break;
+          }
+        }
+      }
+    }
+    ring = unchecked(this.rings[ri]);
+    refRate = unchecked(this.rates[ri]);
     // a short period is timed on a multiple of it: the same peak-fit error, divided by k
     if (lag < LONG_LAG && clarity >= this.params[P_OFF]) {
       const k = <i32>Math.ceil(LONG_LAG / lag);
@@ -507,6 +571,60 @@ export class PitchFollower extends PitchDetector {
     this.refLevel = ri;
     this.refW = w;
     this.refiner.scan(unchecked(this.rings[ri]), center, w);
+  }
+
+  /**
+   * The chord rule: 1 if `lag` (samples of level ri) is a note's period, else the divisor a whose period lag/a is the
+   * lowest note of the chord it is the common period of. A note has its fundamental (within 35 dB of its strongest
+   * harmonic), or lacks only that one (a low string or pipe with a weak fundamental still has 2, 3, 4, 5, …). A
+   * common period has only its notes' harmonics (a major third 4:5 has 4, 5, 8, …; a fifth 2:3 has 2, 3, 4, 6, 8):
+   * its fundamental and others are missing, and the first present harmonic is the lowest note.
+   */
+  private chordNote(ri: i32, lag: f64): i32 {
+    const hs = this.series;
+    // on the level where the period is 27..80 samples: eight harmonics below 0.3 of its rate, four periods in 320
+    let r = ri;
+    let p = lag;
+    while (p < 27 && r > 0) { r--; p *= 2; }
+    while (p > 80 && r < this.levels - 1) { r++; p *= 0.5; }
+    // a fundamental with 1 % of the window's power is above the floor whatever the other harmonics (the strongest
+    // is at most the window's power over the smoother's gain, 8.4x): the other seven need not be measured
+    hs.measure(unchecked(this.rings[r]), p, 0.01);
+    const k = hs.count;
+    const peak = hs.peak;
+    // a fundamental that is plainly there (count 1), fewer than 5 harmonics below the level's roll-off, or most of the
+    // sound above them: a note, or not enough to judge
+    if (k < 5 || !(peak > 0) || hs.held < 0.5) return 1;
+    const pw = hs.power;
+    const floor = this.params[P_CHORD_PRESENT] * peak;
+    // a fundamental that is there at all (a bass's may be 16 dB under its octave) makes this a note
+    if (unchecked(pw[1]) >= floor) return 1;
+    // holes in the series below its last present harmonic: one (the fundamental) is a note with a missing
+    // fundamental, whose 2, 3, 4, 5, … are all there; a chord's common period misses more (a fifth: 1, 5, 7)
+    let last = 0;
+    for (let h = k; h >= 1 && last == 0; h--) if (unchecked(pw[h]) >= floor) last = h;
+    let holes = 0;
+    let first = 0;
+    for (let h = 1; h <= last; h++) {
+      if (unchecked(pw[h]) < floor) holes++;
+      else if (first == 0) first = h;
+    }
+    return holes >= 2 ? first : 1;
+  }
+
+  @inline private chordMode(): bool { return this.chords || this.params[P_CHORD] >= 0.5; }
+
+  /** The first candidate from `from` on, clearer than the pick, whose period is longer than 1/hz and no multiple of
+   *  it (-1: none). */
+  private longerCommon(hz: f64, pick: i32, from: i32): i32 {
+    const np = unchecked(this.candN[pick]);
+    for (let k = from; k < this.nCand; k++) {
+      if (unchecked(this.candN[k]) <= np) continue;
+      const r = hz / (unchecked(this.rates[unchecked(this.candLevel[k])]) / unchecked(this.candLag[k]));
+      if (r < 1.03 || Math.abs(r / Math.round(r) - 1.0) < 0.03) continue;
+      return k;
+    }
+    return -1;
   }
 
   /** Is one of the candidates before `before` within 3 % of hz? */
