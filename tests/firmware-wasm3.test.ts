@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { wasm3M7Dir } from './helpers/tools.ts';
 import { eventsText, instrumentInput, parseEvents, runScenario, standardScenario } from '../firmware/tools/scenario.ts';
+import { m7QemuArgs, parseKv } from '../firmware/tools/qemu-m7.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
@@ -31,13 +32,11 @@ describe.skipIf(!have)('wasm3 on the M7 (QEMU) with the Teensy memory layout', (
     execFileSync('make', ['-C', FW, '-s', `B=build/ci-wasm3/b`, `WASM=${wasm}`, `WASM3_DIR=${W3}`, 'm7-wasm3'],
       { stdio: 'pipe', timeout: 600_000 });
     const rel = (p: string) => relative(ROOT, p);
-    const semi = ['enable=on', 'target=native', 'arg=piwip-m7', `arg=--in`, `arg=${rel(join(WORK, 'in.f32'))}`,
-      'arg=--events', `arg=${rel(join(WORK, 'events.txt'))}`, 'arg=--max-rec', 'arg=10'].join(',');
-    const r = spawnSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
-      '-semihosting-config', semi, '-kernel', join(FW, 'build', 'ci-wasm3', 'b', 'm7', 'piwip-m7-wasm3.elf')],
-    { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+    const argv = ['--in', rel(join(WORK, 'in.f32')), '--events', rel(join(WORK, 'events.txt')), '--max-rec', '10'];
+    const r = spawnSync('qemu-system-arm', m7QemuArgs(join(FW, 'build', 'ci-wasm3', 'b', 'm7', 'piwip-m7-wasm3.elf'), argv),
+      { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
     expect(r.status, r.stderr).toBe(0);
-    const kv = Object.fromEntries(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const kv = parseKv(r.stdout);
     expect(kv.alive).toBe('1');
     expect(kv.hash).toBe(node.hash);
     expect(kv.psram_base).toBe('0x60000000');

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { skipWithout } from './helpers/tools.ts';
 import { eventsText, instrumentInput, parseEvents, runScenario, standardScenario, type ScenarioDesc } from '../firmware/tools/scenario.ts';
+import { m7QemuArgs, parseKv } from '../firmware/tools/qemu-m7.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
@@ -24,16 +25,6 @@ function make(...targets: string[]): void {
   execFileSync('make', ['-C', FW, '-s', ...targets], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
 }
 
-/** key=value lines printed by firmware/core/scenario.c. */
-function parseKv(out: string): Record<string, string> {
-  const kv: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) kv[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return kv;
-}
-
 function run(cmd: string, args: string[], timeout = 60_000): Record<string, string> {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout });
   if (r.error) throw r.error;
@@ -43,9 +34,7 @@ function run(cmd: string, args: string[], timeout = 60_000): Record<string, stri
 }
 
 function qemu(elf: string, args: string[], timeout = 120_000): Record<string, string> {
-  const semi = ['enable=on', 'target=native', 'arg=piwip-m7', ...args.map((a) => `arg=${a}`)].join(',');
-  return run('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
-    '-semihosting-config', semi, '-kernel', elf], timeout);
+  return run('qemu-system-arm', m7QemuArgs(elf, args), timeout);
 }
 
 function readF32(path: string): Float32Array {

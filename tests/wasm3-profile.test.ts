@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { wasm3M7Dir } from './helpers/tools.ts';
 import { eventsText, instrumentInput, standardScenario } from '../firmware/tools/scenario.ts';
+import { m7QemuArgs, parseKv } from '../firmware/tools/qemu-m7.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
@@ -28,11 +29,9 @@ describe.skipIf(!have)('wasm3 profile per wasm function (QEMU plugin)', () => {
       { stdio: 'pipe', timeout: 600_000 });
     const elf = join(WORK, 'b', 'm7', 'piwip-m7-wasm3-prof.elf');
     const rel = (p: string) => relative(ROOT, p);
-    const semi = ['enable=on', 'target=native', 'arg=piwip-m7', 'arg=--in', `arg=${rel(join(WORK, 'in.f32'))}`,
-      'arg=--events', `arg=${rel(join(WORK, 'events.txt'))}`].join(',');
+    const argv = ['--in', rel(join(WORK, 'in.f32')), '--events', rel(join(WORK, 'events.txt'))];
     const run = (extra: string[]) => {
-      const r = spawnSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
-        ...extra, '-semihosting-config', semi, '-kernel', elf], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+      const r = spawnSync('qemu-system-arm', m7QemuArgs(elf, argv, extra), { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
       expect(r.status, r.stderr).toBe(0);
       return r.stdout;
     };
@@ -50,7 +49,7 @@ describe.skipIf(!have)('wasm3 profile per wasm function (QEMU plugin)', () => {
     const out = join(WORK, 'profile.txt');
     const second = run(['-plugin', `${join(WORK, 'b', 'tools', 'libwasm3_profile.so')},map=${mapPath},` +
       `enter=${sym('piwip_process')},leave=${sym('systick_up')},out=${out}`, '-d', 'plugin']);
-    const kv = Object.fromEntries(second.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const kv = parseKv(second);
     const perBlock = new Map<number, number>();
     let glue = 0; let all = 0;
     for (const l of readFileSync(out, 'utf8').split('\n')) {

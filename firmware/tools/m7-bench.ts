@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventsText, instrumentInput, standardScenario, psolaScenario } from './scenario.ts';
+import { m7QemuArgs, parseKv } from './qemu-m7.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FW = join(ROOT, 'firmware');
@@ -22,24 +23,16 @@ function sh(cmd: string, args: string[], timeout = 900_000): string {
 
 function make(...args: string[]): void { sh('make', ['-C', FW, '-s', ...args]); }
 
-function kv(out: string): Record<string, string> {
-  const r: Record<string, string> = {};
-  for (const l of out.split('\n')) { const i = l.indexOf('='); if (i > 0) r[l.slice(0, i)] = l.slice(i + 1); }
-  return r;
-}
-
 /** The scenario on an M7 image under QEMU; its stdout (a code-map image prints a line per compiled function). */
 function qemuRun(elf: string, extra: string[] = [], events = 'events.txt', timeout = 1_800_000): string {
-  const semi = ['enable=on', 'target=native', 'arg=piwip-m7', 'arg=--in', `arg=${rel(join(WORK, 'in.f32'))}`,
-    'arg=--events', `arg=${rel(join(WORK, events))}`].join(',');
-  const r = spawnSync('qemu-system-arm', ['-M', 'mps2-an500', '-cpu', 'cortex-m7', '-nographic', '-icount', 'shift=0',
-    ...extra, '-semihosting-config', semi, '-kernel', elf], { cwd: ROOT, encoding: 'utf8', timeout, maxBuffer: 1 << 26 });
+  const argv = ['--in', rel(join(WORK, 'in.f32')), '--events', rel(join(WORK, events))];
+  const r = spawnSync('qemu-system-arm', m7QemuArgs(elf, argv, extra), { cwd: ROOT, encoding: 'utf8', timeout, maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`qemu failed (${r.status ?? r.signal}): ${r.stderr}`);
   return r.stdout;
 }
 
 function qemu(elf: string, extra: string[] = [], events = 'events.txt'): Record<string, string> {
-  return kv(qemuRun(elf, extra, events));
+  return parseKv(qemuRun(elf, extra, events));
 }
 
 function size(elf: string): { flash: number; ram: number; text: number; data: number; bss: number; psram: number } {
@@ -161,7 +154,7 @@ function profileWasm3Functions(elf: string, plugin: string, events: string, labe
     return m[1] as string;
   };
   const outPath = join(WORK, `wasm3-profile-${label}.txt`);
-  const kvs = kv(run(['-plugin', `${plugin},map=${mapPath},enter=${sym('piwip_process')},leave=${sym('systick_up')},out=${outPath}`, '-d', 'plugin']));
+  const kvs = parseKv(run(['-plugin', `${plugin},map=${mapPath},enter=${sym('piwip_process')},leave=${sym('systick_up')},out=${outPath}`, '-d', 'plugin']));
   const total = new Map<number, number>();
   const blocks = new Map<number, Map<number, number>>();
   for (const l of readFileSync(outPath, 'utf8').split('\n')) {
