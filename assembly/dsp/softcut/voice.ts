@@ -455,7 +455,7 @@ export class Voice {
     // the fast reads' reach around the read frame: Hermite j − 1 .. j + 2, sinc j − 5 .. j + 6 (nearer the buffer's
     // edges or the written material's end a read takes the clamped Hermite: a few frames, once per pass)
     // a compile-time constant: the other interpolation's code is not emitted (sinc reads its own taps, so the sinc
-    // copy keeps no Hermite taps: `!sinc && j != tap` is `false` there)
+    // copy keeps no Hermite taps or coefficients: every `!sinc && j != tap` block is `false` there)
     const sinc = sizeof<K>() == 8;
     const reachLo: f64 = sinc ? <f64>SINC_BEFORE : 1.0;
     const reachHi: f64 = sinc ? <f64>SINC_AFTER : 2.0;
@@ -622,7 +622,7 @@ export class Voice {
                         else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                       }
                       tap = j;
-                      if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
+                      c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3);
                     }
                     const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     store<f32>(o, load<f32>(o) + s * gainL);
@@ -649,7 +649,7 @@ export class Voice {
                         else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                       }
                       tap = j;
-                      if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
+                      c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3);
                     }
                     const s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     const o = <usize>i << 2;
@@ -695,7 +695,7 @@ export class Voice {
                     else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                   }
                   tap = j;
-                  if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
+                  c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3);
                 }
                 s = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
               } else {
@@ -815,7 +815,7 @@ export class Voice {
                         else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                       }
                       tap = j;
-                      if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
+                      c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3);
                     }
                     const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                     const jf = <i32>fadePhase;
@@ -828,7 +828,7 @@ export class Voice {
                         else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                       }
                       tapF = jf;
-                      if (!sinc) { d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3); }
+                      d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3);
                     }
                     const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
                     const fr = xfade * <f32>FADE_SEGMENTS - kF;
@@ -864,7 +864,7 @@ export class Voice {
                       else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                     }
                     tap = j;
-                    if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
+                    c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3);
                   }
                   const a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
                   const jf = <i32>fadePhase;
@@ -876,7 +876,7 @@ export class Voice {
                       else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                     }
                     tapF = jf;
-                    if (!sinc) { d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3); }
+                    d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3);
                   }
                   const b = (sinc ? sincRead(buf, jf, <f32>(fadePhase - <f64>jf)) : hermiteC(<f32>(fadePhase - <f64>jf), d1, d2, d3, z1));
                   const xi = xfade * <f32>FADE_SEGMENTS;
@@ -939,7 +939,7 @@ export class Voice {
                   else { y0 = load<f32>(p); y1 = load<f32>(p, 4); y2 = load<f32>(p, 8); y3 = load<f32>(p, 12); }
                 }
                 tap = j;
-                if (!sinc) { c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3); }
+                c1 = hermiteC1(y0, y2); c3 = hermiteC3(y0, y1, y2, y3); c2 = hermiteC2(y0, y1, c1, c3);
               }
               a = (sinc ? sincRead(buf, j, <f32>(phase - <f64>j)) : hermiteC(<f32>(phase - <f64>j), c1, c2, c3, y1));
             } else {
@@ -959,7 +959,7 @@ export class Voice {
                   else { z0 = load<f32>(p); z1 = load<f32>(p, 4); z2 = load<f32>(p, 8); z3 = load<f32>(p, 12); }
                 }
                 tapF = j;
-                if (!sinc) { d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3); }
+                d1 = hermiteC1(z0, z2); d3 = hermiteC3(z0, z1, z2, z3); d2 = hermiteC2(z0, z1, d1, d3);
               }
               b = (sinc ? sincRead(buf, j, <f32>(fadePhase - <f64>j)) : hermiteC(<f32>(fadePhase - <f64>j), d1, d2, d3, z1));
             } else {
