@@ -148,8 +148,9 @@ function profileWasm3Functions(elf: string, plugin: string, events: string, labe
   }
   const mapPath = join(WORK, `wasm3-code-map-${label}.txt`);
   writeFileSync(mapPath, first);
+  const symbols = sh('arm-none-eabi-nm', [elf]);
   const sym = (name: string): string => {
-    const m = new RegExp(`^([0-9a-f]+) [tT] ${name}$`, 'm').exec(sh('arm-none-eabi-nm', [elf]));
+    const m = new RegExp(`^([0-9a-f]+) [tT] ${name}$`, 'm').exec(symbols);
     if (!m) throw new Error(`no symbol ${name} in ${elf}`);
     return m[1] as string;
   };
